@@ -1,0 +1,63 @@
+# Cloakr developer entry points. A newcomer needs two: `make run` and `make test`.
+# Every target does its own set-up, so a fresh clone works with nothing but Python 3.11+.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# No AWS account is needed for anything here; keep stray credentials and telemetry out.
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export AWS_DEFAULT_REGION ?= us-east-1
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test synth ls eval bench verify clean
+
+help:
+	@echo "make run    - set up and start the local gateway on 127.0.0.1:8787"
+	@echo "make test   - set up, synthesize all regions and run the whole test suite"
+	@echo "make synth  - synthesize Cloakr-<region> stacks into cdk.out/ (no AWS account needed)"
+	@echo "make eval   - score the PII engine on the generated labelled corpus"
+	@echo "make bench  - measure the engine against Presidio in the same run"
+
+$(VENV)/.installed: pyproject.toml scripts/node-shims.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet -e '.[dev]'
+	scripts/node-shims.sh $(VENV)
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+run: setup
+	$(PY) -m cloakr.local
+
+synth: setup
+	npx cdk synth --quiet
+
+ls: setup
+	npx cdk ls
+
+test: setup synth
+	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+eval: setup
+	$(PY) -m bench.eval
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench.speed
+
+clean:
+	rm -rf cdk.out .pytest_cache .build
