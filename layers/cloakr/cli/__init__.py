@@ -1,0 +1,1 @@
+"""The ``cloakr`` command line; see ``cloakr --help``."""

@@ -1,0 +1,15 @@
+"""One Logger, Tracer and Metrics for the whole process, shared by handlers and the library.
+
+Log records carry entity types and counts, request and tenant ids; never a raw value. Anything that could hold
+user text (prompts, model output, error details from upstreams) must not be passed to the logger.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from cloakr.constants import METRICS_NAMESPACE, SERVICE_NAME
+
+logger = Logger(service=SERVICE_NAME)
+tracer = Tracer(service=SERVICE_NAME)
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
