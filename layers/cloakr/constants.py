@@ -64,3 +64,8 @@ KMS_ROTATION_DAYS = 90
 
 # The signing algorithm used for audit digests (KMS asymmetric key, ECC_NIST_P256).
 DIGEST_SIGNING_ALGORITHM = "ECDSA_SHA_256"
+
+# API keys look like ck_<region-code>_<key_id>_<secret>; the code names the key's home region.
+KEY_REGION_CODES: dict[str, str] = {
+    "use1": "us-east-1", "usw2": "us-west-2", "euc1": "eu-central-1", "apse1": "ap-southeast-1", "aps1": "ap-south-1",
+}
