@@ -205,3 +205,40 @@ def load_regions(directory: str | Path) -> dict[str, RegionConfig]:
     if not files:
         raise RegionConfigError(str(directory), "<directory>", "holds no region files (*.toml)")
     return {c.region: c for c in map(load_region, files)}
+
+
+ENV_REGIONS_DIR = "CLOAKR_REGIONS_DIR"
+#: Snapshot of ``regions/*.toml`` shipped inside the package, for installs without a checkout (a test keeps it equal).
+BUNDLED_REGIONS = Path(__file__).with_name("regions.json")
+
+
+def checkout_regions_dir() -> Path:
+    """``regions/`` of the source checkout this package was imported from (``layers/cloakr/config`` → repo root)."""
+    return Path(__file__).resolve().parents[3] / "regions"
+
+
+def bundle_regions(directory: str | Path) -> str:
+    """The snapshot text for :data:`BUNDLED_REGIONS`: every region's config, in the form the stack passes to Lambda."""
+    configs = load_regions(directory)
+    return json.dumps({name: json.loads(c.to_json()) for name, c in configs.items()}, indent=1, sort_keys=True) + "\n"
+
+
+def default_regions() -> dict[str, RegionConfig]:
+    """Regions for tools run outside the CDK app (CLI, SDK): ``$CLOAKR_REGIONS_DIR``, else the checkout's
+    ``regions/``, else the snapshot bundled in the package."""
+    import os
+
+    directory = os.environ.get(ENV_REGIONS_DIR)
+    if directory:
+        return load_regions(directory)
+    if checkout_regions_dir().is_dir():
+        return load_regions(checkout_regions_dir())
+    data = json.loads(BUNDLED_REGIONS.read_text(encoding="utf-8"))
+    return {name: parse_bundled(item, f"{BUNDLED_REGIONS}#{name}") for name, item in data.items()}
+
+
+def parse_bundled(item: Mapping[str, Any], source: str) -> RegionConfig:
+    """A RegionConfig from its ``to_json`` form (already validated when the snapshot was made)."""
+    models = tuple(ModelRoute(**route) for route in item["models"])
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items() if k != "models"}
+    return RegionConfig(models=models, source=source, **fields)

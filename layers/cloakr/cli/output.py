@@ -1,0 +1,144 @@
+"""What every ``cloakr`` subcommand shares: ``--json`` output, gateway options, errors and a progress indicator.
+
+Human output goes to stdout as aligned text; ``--json`` prints exactly one JSON document on stdout so scripts can
+pipe it to ``jq``. Progress and notices go to stderr (and only when it is a terminal), so they never corrupt either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence, TextIO
+
+from cloakr.cli.main import CliError
+
+if TYPE_CHECKING:
+    from cloakr.sdk import Client
+
+#: Exit code when the gateway refused or failed a request (2 stays "you typed something wrong").
+EXIT_API_ERROR = 1
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document on stdout (for scripts)")
+
+
+def add_gateway_options(parser: argparse.ArgumentParser) -> None:
+    """``--endpoint``/``--api-key``/``--region``, defaulting to the SDK's environment variables."""
+    group = parser.add_argument_group("gateway")
+    group.add_argument("--endpoint", default=os.environ.get("CLOAKR_BASE_URL"), metavar="URL",
+                       help="gateway base URL, e.g. http://127.0.0.1:8787 (default: $CLOAKR_BASE_URL)")
+    group.add_argument("--api-key", default=os.environ.get("CLOAKR_API_KEY"), metavar="KEY",
+                       help="API key (default: $CLOAKR_API_KEY); prefer the variable, flags show up in `ps`")
+    group.add_argument("--region", default=None, help="region whose endpoint to call when --endpoint is not given")
+    add_json_option(parser)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Pydantic models, dataclasses and paths as plain JSON values."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def print_json(value: Any, out: TextIO | None = None) -> None:
+    print(json.dumps(to_jsonable(value), indent=2, sort_keys=True), file=out or sys.stdout)
+
+
+def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], out: TextIO | None = None) -> None:
+    """Left-aligned columns; lists are comma-joined so one row stays on one line."""
+    out = out or sys.stdout
+    cells = [[", ".join(map(str, v)) if isinstance(v := row.get(c), (list, tuple)) else ("" if v is None else str(v))
+              for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip(), file=out)
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=out)
+
+
+def emit(args: argparse.Namespace, value: Any, human: Callable[[Any], None]) -> None:
+    """One place deciding between ``--json`` and the human rendering."""
+    if getattr(args, "json", False):
+        print_json(value)
+    else:
+        human(value)
+
+
+def client_from_args(args: argparse.Namespace) -> "Client":
+    from cloakr.sdk import Client
+    from cloakr.sdk.errors import CloakrError
+
+    try:
+        return Client(api_key=args.api_key, base_url=args.endpoint, region=args.region)
+    except CloakrError as exc:
+        raise CliError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def api_errors() -> Iterator[None]:
+    """Gateway refusals become one stderr line (the code and message), never a traceback."""
+    from cloakr.sdk.errors import CloakrError
+
+    try:
+        yield
+    except CloakrError as exc:
+        raise CliError(str(exc), exit_code=EXIT_API_ERROR) from None
+
+
+class ProgressBar:
+    """A one-line progress indicator on stderr, drawn only on a terminal and at most ten times a second.
+
+    Called as ``bar(done, total)``; with ``total=None`` it shows a count and a spinner, since exports and
+    verifications often cannot know their size up front.
+    """
+
+    SPINNER = "|/-\\"
+
+    def __init__(self, label: str, stream: TextIO | None = None, unit: str = "", enabled: bool | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.unit = unit
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last = 0.0
+        self._ticks = 0
+        self._drawn = False
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and (total is None or done < total)):
+            return
+        self._last = now
+        self._ticks += 1
+        self.stream.write("\r" + self.render(done, total))
+        self.stream.flush()
+        self._drawn = True
+
+    def render(self, done: int, total: int | None) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        if total:
+            fraction = min(1.0, done / total)
+            filled = int(fraction * 30)
+            return f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {done}/{total}{unit}"
+        return f"{self.label} {self.SPINNER[self._ticks % len(self.SPINNER)]} {done}{unit}"
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
