@@ -31,6 +31,8 @@ ENV_API_KEY = "CLOAKR_API_KEY"
 ENV_BASE_URL = "CLOAKR_BASE_URL"
 ENV_BASE_URL_TEMPLATE = "CLOAKR_BASE_URL_TEMPLATE"
 ENV_REGION = "CLOAKR_REGION"
+ENV_TIMEOUT = "CLOAKR_TIMEOUT"
+ENV_MAX_RETRIES = "CLOAKR_MAX_RETRIES"
 #: Where a region's gateway lives when no base URL is given. Deployments put their own custom domain here through
 #: ``CLOAKR_BASE_URL_TEMPLATE`` (e.g. ``https://cloakr.{region}.corp.example``); ``{region}`` is the AWS region.
 DEFAULT_BASE_URL_TEMPLATE = "https://api.{region}.cloakr.example"
@@ -97,6 +99,11 @@ def resolve_options(api_key: str | None = None, region: str | None = None, base_
     base_url = base_url.rstrip("/")
     if base_url.endswith("/v1"):  # accept the OpenAI-style base URL too
         base_url = base_url[: -len("/v1")]
+    try:
+        timeout = timeout if timeout is not None else _env_number(ENV_TIMEOUT, float)
+        max_retries = max_retries if max_retries is not None else _env_number(ENV_MAX_RETRIES, int)
+    except ValueError as exc:
+        raise errors.CloakrError(str(exc)) from None
     if timeout is not None and timeout <= 0:
         raise errors.CloakrError("timeout must be positive")
     if max_retries is not None and max_retries < 0:
@@ -105,6 +112,16 @@ def resolve_options(api_key: str | None = None, region: str | None = None, base_
                    timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
                    max_retries=DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries),
                    default_headers=dict(default_headers or {}), **tuning)
+
+
+def _env_number(name: str, kind: type) -> Any:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
 
 
 @dataclass(frozen=True)

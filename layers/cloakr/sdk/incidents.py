@@ -22,7 +22,7 @@ import re
 from typing import Any, Callable, Mapping
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cloakr.sdk.errors import IncidentEventError
 
@@ -43,8 +43,8 @@ class SecurityIncident(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    incident_id: str | None = Field(default=None, validation_alias="id")
-    kind: str | None = Field(default=None, validation_alias="type")
+    incident_id: str | None = Field(default=None, validation_alias=AliasChoices("incident_id", "id"))
+    kind: str | None = Field(default=None, validation_alias=AliasChoices("kind", "type"))
     severity: str = "medium"
     tenant_id: str | None = None
     key_id: str | None = None
@@ -52,6 +52,8 @@ class SecurityIncident(BaseModel):
     region: str | None = None
     detected_at: str | None = None
     action_taken: str | None = None
+    #: The EventBridge event id, when delivered through EventBridge (useful to de-duplicate redeliveries).
+    event_id: str | None = None
     #: Where the event came from: ``eventbridge`` or ``sns``.
     delivered_via: str = "eventbridge"
 
@@ -117,7 +119,7 @@ def parse_incident(event: Mapping[str, Any], delivered_via: str = "eventbridge")
         detail = event.get("detail")
         if not isinstance(detail, Mapping):
             raise IncidentEventError("EventBridge event has no detail object")
-        data = {"region": event.get("region"), "detected_at": event.get("time"), "id": event.get("id"), **detail}
+        data = {"region": event.get("region"), "detected_at": event.get("time"), "event_id": event.get("id"), **detail}
     else:
         data = dict(event)
     return SecurityIncident.model_validate({**data, "delivered_via": delivered_via})

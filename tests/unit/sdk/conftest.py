@@ -52,5 +52,6 @@ def error(status: int, code: str, message: str = "refused", **headers: str) -> h
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CLOAKR_API_KEY", "CLOAKR_BASE_URL", "CLOAKR_BASE_URL_TEMPLATE", "CLOAKR_REGION"):
+    for name in ("CLOAKR_API_KEY", "CLOAKR_BASE_URL", "CLOAKR_BASE_URL_TEMPLATE", "CLOAKR_REGION",
+                 "CLOAKR_TIMEOUT", "CLOAKR_MAX_RETRIES"):
         monkeypatch.delenv(name, raising=False)

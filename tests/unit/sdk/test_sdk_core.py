@@ -108,3 +108,14 @@ def test_exchange_returns_success_without_sleeping() -> None:
     with pytest.raises(StopIteration) as done:
         flow.send(httpx.Response(200, json={}))
     assert done.value.value.status_code == 200
+
+
+def test_timeout_and_retries_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOAKR_TIMEOUT", "2.5")
+    monkeypatch.setenv("CLOAKR_MAX_RETRIES", "0")
+    options = _core.resolve_options(base_url="http://x")
+    assert (options.timeout, options.max_retries) == (2.5, 0)
+    assert _core.resolve_options(base_url="http://x", max_retries=5).max_retries == 5
+    monkeypatch.setenv("CLOAKR_MAX_RETRIES", "many")
+    with pytest.raises(errors.CloakrError, match="CLOAKR_MAX_RETRIES"):
+        _core.resolve_options(base_url="http://x")
