@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""The Cloakr CDK app: one ``Cloakr-<region>`` stack per file in ``regions/``.
+
+No account is needed to synthesize: stacks are region-bound and account-agnostic. A bad region file stops the
+synth with a message naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "layers"))
+
+from cloakr.config.regions import RegionConfigError, load_regions  # noqa: E402
+from cloakr.constants import STACK_PREFIX  # noqa: E402
+from stacks.regional_stack import RegionalStack  # noqa: E402
+
+NAG_PACKS = (AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks)
+
+
+def build_app(app: cdk.App | None = None, regions_dir: Path = ROOT / "regions") -> cdk.App:
+    app = app or cdk.App()
+    for config in load_regions(regions_dir).values():
+        RegionalStack(
+            app,
+            f"{STACK_PREFIX}-{config.region}",
+            config=config,
+            env=cdk.Environment(region=config.region),
+            description=f"Cloakr privacy gateway for {config.display_name} ({', '.join(config.compliance_frameworks)})",
+        )
+    for pack in NAG_PACKS:
+        cdk.Validations.of(app).add_plugins(pack(app))
+    return app
+
+
+if __name__ == "__main__":
+    try:
+        build_app().synth()
+    except RegionConfigError as exc:
+        print(f"Cloakr: bad region configuration: {exc}", file=sys.stderr)
+        sys.exit(1)

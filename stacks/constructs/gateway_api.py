@@ -1,0 +1,137 @@
+"""The regional REST API: every route but the health check behind the Lambda REQUEST authorizer.
+
+Request bodies are never logged (data tracing off): they are prompts full of personal data. Access logs carry
+request ids, status and latency only. Gateway-generated errors use the same ``{"error": {...}}`` shape and
+security headers as the functions, so clients see one error format.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from cloakr.config.regions import RegionConfig
+
+STAGE = "prod"
+# (path, methods, function) for every route; a route not here does not exist at the gateway.
+ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("v1/redact", ("POST",), "redact"),
+    ("v1/classify", ("POST",), "redact"),
+    ("v1/chat/completions", ("POST",), "chat"),
+    ("v1/models", ("GET",), "chat"),
+    ("v1/openapi.json", ("GET",), "admin"),
+    ("v1/keys", ("GET", "POST"), "admin"),
+    ("v1/keys/{key_id}", ("DELETE",), "admin"),
+    ("v1/keys/{key_id}/rotate", ("POST",), "admin"),
+    ("v1/users/{user_id}", ("DELETE",), "admin"),
+    ("v1/users/{user_id}/export", ("GET",), "admin"),
+    ("v1/users/{user_id}/consent", ("PUT",), "admin"),
+    ("v1/audit/events", ("GET",), "admin"),
+    ("v1/audit/exports", ("POST",), "admin"),
+    ("v1/audit/exports/{export_id}", ("GET",), "admin"),
+    ("v1/audit/verify", ("GET",), "admin"),
+    ("v1/encrypt", ("POST",), "admin"),
+    ("v1/decrypt", ("POST",), "admin"),
+    ("v1/reports", ("POST",), "admin"),
+    ("v1/reports/{report_id}", ("GET",), "admin"),
+)
+HEALTH_PATH = "v1/health"
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "'max-age=63072000; includeSubDomains'",
+    "X-Content-Type-Options": "'nosniff'",
+    "Cache-Control": "'no-store'",
+    "Content-Security-Policy": "'default-src \\'none\\''",
+}
+GATEWAY_ERRORS = {
+    apigw.ResponseType.UNAUTHORIZED: ("unauthorized", "A valid API key is required."),
+    apigw.ResponseType.ACCESS_DENIED: ("forbidden", "This API key may not use this route."),
+    apigw.ResponseType.REQUEST_TOO_LARGE: ("payload_too_large", "The request body is too large."),
+    apigw.ResponseType.THROTTLED: ("rate_limited", "Too many requests; retry later."),
+    apigw.ResponseType.BAD_REQUEST_BODY: ("validation_error", "The request body is not valid."),
+    apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN: ("not_found", "No such route."),
+    apigw.ResponseType.DEFAULT_4_XX: ("bad_request", "The request was refused."),
+    apigw.ResponseType.DEFAULT_5_XX: ("gateway_error", "The gateway failed; retry later."),
+}
+
+
+class GatewayApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: RegionConfig,
+        functions: dict[str, lambda_.IFunction],
+        key: kms.IKey,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", encryption_key=key, retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"cloakr-{config.region}",
+            description=f"Cloakr privacy gateway ({config.display_name})",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=False,
+                ),
+                tracing_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                metrics_enabled=True,
+                throttling_rate_limit=200,
+                throttling_burst_limit=400,
+                caching_enabled=False,
+            ),
+        )
+        cfn_api: apigw.CfnRestApi = self.api.node.default_child  # type: ignore[assignment]
+        cfn_api.add_property_override("SecurityPolicy", "SecurityPolicy_TLS13_1_2_PQ_2025_09")
+        cfn_api.add_property_override("EndpointAccessMode", "STRICT")
+        self.authorizer = apigw.RequestAuthorizer(
+            self,
+            "KeyAuthorizer",
+            handler=functions["authorizer"],
+            identity_sources=[apigw.IdentitySource.header("Authorization")],
+            results_cache_ttl=Duration.seconds(60),
+        )
+        validator = self.api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        integrations = {name: apigw.LambdaIntegration(fn) for name, fn in functions.items() if name != "authorizer"}
+        for path, methods, fn_name in ROUTES:
+            resource = self.api.root.resource_for_path(path)
+            for method in methods:
+                resource.add_method(
+                    method,
+                    integrations[fn_name],
+                    authorizer=self.authorizer,
+                    authorization_type=apigw.AuthorizationType.CUSTOM,
+                    request_validator=validator,
+                )
+        # Health is the one public route: it says whether the service is up and nothing about tenants.
+        self.api.root.resource_for_path(HEALTH_PATH).add_method(
+            "GET", integrations["admin"], authorization_type=apigw.AuthorizationType.NONE
+        )
+        for response_type, (code, message) in GATEWAY_ERRORS.items():
+            self.api.add_gateway_response(
+                f"{code}-{response_type.response_type}",
+                type=response_type,
+                response_headers={**SECURITY_HEADERS, "Content-Type": "'application/json'"},
+                templates={"application/json": json.dumps({"error": {"code": code, "message": message}})},
+            )
+        self.stage = self.api.deployment_stage

@@ -1,0 +1,198 @@
+"""The six Lambda functions, each with its own role, log group and only the grants its job needs.
+
+API functions share one code asset (``lambdas/api``) and differ in routes and permissions; the two scheduled jobs
+run from EventBridge with a dead-letter queue so a failed digest or report is kept and alarmed on, never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from cloakr import constants as c
+from cloakr.config.regions import RegionConfig
+
+LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What differs between the functions; everything else (runtime, tracing, logging) is shared."""
+
+    name: str
+    asset: str
+    memory_mb: int
+    timeout_s: int
+    reserved_concurrency: int
+
+
+SPECS = (
+    FunctionSpec("authorizer", "authorizer", 512, 10, 20),
+    FunctionSpec("redact", "api", 1024, 29, 20),
+    FunctionSpec("chat", "api", 1024, 29, 20),
+    FunctionSpec("admin", "api", 512, 29, 5),
+    FunctionSpec("audit_digest", "audit_digest", 512, 300, 1),
+    FunctionSpec("reports", "reports", 512, 300, 1),
+)
+SCHEDULED = ("audit_digest", "reports")
+
+
+class GatewayFunctions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: RegionConfig,
+        layer: lambda_.ILayerVersion,
+        data_key: kms.IKey,
+        signing_key: kms.IKey,
+        tables: dict[str, dynamodb.Table],
+        bucket: s3.IBucket,
+        incident_bus: events.IEventBus,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            c.ENV_REGION: config.region,
+            c.ENV_REGION_CONFIG: config.to_json(),
+            c.ENV_AUDIT_TABLE: tables[c.TABLE_AUDIT].table_name,
+            c.ENV_TENANTS_TABLE: tables[c.TABLE_TENANTS].table_name,
+            c.ENV_VAULT_TABLE: tables[c.TABLE_VAULT].table_name,
+            c.ENV_SUBJECTS_TABLE: tables[c.TABLE_SUBJECTS].table_name,
+            c.ENV_BUCKET: bucket.bucket_name,
+            c.ENV_DATA_KEY_ID: data_key.key_arn,
+            c.ENV_SIGNING_KEY_ID: signing_key.key_arn,
+            c.ENV_EVENT_BUS: incident_bus.event_bus_name,
+        }
+        self.dead_letters = sqs.Queue(
+            self,
+            "ScheduledDeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=data_key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.functions: dict[str, lambda_.Function] = {}
+        for spec in SPECS:
+            log_group = logs.LogGroup(
+                self,
+                f"{spec.name}-logs",
+                encryption_key=data_key,
+                retention=LOG_RETENTION,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            role = iam.Role(
+                self,
+                f"{spec.name}-role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Cloakr {spec.name} function ({config.region})",
+            )
+            fn = lambda_.Function(
+                self,
+                spec.name,
+                runtime=lambda_.Runtime.PYTHON_3_13,
+                architecture=lambda_.Architecture.ARM_64,
+                handler="handler.handler",
+                code=lambda_.Code.from_asset(str(LAMBDAS_DIR / spec.asset), exclude=["**/__pycache__"]),
+                layers=[layer],
+                memory_size=spec.memory_mb,
+                timeout=Duration.seconds(spec.timeout_s),
+                reserved_concurrent_executions=spec.reserved_concurrency,
+                tracing=lambda_.Tracing.ACTIVE,
+                role=role,
+                log_group=log_group,
+                environment=environment,
+                environment_encryption=data_key,
+                dead_letter_queue=self.dead_letters if spec.name in SCHEDULED else None,
+                retry_attempts=2 if spec.name in SCHEDULED else None,
+                on_failure=destinations.SqsDestination(self.dead_letters) if spec.name in SCHEDULED else None,
+            )
+            # Logs are written through the function's own log group only (no logs:CreateLogGroup anywhere).
+            log_group.grant_write(role)
+            self.functions[spec.name] = fn
+        self._grant(tables, bucket, data_key, signing_key, incident_bus, stack)
+        self._schedule(config)
+
+    def _grant(self, tables, bucket, data_key, signing_key, incident_bus, stack: Stack) -> None:
+        f = self.functions
+        audit, tenants, vault, subjects = (tables[n] for n in c.TABLES)
+        tenants.grant_read_data(f["authorizer"])
+        subjects.grant_read_data(f["authorizer"])
+        for name in ("redact", "chat"):
+            audit.grant_write_data(f[name])
+            tenants.grant_read_data(f[name])
+            subjects.grant_read_data(f[name])
+            incident_bus.grant_put_events_to(f[name])
+        vault.grant_read_write_data(f["chat"])
+        for table in tables.values():
+            table.grant_read_write_data(f["admin"])
+        bucket.grant_read_write(f["admin"])
+        signing_key.grant(f["admin"], "kms:Verify", "kms:GetPublicKey", "kms:DescribeKey")
+        data_key.grant(f["admin"], "kms:DescribeKey", "kms:GetKeyRotationStatus")
+        incident_bus.grant_put_events_to(f["admin"])
+        for name in ("audit_digest", "reports"):
+            audit.grant_read_data(f[name])
+            tenants.grant_read_data(f[name])
+            bucket.grant_put(f[name])
+            bucket.grant_read(f[name])
+        f["audit_digest"].add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObjectRetention"], resources=[bucket.arn_for_objects(c.PREFIX_DIGESTS + "*")])
+        )
+        signing_key.grant(f["audit_digest"], "kms:Sign", "kms:GetPublicKey")
+        # Envelope encryption of vault entries and stored payloads (encryption context binds tenant and region).
+        for name in ("redact", "chat", "admin"):
+            data_key.grant_encrypt_decrypt(f[name])
+            data_key.grant(f[name], "kms:GenerateDataKey")
+        # In-region foundation models and inference profiles; residency is enforced per request by the gateway.
+        f["chat"].add_to_role_policy(
+            iam.PolicyStatement(
+                # Converse and ConverseStream are authorised by these two actions.
+                actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                resources=[
+                    f"arn:{stack.partition}:bedrock:{stack.region}::foundation-model/*",
+                    f"arn:{stack.partition}:bedrock:{stack.region}:{stack.account}:inference-profile/*",
+                ],
+            )
+        )
+        # The upstream key for an OpenAI-compatible provider lives in this region's Secrets Manager under cloakr/.
+        f["chat"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[f"arn:{stack.partition}:secretsmanager:{stack.region}:{stack.account}:secret:cloakr/upstream*"],
+            )
+        )
+
+    def _schedule(self, config: RegionConfig) -> None:
+        digest_every = Duration.hours(1) if config.digest_period == "hour" else Duration.days(1)
+        for name, every in (("audit_digest", digest_every), ("reports", Duration.days(1))):
+            events.Rule(
+                self,
+                f"{name}-schedule",
+                schedule=events.Schedule.rate(every),
+                targets=[
+                    targets.LambdaFunction(
+                        self.functions[name],
+                        dead_letter_queue=self.dead_letters,
+                        retry_attempts=3,
+                        max_event_age=Duration.hours(2),
+                    )
+                ],
+            )
