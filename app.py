@@ -7,6 +7,7 @@ synth with a message naming the file and the field.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,15 +17,16 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers"))
 
-from cloakr.config.regions import RegionConfigError, load_regions  # noqa: E402
+from cloakr.config.regions import ENV_REGIONS_DIR, RegionConfigError, load_regions  # noqa: E402
 from cloakr.constants import STACK_PREFIX  # noqa: E402
 from stacks.regional_stack import RegionalStack  # noqa: E402
 
 NAG_PACKS = (AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks)
 
 
-def build_app(app: cdk.App | None = None, regions_dir: Path = ROOT / "regions") -> cdk.App:
+def build_app(app: cdk.App | None = None, regions_dir: Path | None = None) -> cdk.App:
     app = app or cdk.App()
+    regions_dir = regions_dir or Path(os.environ.get(ENV_REGIONS_DIR) or ROOT / "regions")
     for config in load_regions(regions_dir).values():
         RegionalStack(
             app,

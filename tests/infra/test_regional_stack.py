@@ -1,0 +1,175 @@
+"""What every regional stack must contain, checked on the synthesized templates of all five regions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match
+
+from cloakr.config.regions import load_regions
+from cloakr.constants import KMS_ROTATION_DAYS, SUPPORTED_REGIONS, TABLES
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.infra
+CONFIGS = load_regions(ROOT / "regions")
+
+
+def resources(synth, region: str, cfn_type: str) -> dict[str, dict]:
+    return {k: v for k, v in synth.raw[region]["Resources"].items() if v["Type"] == cfn_type}
+
+
+def test_one_stack_per_region(synth):
+    assert sorted(synth.templates) == sorted(SUPPORTED_REGIONS)
+    for stack in synth.assembly.stacks:
+        assert stack.environment.region == stack.stack_name.removeprefix("Cloakr-")
+
+
+def test_kms_keys(synth, region):
+    keys = resources(synth, region, "AWS::KMS::Key")
+    symmetric = [k for k in keys.values() if "KeySpec" not in k["Properties"]]
+    signing = [k for k in keys.values() if k["Properties"].get("KeySpec") == "ECC_NIST_P256"]
+    assert len(symmetric) == 1 and len(signing) == 1
+    assert symmetric[0]["Properties"]["EnableKeyRotation"] is True
+    assert symmetric[0]["Properties"]["RotationPeriodInDays"] == KMS_ROTATION_DAYS
+    assert signing[0]["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+    assert all(k["DeletionPolicy"] == "Retain" for k in keys.values())
+    # The key policy trusts the account root (IAM decides) and regional service principals only, never "*".
+    for statement in symmetric[0]["Properties"]["KeyPolicy"]["Statement"]:
+        assert statement["Principal"] != "*" and statement["Principal"] != {"AWS": "*"}
+
+
+def test_tables_are_encrypted_recoverable_and_single_region(synth, region):
+    tables = resources(synth, region, "AWS::DynamoDB::Table")
+    assert len(tables) == len(TABLES)
+    for table in tables.values():
+        props = table["Properties"]
+        assert props["SSESpecification"]["SSEType"] == "KMS" and props["SSESpecification"]["SSEEnabled"]
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert props["DeletionProtectionEnabled"] is True
+        assert table["DeletionPolicy"] == "Retain"
+        assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+        assert [k["AttributeName"] for k in props["KeySchema"]] == ["pk", "sk"]
+        assert "Replicas" not in props
+    assert not resources(synth, region, "AWS::DynamoDB::GlobalTable")
+    indexes = [i["IndexName"] for t in tables.values() for i in t["Properties"].get("GlobalSecondaryIndexes", [])]
+    assert indexes == ["by-key-hash"]
+
+
+def test_bucket_is_locked_down(synth, region):
+    template = synth.templates[region]
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "ObjectLockEnabled": True,
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [Match.object_like(
+                {"ServerSideEncryptionByDefault": Match.object_like({"SSEAlgorithm": "aws:kms"})}
+            )]},
+            "LoggingConfiguration": Match.object_like({"DestinationBucketName": Match.any_value()}),
+        },
+    )
+    policies = resources(synth, region, "AWS::S3::BucketPolicy").values()
+    assert len(policies) == 2
+    for policy in policies:
+        denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        assert any(s["Condition"].get("Bool", {}).get("aws:SecureTransport") == "false" for s in denies)
+
+
+def test_functions(synth, region):
+    functions = resources(synth, region, "AWS::Lambda::Function")
+    ours = {k: v for k, v in functions.items() if v["Properties"].get("Handler") == "handler.handler"}
+    assert len(ours) == 6
+    roles = set()
+    for fn in ours.values():
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.13" and props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["ReservedConcurrentExecutions"] >= 1
+        assert "LogGroup" in props["LoggingConfig"]
+        assert props["Environment"]["Variables"]["CLOAKR_REGION"] == region
+        assert json.loads(props["Environment"]["Variables"]["CLOAKR_REGION_CONFIG"])["region"] == region
+        assert len(props["Layers"]) == 1
+        roles.add(json.dumps(props["Role"]))
+    assert len(roles) == 6, "each function has its own role"
+    scheduled = [f for f in ours.values() if "DeadLetterConfig" in f["Properties"]]
+    assert len(scheduled) == 2
+
+
+def test_every_route_but_health_is_authorized(synth, region):
+    methods = resources(synth, region, "AWS::ApiGateway::Method")
+    resources_by_id = resources(synth, region, "AWS::ApiGateway::Resource")
+    open_methods = [
+        resources_by_id[m["Properties"]["ResourceId"]["Ref"]]["Properties"]["PathPart"]
+        for m in methods.values()
+        if m["Properties"]["AuthorizationType"] != "CUSTOM"
+    ]
+    assert open_methods == ["health"]
+    assert len(methods) > 20
+    synth.templates[region].has_resource_properties(
+        "AWS::ApiGateway::Authorizer", {"Type": "REQUEST", "IdentitySource": "method.request.header.Authorization"}
+    )
+
+
+def test_api_stage_and_tls(synth, region):
+    template = synth.templates[region]
+    template.has_resource_properties(
+        "AWS::ApiGateway::RestApi",
+        {"EndpointConfiguration": {"Types": ["REGIONAL"]}, "SecurityPolicy": "SecurityPolicy_TLS13_1_2_PQ_2025_09"},
+    )
+    template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "TracingEnabled": True,
+            "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+            "MethodSettings": [Match.object_like({"DataTraceEnabled": False, "ThrottlingRateLimit": Match.any_value()})],
+        },
+    )
+
+
+def test_waf(synth, region):
+    acl = next(iter(resources(synth, region, "AWS::WAFv2::WebACL").values()))["Properties"]
+    names = {r["Name"] for r in acl["Rules"]}
+    assert {
+        "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet",
+        "AWSManagedRulesAmazonIpReputationList", "RatePerIp", "BodySize",
+    } <= names
+    rate = next(r for r in acl["Rules"] if r["Name"] == "RatePerIp")
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] == CONFIGS[region].waf_rate_limit
+    assert resources(synth, region, "AWS::WAFv2::WebACLAssociation")
+    logging = next(iter(resources(synth, region, "AWS::WAFv2::LoggingConfiguration").values()))
+    assert logging["Properties"]["LogDestinationConfigs"]
+    synth.templates[region].has_resource_properties(
+        "AWS::Logs::LogGroup", {"LogGroupName": f"aws-waf-logs-cloakr-{region}"}
+    )
+
+
+def test_alarms_and_incidents(synth, region):
+    template = synth.templates[region]
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    template.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": CONFIGS[region].alarm_email}
+    )
+    template.has_resource_properties(
+        "AWS::Events::Rule", {"EventPattern": {"source": ["cloakr"], "detail-type": ["Security Incident"]}}
+    )
+    assert len(resources(synth, region, "AWS::CloudWatch::Alarm")) >= 5
+
+
+def test_backup_only_where_frameworks_require_it(synth, region):
+    plans = resources(synth, region, "AWS::Backup::BackupPlan")
+    assert bool(plans) == CONFIGS[region].backup_required
+    if CONFIGS["us-east-1"].backup_required:
+        assert resources(synth, "us-east-1", "AWS::Backup::BackupPlan")
+    assert not resources(synth, "eu-central-1", "AWS::Backup::BackupPlan")
+
+
+def test_nothing_refers_to_another_region(synth, region):
+    text = json.dumps(synth.raw[region]["Resources"])
+    for other in SUPPORTED_REGIONS:
+        if other != region:
+            assert other not in text
