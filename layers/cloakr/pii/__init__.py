@@ -1,8 +1,4 @@
-"""PII detection and redaction.
-
-The engine is exported lazily so that light users of the vocabulary (the CDK app, region config) do not
-pay for compiling recognizers at import time.
-"""
+"""Detection and redaction of personal data; the public names are imported lazily to keep start-up fast."""
 
 from __future__ import annotations
 
@@ -10,12 +6,16 @@ from typing import Any
 
 from cloakr.pii.model import Finding
 
-__all__ = ["Finding", "PIIEngine", "RedactionResult"]
+__all__ = ["DetectionError", "Finding", "PIIEngine", "RedactionResult", "TokenMap"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("PIIEngine", "RedactionResult"):
+    if name in ("PIIEngine", "RedactionResult", "DetectionError"):
         from cloakr.pii import engine
 
         return getattr(engine, name)
+    if name == "TokenMap":
+        from cloakr.pii.tokens import TokenMap
+
+        return TokenMap
     raise AttributeError(name)

@@ -1,0 +1,165 @@
+"""``PIIEngine``: detection, overlap resolution and the five redaction modes.
+
+Fails closed: any error inside detection raises ``DetectionError``; callers must not forward the text then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from cloakr.pii.entities import ALL_ENTITY_TYPES, ENTITY_TYPES
+from cloakr.pii.model import Finding, Recognizer
+from cloakr.pii.normalize import Shadow
+from cloakr.pii.regions import region_defaults
+from cloakr.pii.rules import compile_rules
+from cloakr.pii.tokens import TokenMap
+
+MODES = ("replace", "mask", "hash", "tokenize", "remove")
+
+
+class DetectionError(RuntimeError):
+    """Detection failed; the text must be treated as unsafe (fail closed). The message never holds input text."""
+
+
+@dataclass
+class RedactionResult:
+    text: str
+    findings: list[Finding]
+    token_map: TokenMap | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep the best of overlapping findings: validated, then higher score, longer, earlier, then type name."""
+    ranked = sorted(findings, key=lambda f: (not f.validated, -f.score, -(f.end - f.start), f.start, f.type))
+    kept: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for finding in ranked:
+        if any(finding.start < e and s < finding.end for s, e in taken):
+            continue
+        kept.append(finding)
+        taken.append((finding.start, finding.end))
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+class PIIEngine:
+    def __init__(
+        self,
+        region: Any = None,
+        entities: Sequence[str] | None = None,
+        rules: Sequence[dict[str, Any]] | None = None,
+        min_score: float = 0.5,
+        hash_key: bytes | None = None,
+        comprehend_client: Any = None,
+    ) -> None:
+        country, local = region_defaults(region)
+        if entities is None:
+            enabled = set(ALL_ENTITY_TYPES)
+        else:
+            unknown = [e for e in entities if e not in ENTITY_TYPES]
+            if unknown:
+                raise ValueError(f"unknown entity types: {', '.join(sorted(unknown))}")
+            enabled = set(entities) | set(local)
+        self.country = country
+        self.entities = frozenset(enabled)
+        self.min_score = min_score
+        self.hash_key = hash_key
+        self.rules = compile_rules(rules)
+        from cloakr.pii.recognizers import build_recognizers
+
+        self._recognizers: list[Recognizer] = [*build_recognizers(country, self.entities), *self.rules.patterns]
+        if comprehend_client is not None:
+            from cloakr.pii.comprehend import ComprehendRecognizer
+
+            self._recognizers.append(ComprehendRecognizer(comprehend_client))
+
+    def detect(self, text: str) -> list[Finding]:
+        if not isinstance(text, str):
+            raise TypeError("text must be a string")
+        try:
+            shadow = Shadow(text)
+            found: list[Finding] = []
+            for recognizer in self._recognizers:
+                for f in recognizer.find(shadow.text):
+                    if f.score < self.min_score or (f.type not in self.entities and f.type in ENTITY_TYPES):
+                        continue
+                    if not self._allowed_by_rules(shadow.text, f):
+                        continue
+                    start, end = shadow.span(f.start, f.end)
+                    found.append(Finding(f.type, start, end, f.score, f.validated, f.source))
+        except DetectionError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any recognizer failure must fail closed, without the text
+            raise DetectionError(f"detection failed in the PII engine ({type(exc).__name__})") from None
+        return resolve_overlaps(found)
+
+    def _allowed_by_rules(self, text: str, finding: Finding) -> bool:
+        if finding.type == "EMAIL" and self.rules.email_domains is not None:
+            domain = text[finding.start:finding.end].rsplit("@", 1)[-1].lower()
+            return any(domain == d or domain.endswith("." + d) for d in self.rules.email_domains)
+        if finding.type == "PHONE" and self.rules.phone_country_codes is not None:
+            import phonenumbers
+
+            try:
+                number = phonenumbers.parse(text[finding.start:finding.end], self.country)
+            except phonenumbers.NumberParseException:
+                return False
+            return number.country_code in self.rules.phone_country_codes
+        return True
+
+    def redact(
+        self,
+        text: str,
+        mode: str = "replace",
+        token_map: TokenMap | None = None,
+        mask_keep: int | None = None,
+        findings: list[Finding] | None = None,
+    ) -> RedactionResult:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+        if mode == "hash" and not self.hash_key:
+            raise ValueError("mode 'hash' needs a per-tenant hash_key")
+        if mode == "tokenize" and token_map is None:
+            token_map = TokenMap()
+        findings = self.detect(text) if findings is None else findings
+        out: list[str] = []
+        cursor = 0
+        counts: dict[str, int] = {}
+        for f in findings:
+            value = text[f.start:f.end]
+            out.append(text[cursor:f.start])
+            out.append(self._substitute(f.type, value, mode, token_map, mask_keep, text))
+            cursor = f.end
+            counts[f.type] = counts.get(f.type, 0) + 1
+        out.append(text[cursor:])
+        redacted = "".join(out)
+        if mode == "remove":
+            redacted = re.sub(r"[ \t]{2,}", " ", redacted)
+        return RedactionResult(redacted, findings, token_map if mode == "tokenize" else None, counts)
+
+    def _substitute(self, entity_type: str, value: str, mode: str, token_map: TokenMap | None, mask_keep: int | None, text: str) -> str:
+        if entity_type in self.rules.replacements and mode == "replace":
+            return self.rules.replacements[entity_type]
+        if mode == "replace":
+            return f"[{entity_type}]"
+        if mode == "remove":
+            return ""
+        if mode == "hash":
+            digest = hmac.new(self.hash_key or b"", f"{entity_type}:{value}".encode(), hashlib.sha256).hexdigest()
+            return f"[{entity_type}:{digest[:12]}]"
+        if mode == "tokenize":
+            assert token_map is not None
+            return token_map.placeholder(entity_type, value, avoid=text)
+        keep = mask_keep if mask_keep is not None else (ENTITY_TYPES[entity_type].mask_keep_last if entity_type in ENTITY_TYPES else 0)
+        return mask(value, keep)
+
+
+def mask(value: str, keep: int) -> str:
+    """Star every letter and digit but the last ``keep`` ones; separators stay so the shape is recognisable."""
+    alnum_positions = [i for i, ch in enumerate(value) if ch.isalnum()]
+    hidden = set(alnum_positions[: max(0, len(alnum_positions) - keep)])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))

@@ -1,0 +1,152 @@
+"""Structured identifiers: one table row per pattern, with its validator and its context rule.
+
+``needs_cue`` rows are reported only with a whole-word cue nearby (bank accounts, passports, driver licences,
+MRNs, dates of birth): a bare digit run is not PII without one. Validated rows report ``validated=True``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterator
+
+from cloakr.pii import validators as v
+from cloakr.pii.context import has_cue
+from cloakr.pii.model import Finding
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = (
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}})"
+)
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    type: str
+    regex: str
+    score: float
+    validator: Callable[[str], bool] | None = None
+    cues: tuple[str, ...] = ()
+    needs_cue: bool = False
+    # Score with a cue (validated or not); without one, ``score`` applies (if the row does not need a cue).
+    cue_score: float = 0.95
+    flags: int = 0
+    # A check that rejects a candidate outright (a hard negative), beyond the validator.
+    reject: Callable[[str, str, int], bool] | None = None
+
+
+def _after_version_word(text: str, value: str, start: int) -> bool:
+    before = text[max(0, start - 12):start].lower()
+    return bool(re.search(r"(?:\bv|version|release|build|ver\.?)\s*$", before))
+
+
+def _ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ipv6(value: str) -> bool:
+    return value.count(":") >= 2 and _ip(value)
+
+
+def _has_digit(value: str) -> bool:
+    return any(ch.isdigit() for ch in value)
+
+
+def _mixed_secret(value: str) -> bool:
+    return any(c.islower() for c in value) and any(c.isupper() for c in value) and any(c.isdigit() for c in value)
+
+
+def _email_tld(value: str) -> bool:
+    tld = value.rsplit(".", 1)[-1]
+    return tld.isalpha() and 2 <= len(tld) <= 24 and not value.split("@")[1].startswith("-")
+
+
+BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
+SPECS: tuple[PatternSpec, ...] = (
+    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld),
+    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile")),
+    PatternSpec("IP_ADDRESS", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word),
+    PatternSpec("IP_ADDRESS", r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,6}(?![\w:])", 0.85, _ipv6),
+    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9),
+    PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card),
+    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
+    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9),
+    PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban),
+    PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9),
+    PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True),
+    PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no")),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ]?)\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=("itin", "taxpayer", "tax id", "tin")),
+    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85),
+    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9-]{5,20}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]{1,4}(?:-?[A-Z0-9]{2,8}){1,3}\b", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8),
+    PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis")),
+    PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number")),
+    PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True),
+    PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85),
+    PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True),
+    PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, cue_score=0.85),
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=("aadhaar", "aadhar", "uid", "uidai", "आधार")),
+    PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax")),
+    PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric),
+    PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary")),
+    PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True),
+    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration")),
+    PatternSpec("DATE_OF_BIRTH", _DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE),
+    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, cue_score=0.85),
+)
+# Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
+LABELLED: tuple[PatternSpec, ...] = (
+    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85),
+    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9),
+    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85),
+    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85),
+    PatternSpec("AGE", r"\b(?P<v>\d{1,3})(?i:\s*(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s*(?:y/o|yo)\b)", 0.85),
+)
+
+
+class PatternRecognizer:
+    """All table rows of one entity type, compiled once."""
+
+    def __init__(self, entity_type: str, specs: tuple[PatternSpec, ...]) -> None:
+        self.name = f"pattern:{entity_type}"
+        self.entity_types = frozenset({entity_type})
+        self._rows = [(spec, re.compile(spec.regex, spec.flags)) for spec in specs]
+
+    def find(self, text: str) -> Iterator[Finding]:
+        for spec, regex in self._rows:
+            labelled = "v" in regex.groupindex
+            for match in regex.finditer(text):
+                start, end = match.span("v") if labelled else match.span()
+                value = text[start:end]
+                if spec.reject and spec.reject(text, value, start):
+                    continue
+                validated = False
+                if spec.validator is not None:
+                    if not spec.validator(value):
+                        continue
+                    validated = spec.validator not in (_has_digit, _email_tld, _ip, _ipv6) or spec.type == "IP_ADDRESS"
+                cue = has_cue(text, start, end, spec.cues) if spec.cues else False
+                if spec.needs_cue and not cue:
+                    continue
+                score = spec.cue_score if cue else spec.score
+                if spec.type == "URL":
+                    value = value.rstrip(".,;:!?")
+                    end = start + len(value)
+                yield Finding(spec.type, start, end, score, validated, self.name)
+
+
+@lru_cache(maxsize=1)
+def pattern_recognizers() -> tuple[PatternRecognizer, ...]:
+    by_type: dict[str, list[PatternSpec]] = {}
+    for spec in (*SPECS, *LABELLED):
+        by_type.setdefault(spec.type, []).append(spec)
+    return tuple(PatternRecognizer(t, tuple(specs)) for t, specs in by_type.items())
