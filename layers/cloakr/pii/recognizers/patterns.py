@@ -68,12 +68,13 @@ def _email_tld(value: str) -> bool:
     return tld.isalpha() and 2 <= len(tld) <= 24 and not value.split("@")[1].startswith("-")
 
 
+ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld),
     PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile")),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word),
-    PatternSpec("IP_ADDRESS", r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,6}(?![\w:])", 0.85, _ipv6),
+    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9),
     PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card),
     PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
@@ -84,7 +85,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8),
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no")),
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True),
-    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ]?)\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=("itin", "taxpayer", "tax id", "tin")),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True),
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85),
     PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9-]{5,20}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]{1,4}(?:-?[A-Z0-9]{2,8}){1,3}\b", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8),

@@ -1,0 +1,135 @@
+"""Recognizers: positives with their exact span, context gating, and the hard negatives that must stay silent."""
+
+import pytest
+
+from cloakr.pii import PIIEngine
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return PIIEngine()
+
+
+def found(engine, text):
+    return [(f.type, text[f.start:f.end]) for f in engine.detect(text)]
+
+
+POSITIVES = [
+    ("Mail me at jane.doe@example.co.uk please", "EMAIL", "jane.doe@example.co.uk"),
+    ("call +44 20 7946 0958 today", "PHONE", "+44 20 7946 0958"),
+    ("my phone is (415) 555-0132", "PHONE", "(415) 555-0132"),
+    ("card 4111-1111-1111-1111 on file", "CREDIT_DEBIT_CARD_NUMBER", "4111-1111-1111-1111"),
+    ("CVV: 737", "CREDIT_DEBIT_CARD_CVV", "737"),
+    ("expires 09/28", "CREDIT_DEBIT_CARD_EXPIRY", "09/28"),
+    ("IBAN GB82 WEST 1234 5698 7654 32.", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "GB82 WEST 1234 5698 7654 32"),
+    ("SWIFT/BIC: DEUTDEFF500", "SWIFT_CODE", "DEUTDEFF500"),
+    ("routing number 011000015", "US_BANK_ROUTING_NUMBER", "011000015"),
+    ("checking account 123456789012", "US_BANK_ACCOUNT_NUMBER", "123456789012"),
+    ("SSN 536-22-1234", "US_SOCIAL_SECURITY_NUMBER", "536-22-1234"),
+    ("my ssn is 536221234", "US_SOCIAL_SECURITY_NUMBER", "536221234"),
+    ("ITIN 912-70-1234", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "912-70-1234"),
+    ("passport number 483920174", "US_PASSPORT_NUMBER", "483920174"),
+    ("driver's license: D1234-56789", "DRIVER_ID", "D1234-56789"),
+    ("license plate 7ABC123", "LICENSE_PLATE", "7ABC123"),
+    ("VIN 1HGCM82633A004352", "VEHICLE_IDENTIFICATION_NUMBER", "1HGCM82633A004352"),
+    ("NI number AB 12 34 56 C", "UK_NATIONAL_INSURANCE_NUMBER", "AB 12 34 56 C"),
+    ("NHS number 943 476 5919", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "943 476 5919"),
+    ("UTR 12345 67890", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "12345 67890"),
+    ("SIN 130 692 544", "CA_SOCIAL_INSURANCE_NUMBER", "130 692 544"),
+    ("OHIP health card 1234-567-890-AB", "CA_HEALTH_NUMBER", "1234-567-890-AB"),
+    ("Aadhaar 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"),
+    ("PAN ABCPE1234F", "IN_PERMANENT_ACCOUNT_NUMBER", "ABCPE1234F"),
+    ("NRIC S1234567D", "SG_NRIC", "S1234567D"),
+    ("MBI 1EG4-TE5-MK73", "US_MEDICARE_BENEFICIARY_IDENTIFIER", "1EG4-TE5-MK73"),
+    ("NPI 1245319599", "US_NATIONAL_PROVIDER_IDENTIFIER", "1245319599"),
+    ("DEA AB1234563", "US_DEA_NUMBER", "AB1234563"),
+    ("DOB: March 4, 1985", "DATE_OF_BIRTH", "March 4, 1985"),
+    ("MRN: 00482913", "MEDICAL_RECORD_NUMBER", "00482913"),
+    ("age: 42", "AGE", "42"),
+    ("she is 42 years old", "AGE", "42"),
+    ("username: jdoe_42", "USERNAME", "jdoe_42"),
+    ("password is S3cret!pass", "PASSWORD", "S3cret!pass"),
+    ("PIN: 4821", "PIN", "4821"),
+    ("server at 192.168.10.24 failed", "IP_ADDRESS", "192.168.10.24"),
+    ("host 2001:db8::8a2e:370:7334 down", "IP_ADDRESS", "2001:db8::8a2e:370:7334"),
+    ("mac 00:1A:2B:3C:4D:5E", "MAC_ADDRESS", "00:1A:2B:3C:4D:5E"),
+    ("see https://example.com/u/jane?id=7.", "URL", "https://example.com/u/jane?id=7"),
+    ("key AKIAIOSFODNN7EXAMPLE", "AWS_ACCESS_KEY", "AKIAIOSFODNN7EXAMPLE"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_SECRET_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "API_TOKEN", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+    ("Dear Dr. Priya Sharma,", "NAME", "Priya Sharma"),
+    ("Patient: Tan Wei Ming", "NAME", "Tan Wei Ming"),
+    ("ship to 1600 Amphitheatre Parkway, Mountain View, CA 94043", "ADDRESS", "1600 Amphitheatre Parkway, Mountain View, CA 94043"),
+    ("Anschrift: Hauptstraße 5, 10115 Berlin", "ADDRESS", "Hauptstraße 5, 10115 Berlin"),
+]
+
+
+@pytest.mark.parametrize(("text", "entity_type", "value"), POSITIVES, ids=[p[1] + ":" + p[0][:20] for p in POSITIVES])
+def test_positive(engine, text, entity_type, value):
+    assert (entity_type, value) in found(engine, text)
+
+
+def test_private_key_and_jwt(engine):
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"
+    jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    text = f"key:\n{pem}\nauth: Bearer {jwt}"
+    assert ("PRIVATE_KEY", pem) in found(engine, text)
+    assert ("JWT", jwt) in found(engine, text)
+
+
+HARD_NEGATIVES = [
+    "Order #1234567890123456 shipped",  # Luhn-invalid 16 digits
+    "request id 123e4567-e89b-12d3-a456-426614174000",
+    "commit 3f786850e387550fdab836ed7e6dc881de23001b",
+    "upgrade to version 1.2.3.4 tonight",
+    "released v2.14.0 at 2024-05-01T10:00:00Z",
+    "total $1,299.99 incl. VAT",
+    "SSN 000-12-3456 is a test value",
+    "invoice 987654321 paid",
+    "reference 4820193746 attached",
+    "Microsoft Teams and Amazon Web Services are down",
+    "Please duplicate 12345678 rows",  # 'lic' inside 'duplicate' is not a licence cue
+    "turn left at Main St",
+    "Dear team, thanks",
+    "ping 10000 times",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negative(engine, text):
+    assert found(engine, text) == []
+
+
+def test_context_gates_bare_digit_runs(engine):
+    assert found(engine, "the number 123456789012 appears") == []
+    assert ("US_BANK_ACCOUNT_NUMBER", "123456789012") in found(engine, "account number 123456789012")
+
+
+def test_entity_selection_and_unknown_type():
+    engine = PIIEngine(entities=["EMAIL"])
+    assert [f.type for f in engine.detect("a@b.example and 4111 1111 1111 1111")] == ["EMAIL"]
+    with pytest.raises(ValueError, match="NOT_A_TYPE"):
+        PIIEngine(entities=["NOT_A_TYPE"])
+
+
+def test_region_sets_phone_country():
+    text = "ruf an: 030 1234567"
+    assert ("PHONE", "030 1234567") in found(PIIEngine(region="eu-central-1"), text)
+
+
+def test_findings_sorted_and_non_overlapping(engine):
+    text = "Card 4111 1111 1111 1111, SSN 536-22-1234, mail a@b.example"
+    findings = engine.detect(text)
+    assert findings == sorted(findings, key=lambda f: f.start)
+    assert all(a.end <= b.start for a, b in zip(findings, findings[1:]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["card 4111\u200b1111 1111 1111", "card \uff14\uff11\uff11\uff11 1111 1111 1111", "mail j\u0430ne@ex\u0430mple.com"],
+)
+def test_unicode_evasion_is_detected_with_original_offsets(engine, text):
+    findings = engine.detect(text)
+    assert findings, text
+    redacted = engine.redact(text).text
+    assert "1111 1111" not in redacted and "ne@ex" not in redacted
