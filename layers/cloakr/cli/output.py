@@ -142,3 +142,41 @@ class ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def iter_inputs(paths: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """``(name, text)`` for each path, or for stdin when there are none (or the path is ``-``)."""
+    for path in paths or ["-"]:
+        if path == "-":
+            yield "<stdin>", sys.stdin.read()
+            continue
+        try:
+            with open(path, encoding="utf-8") as handle:
+                yield path, handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read {path}: {exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc}")
+
+
+def load_rules(path: str | None) -> list[dict[str, Any]] | None:
+    """Custom rules from a JSON file: a list of rule objects in the gateway's format (see docs/sdk.md)."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            rules = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read rules from {path}: {exc}") from None
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise CliError(f"{path} must hold a JSON list of rule objects")
+    return rules
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the commands that run the PII engine locally (``detect``, ``redact``)."""
+    parser.add_argument("files", nargs="*", metavar="FILE", help="text files to read (default: stdin; '-' is stdin)")
+    parser.add_argument("--region", help="enable this region's local identifiers (e.g. IN_AADHAAR for ap-south-1)")
+    parser.add_argument("--entities", type=lambda s: [e.strip() for e in s.split(",") if e.strip()],
+                        metavar="TYPE,...", help="only these entity types (see docs/entities.md)")
+    parser.add_argument("--rules", metavar="RULES.json", help="custom rules: a JSON list in the gateway's format")
+    parser.add_argument("--min-score", type=float, default=0.5, help="drop findings scored below this (0..1)")
+    add_json_option(parser)
