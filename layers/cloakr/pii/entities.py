@@ -66,7 +66,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType("US_PASSPORT_NUMBER", _P, "US passport number", regions=_US),
         EntityType("UK_NATIONAL_INSURANCE_NUMBER", _P, "NINO (prefix rules)"),
         EntityType("UK_NATIONAL_HEALTH_SERVICE_NUMBER", _H, "NHS number (mod-11)"),
-        EntityType("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", _P, "UTR (mod-11 check digit)"),
+        EntityType("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", _P, "UTR (10 digits, needs a taxpayer-reference cue)"),
         EntityType("CA_SOCIAL_INSURANCE_NUMBER", _P, "SIN (Luhn)", mask_keep_last=3),
         EntityType("CA_HEALTH_NUMBER", _H, "Canadian provincial health number"),
         EntityType("AWS_ACCESS_KEY", _S, "AWS access key id"),
