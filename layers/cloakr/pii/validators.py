@@ -47,7 +47,8 @@ def luhn(number: str) -> bool:
 
 
 def card(number: str) -> bool:
-    """Luhn plus a real issuer range and length (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro)."""
+    """Luhn plus a real issuer range and length (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro,
+    Dankort, UATP/AirPlus)."""
     n = digits(number)
     if not 12 <= len(n) <= 19 or len(set(n)) == 1 or not luhn(n):
         return False
@@ -61,6 +62,8 @@ def card(number: str) -> bool:
         or ((two in (36, 38, 39) or 300 <= int(n[:3]) <= 305) and 14 <= len(n) <= 19)
         or (n.startswith("62") and 16 <= len(n) <= 19)
         or (n[:4] in ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763") and 12 <= len(n) <= 19)
+        or (n.startswith("5019") and len(n) == 16)
+        or (n[0] == "1" and len(n) == 15)
     )
 
 

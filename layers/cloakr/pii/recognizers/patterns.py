@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import has_cue
+from cloakr.pii.context import cue_pattern, has_cue
 from cloakr.pii.model import Finding
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -36,6 +36,8 @@ class PatternSpec:
     flags: int = 0
     # A check that rejects a candidate outright (a hard negative), beyond the validator.
     reject: Callable[[str, str, int], bool] | None = None
+    # How far before the value a cue may stand; labels such as "DL:" sit right before their value.
+    window: int = 48
 
 
 def _after_version_word(text: str, value: str, start: int) -> bool:
@@ -68,6 +70,7 @@ def _email_tld(value: str) -> bool:
     return tld.isalpha() and 2 <= len(tld) <= 24 and not value.split("@")[1].startswith("-")
 
 
+AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
@@ -83,12 +86,12 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9),
     PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True),
     PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8),
-    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no")),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d.-])", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no")),
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True),
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85),
-    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9-]{5,20}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]{1,4}(?:-?[A-Z0-9]{2,8}){1,3}\b", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85),
+    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis")),
     PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number")),
@@ -96,7 +99,9 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85),
     PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True),
     PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, cue_score=0.85),
-    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -]?)\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=("aadhaar", "aadhar", "uid", "uidai", "आधार")),
+    # Grouped 4-4-4 is the printed Aadhaar shape; a bare 12-digit run (order numbers, accounts) needs a cue.
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES),
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True),
     PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax")),
     PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric),
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary")),
@@ -125,6 +130,9 @@ class PatternRecognizer:
 
     def find(self, text: str) -> Iterator[Finding]:
         for spec, regex in self._rows:
+            # A row that needs a cue cannot match in a text without one: one cheap scan skips the whole row.
+            if spec.needs_cue and not cue_pattern(spec.cues).search(text):
+                continue
             labelled = "v" in regex.groupindex
             for match in regex.finditer(text):
                 start, end = match.span("v") if labelled else match.span()
@@ -136,7 +144,7 @@ class PatternRecognizer:
                     if not spec.validator(value):
                         continue
                     validated = spec.validator not in (_has_digit, _email_tld, _ip, _ipv6) or spec.type == "IP_ADDRESS"
-                cue = has_cue(text, start, end, spec.cues) if spec.cues else False
+                cue = has_cue(text, start, end, spec.cues, before=spec.window) if spec.cues else False
                 if spec.needs_cue and not cue:
                     continue
                 score = spec.cue_score if cue else spec.score

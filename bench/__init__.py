@@ -1,0 +1,1 @@
+"""Measurement of the PII engine: the labelled corpus, accuracy (`make eval`) and speed against Presidio (`make bench`)."""

@@ -1,0 +1,135 @@
+"""Valid identifiers for the corpus, generated with the real algorithms.
+
+Implemented here independently of ``cloakr.pii.validators`` on purpose: an outside check that shared the engine's
+code would share its bugs.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the Luhn check digit to ``prefix``."""
+    total = 0
+    for i, ch in enumerate(reversed(prefix + "0")):
+        d = int(ch)
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return prefix + str((10 - total % 10) % 10)
+
+
+def card(rng: random.Random) -> str:
+    prefix, length = rng.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("37", 15), ("6011", 16)])
+    body = luhn_complete(prefix + "".join(rng.choice(string.digits) for _ in range(length - len(prefix) - 1)))
+    return " ".join(body[i:i + 4] for i in range(0, len(body), 4)) if length == 16 else f"{body[:4]} {body[4:10]} {body[10:]}"
+
+
+def luhn_invalid_16(rng: random.Random) -> str:
+    body = luhn_complete("4" + "".join(rng.choice(string.digits) for _ in range(14)))
+    return body[:-1] + str((int(body[-1]) + 1 + rng.randrange(8)) % 10)
+
+
+def iban_de(rng: random.Random) -> str:
+    bban = "".join(rng.choice(string.digits) for _ in range(18))
+    numeric = "".join(str(int(c, 36)) for c in bban + "DE00")
+    check = 98 - int(numeric) % 97
+    raw = f"DE{check:02d}{bban}"
+    return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def aba(rng: random.Random) -> str:
+    while True:
+        head = f"{rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 21, 22, 26, 31, 32]):02d}" + "".join(rng.choice(string.digits) for _ in range(6))
+        weights = (3, 7, 1, 3, 7, 1, 3, 7)
+        s = sum(int(d) * w for d, w in zip(head, weights))
+        return head + str((10 - s % 10) % 10)
+
+
+def ssn(rng: random.Random) -> str:
+    area = rng.choice([a for a in range(1, 900) if a != 666])
+    return f"{area:03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
+
+
+def never_issued_ssn(rng: random.Random) -> str:
+    area = rng.choice(["000", "666", str(rng.randint(900, 999))])
+    # Groups 01-49 under a 9xx area are neither SSNs nor ITINs (ITIN groups are 50-65, 70-88, 90-92, 94-99).
+    return f"{area}-{rng.randint(1, 49):02d}-{rng.randint(1, 9999):04d}"
+
+
+_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+      [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1], [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+      [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
+_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+      [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1], [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
+_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
+
+
+def aadhaar(rng: random.Random) -> str:
+    body = str(rng.randint(2, 9)) + "".join(rng.choice(string.digits) for _ in range(10))
+    c = 0
+    for i, ch in enumerate(reversed(body)):
+        c = _D[c][_P[(i + 1) % 8][int(ch)]]
+    full = body + str(_INV[c])
+    return f"{full[:4]} {full[4:8]} {full[8:]}"
+
+
+def pan(rng: random.Random) -> str:
+    letters = string.ascii_uppercase
+    return "".join(rng.choice(letters) for _ in range(3)) + rng.choice("PCHF") + rng.choice(letters) + f"{rng.randint(0, 9999):04d}" + rng.choice(letters)
+
+
+def nric(rng: random.Random) -> str:
+    prefix = rng.choice("ST")
+    digits = [rng.randint(0, 9) for _ in range(7)]
+    total = sum(d * w for d, w in zip(digits, (2, 7, 6, 5, 4, 3, 2))) + (4 if prefix == "T" else 0)
+    return prefix + "".join(map(str, digits)) + "JZIHGFEDCBA"[total % 11]
+
+
+def nhs(rng: random.Random) -> str:
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(9)]
+        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            s = "".join(map(str, digits)) + str(check)
+            return f"{s[:3]} {s[3:6]} {s[6:]}"
+
+
+def nino(rng: random.Random) -> str:
+    first = rng.choice("ABCEGHJKLMNPRSTWXYZ")
+    second = rng.choice("ABCEGHJKLMNPRSTWXYZ")
+    if first + second in ("GB", "NK", "TN", "ZZ", "BG", "KN", "NT"):
+        first, second = "A", "B"
+    return f"{first}{second} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.choice('ABCD')}"
+
+
+def npi(rng: random.Random) -> str:
+    body = rng.choice("12") + "".join(rng.choice(string.digits) for _ in range(8))
+    return luhn_complete("80840" + body)[5:]
+
+
+def dea(rng: random.Random) -> str:
+    d = [rng.randint(0, 9) for _ in range(6)]
+    check = (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10
+    return rng.choice("ABFM") + rng.choice(string.ascii_uppercase) + "".join(map(str, d)) + str(check)
+
+
+def aws_access_key(rng: random.Random) -> str:
+    return "AKIA" + "".join(rng.choice(string.ascii_uppercase + "234567") for _ in range(16))
+
+
+def aws_secret(rng: random.Random) -> str:
+    alphabet = string.ascii_letters + string.digits + "/+"
+    while True:
+        value = "".join(rng.choice(alphabet) for _ in range(40))
+        if any(c.isdigit() for c in value) and any(c.islower() for c in value) and any(c.isupper() for c in value):
+            return value
+
+
+def github_token(rng: random.Random) -> str:
+    return "ghp_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(36))
