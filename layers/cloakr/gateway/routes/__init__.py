@@ -1,0 +1,1 @@
+"""Route modules; each exposes ``router`` (a Powertools ``Router``) and is included by ``cloakr.gateway.app``."""

@@ -1,0 +1,63 @@
+"""``POST /v1/redact``: redact one text or a batch; the response carries types, offsets and scores, not values."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cloakr.constants import MAX_BODY_BYTES
+from cloakr.gateway.engines import engine_for
+from cloakr.gateway.errors import DetectionFailedError, ValidationError
+from cloakr.gateway.requests import parse_body
+from cloakr.observability import logger, metrics
+from cloakr.pii.engine import DetectionError
+
+router = Router()
+MAX_TEXTS = 100
+
+
+class RedactRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    text: str | None = Field(default=None, max_length=MAX_BODY_BYTES)
+    texts: list[str] | None = Field(default=None, max_length=MAX_TEXTS)
+    mode: Literal["replace", "mask", "hash", "tokenize", "remove"] = "replace"
+    entities: list[str] | None = None
+    rules: list[dict[str, Any]] | None = None
+
+    @model_validator(mode="after")
+    def one_of_text_or_texts(self) -> "RedactRequest":
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' or 'texts'")
+        return self
+
+
+@router.post("/v1/redact")
+def redact() -> dict[str, Any]:
+    request = parse_body(router.current_event.raw_event, RedactRequest)
+    engine = engine_for(entities=request.entities, rules=request.rules)
+    if request.mode == "hash" and not engine.hash_key:
+        raise ValidationError("mode 'hash' needs the tenant's hash key, which this tenant has not configured.")
+    texts = [request.text] if request.text is not None else list(request.texts or [])
+    try:
+        results = [engine.redact(t, mode=request.mode) for t in texts]
+    except DetectionError:
+        raise DetectionFailedError("Detection failed; the text was not processed. Retry later.") from None
+    counts: dict[str, int] = {}
+    for result in results:
+        for entity_type, n in result.counts.items():
+            counts[entity_type] = counts.get(entity_type, 0) + n
+    logger.info("redacted", extra={"texts": len(texts), "entity_counts": counts, "mode": request.mode})
+    metrics.add_metric(name="EntitiesRedacted", unit="Count", value=sum(counts.values()))
+    items = [
+        {"text": r.text, "findings": [f.to_dict() for f in r.findings], "counts": r.counts}
+        for r in results
+    ]
+    body: dict[str, Any] = {"mode": request.mode, "counts": counts}
+    if request.text is not None:
+        body.update(items[0])
+    else:
+        body["results"] = items
+    return body
