@@ -18,7 +18,8 @@ from cloakr.pii.model import Finding
 _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob")
 # Runs of digits and phone punctuation, cut at line breaks, double spaces and a new "+": libphonenumber reads a
 # whole run as one candidate and gives up on it when two numbers touch ("+44 20 7946 0958  +44 20 ...").
-_CANDIDATE = re.compile(r"(?:\+|\b00)?\(?\d(?:[\d().-]|[ \t](?![ \t+]))*\d")
+# Not glued to letters, digits or hyphens on either side (UUID segments, part numbers).
+_CANDIDATE = re.compile(r"(?<![\w.-])(?:\+|\b00)?\(?\d(?:[\d().-]|[ \t](?![ \t+]))*\d(?![\w-])")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DATEISH = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 
