@@ -119,3 +119,12 @@ def test_timeout_and_retries_from_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("CLOAKR_MAX_RETRIES", "many")
     with pytest.raises(errors.CloakrError, match="CLOAKR_MAX_RETRIES"):
         _core.resolve_options(base_url="http://x")
+
+
+def test_import_cloakr_stays_cheap() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, cloakr; assert 'httpx' not in sys.modules and 'cloakr.pii.engine' not in sys.modules; " \
+           "cloakr.Client; assert 'httpx' in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
