@@ -72,10 +72,7 @@ def test_example_runs(example: Example, tmp_path: Path, monkeypatch: pytest.Monk
     for name in ("CLOAKR_API_KEY", "CLOAKR_BASE_URL", "CLOAKR_REGION", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     if example.info == "gateway":
-        try:
-            gateway = request.getfixturevalue("local_gateway")
-        except pytest.FixtureLookupError:
-            pytest.skip(f"{example.id}: tests/conftest.py provides no local_gateway fixture yet")
+        gateway = request.getfixturevalue("local_gateway")
         monkeypatch.setenv("CLOAKR_BASE_URL", gateway.base_url)
         monkeypatch.setenv("CLOAKR_API_KEY", gateway.admin_key)
         monkeypatch.setenv("OPENAI_BASE_URL", gateway.base_url + "/v1")

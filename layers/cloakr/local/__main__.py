@@ -1,0 +1,50 @@
+"""``python -m cloakr.local`` (``make run``): start the local gateway with a demo tenant and print how to call it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from cloakr.constants import SCOPES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cloakr local", description="Run the Cloakr gateway on 127.0.0.1 with an embedded AWS backend (moto).")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CLOAKR_PORT", "8787")))
+    parser.add_argument("--region", default=os.environ.get("CLOAKR_REGION", "eu-central-1"))
+    args = parser.parse_args(argv)
+
+    from cloakr.gateway.services import services
+    from cloakr.local.backend import start_backend
+    from cloakr.local.server import serve
+
+    backend = start_backend(args.region)
+    store = services().tenants
+    tenant = store.create_tenant("Demo tenant", profiles=["gdpr"])
+    _, key = store.create_key(tenant.tenant_id, SCOPES, name="demo admin key")
+    httpd = serve("127.0.0.1", args.port)
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    print(f"""Cloakr local gateway ({args.region}) on {url}
+AWS backend (moto): {backend.endpoint}
+Demo tenant {tenant.tenant_id}, admin API key (shown once):
+
+  {key}
+
+Try it:
+  curl -s {url}/v1/health
+  curl -s -X POST {url}/v1/redact -H "Authorization: Bearer {key}" \\
+       -H "Content-Type: application/json" -d '{{"text": "Mail jane.doe@example.com, card 4111 1111 1111 1111"}}'
+
+Press Ctrl+C to stop.""", flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+        backend.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""A small HTTP front that turns requests into API Gateway REST proxy events.
+
+It applies the same authorizer decision API Gateway would (deny -> 401/403 with the JSON error shape), passes the
+authorizer context on in ``requestContext.authorizer`` and returns the resolver's response unchanged.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from cloakr.constants import MAX_BODY_BYTES
+from cloakr.gateway.app import SECURITY_HEADERS, resolve
+from cloakr.gateway.authorizer import authorize
+from cloakr.gateway.scopes import PUBLIC_ROUTES
+
+DENY_STATUS = {"unauthorized": 401}
+
+
+def to_event(method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    parts = urlsplit(target)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()} or None
+    text_body: str | None
+    try:
+        text_body, is_b64 = (body.decode("utf-8") if body else None), False
+    except UnicodeDecodeError:
+        text_body, is_b64 = base64.b64encode(body).decode(), True
+    return {
+        "resource": parts.path, "path": parts.path, "httpMethod": method, "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()}, "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: v for k, v in parse_qs(parts.query).items()} or None,
+        "pathParameters": None, "stageVariables": None, "isBase64Encoded": is_b64, "body": text_body,
+        "methodArn": f"arn:aws:execute-api:local:000000000000:local/prod/{method}{parts.path}",
+        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "prod", "httpMethod": method, "path": "/prod" + parts.path,
+                           "resourcePath": parts.path, "identity": {"sourceIp": "127.0.0.1"}},
+    }
+
+
+def handle(method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    event = to_event(method, target, headers, body)
+    if (method, event["path"]) not in PUBLIC_ROUTES:
+        decision = authorize(event)
+        if decision["policyDocument"]["Statement"][0]["Effect"] != "Allow":
+            code = decision["context"]["error_code"]
+            payload = {"error": {"code": code, "message": decision["context"]["message"]}}
+            return DENY_STATUS.get(code, 403), {**SECURITY_HEADERS, "Content-Type": "application/json"}, json.dumps(payload).encode()
+        event["requestContext"]["authorizer"] = decision["context"]
+    response = resolve(event, None)
+    out_headers = dict(response.get("headers") or {})
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        out_headers[name] = ", ".join(values)
+    payload = response.get("body") or ""
+    data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+    return response["statusCode"], out_headers, data
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "cloakr-local"
+    sys_version = ""
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            status, headers, data = 413, {**SECURITY_HEADERS, "Content-Type": "application/json"}, json.dumps(
+                {"error": {"code": "payload_too_large", "message": f"The request body is larger than {MAX_BODY_BYTES} bytes."}}).encode()
+        else:
+            body = self.rfile.read(length) if length else b""
+            status, headers, data = handle(self.command, self.path, {k: v for k, v in self.headers.items()}, body)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Request lines can carry user ids in paths; the resolver logs what is safe to log.
+        return
+
+
+def serve(host: str, port: int) -> ThreadingHTTPServer:
+    return ThreadingHTTPServer((host, port), Handler)

@@ -1,0 +1,94 @@
+"""Tenants and keys in the tenants table: ``TENANT#<id>/PROFILE`` and ``TENANT#<id>/KEY#<key_id>``."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from boto3.dynamodb.conditions import Key
+
+from cloakr.constants import KEY_HASH_INDEX, SCOPES
+from cloakr.tenants.keys import hash_key, new_key
+
+PROFILES = frozenset({"hipaa", "pci", "gdpr"})
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    tenant_id: str
+    key_id: str
+    scopes: frozenset[str]
+    region: str
+    expires_at: int | None = None
+    revoked: bool = False
+    name: str = ""
+
+    def usable(self, now: float | None = None) -> bool:
+        return not self.revoked and (self.expires_at is None or (now or time.time()) < self.expires_at)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    tenant_id: str
+    name: str
+    region: str
+    profiles: frozenset[str] = field(default_factory=frozenset)
+    retention_days: int = 365
+
+
+class TenantStore:
+    def __init__(self, table: Any, region: str) -> None:
+        self.table = table
+        self.region = region
+
+    def create_tenant(self, name: str, profiles: Iterable[str] = (), retention_days: int = 365) -> Tenant:
+        profiles = frozenset(profiles)
+        unknown = profiles - PROFILES
+        if unknown:
+            raise ValueError(f"unknown compliance profiles: {', '.join(sorted(unknown))}")
+        tenant = Tenant(f"t_{secrets.token_hex(6)}", name, self.region, profiles, retention_days)
+        self.table.put_item(
+            Item={"pk": f"TENANT#{tenant.tenant_id}", "sk": "PROFILE", "name": name, "region": self.region,
+                  "profiles": sorted(profiles), "retention_days": retention_days, "created_at": int(time.time())},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        return tenant
+
+    def create_key(self, tenant_id: str, scopes: Iterable[str], name: str = "", expires_at: int | None = None) -> tuple[ApiKey, str]:
+        """A key with exactly ``scopes`` (least privilege); the plaintext is returned once and never stored."""
+        scopes = frozenset(scopes)
+        if not scopes or not scopes <= set(SCOPES):
+            raise ValueError(f"scopes must be a non-empty subset of: {', '.join(SCOPES)}")
+        key_id, plaintext = new_key(self.region)
+        item: dict[str, Any] = {
+            "pk": f"TENANT#{tenant_id}", "sk": f"KEY#{key_id}", "key_hash": hash_key(plaintext), "key_id": key_id,
+            "tenant_id": tenant_id, "scopes": sorted(scopes), "region": self.region, "name": name,
+            "revoked": False, "created_at": int(time.time()),
+        }
+        if expires_at is not None:
+            item["expires_at_epoch"] = expires_at
+        self.table.put_item(Item=item)
+        return ApiKey(tenant_id, key_id, scopes, self.region, expires_at, False, name), plaintext
+
+    def find_key(self, plaintext: str) -> ApiKey | None:
+        response = self.table.query(IndexName=KEY_HASH_INDEX, KeyConditionExpression=Key("key_hash").eq(hash_key(plaintext)), Limit=1)
+        items = response.get("Items", [])
+        return _api_key(items[0]) if items else None
+
+    def revoke_key(self, tenant_id: str, key_id: str) -> None:
+        self.table.update_item(
+            Key={"pk": f"TENANT#{tenant_id}", "sk": f"KEY#{key_id}"},
+            UpdateExpression="SET revoked = :t", ExpressionAttributeValues={":t": True},
+            ConditionExpression="attribute_exists(pk)",
+        )
+
+
+def _api_key(item: dict[str, Any]) -> ApiKey:
+    expires = item.get("expires_at_epoch")
+    return ApiKey(
+        tenant_id=item["tenant_id"], key_id=item["key_id"], scopes=frozenset(item.get("scopes", [])),
+        region=item["region"], expires_at=int(expires) if expires is not None else None,
+        revoked=bool(item.get("revoked")), name=item.get("name", ""),
+    )
