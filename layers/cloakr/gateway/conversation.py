@@ -1,0 +1,92 @@
+"""Tokenize every part of a chat request with one TokenMap, and restore the answer.
+
+Chat clients resend the whole history on every turn, so numbering placeholders by first appearance over the
+messages in order gives a value the same placeholder in every message *and* on every turn, with nothing stored.
+Tool-call arguments are JSON: their string values are redacted inside the parsed object so it stays valid JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cloakr.pii.engine import PIIEngine
+from cloakr.pii.tokens import TokenMap
+
+
+class Conversation:
+    def __init__(self, engine: PIIEngine) -> None:
+        self.engine = engine
+        self.tokens = TokenMap()
+        self.counts: dict[str, int] = {}
+
+    def _text(self, text: str) -> str:
+        result = self.engine.redact(text, mode="tokenize", token_map=self.tokens)
+        for entity_type, n in result.counts.items():
+            self.counts[entity_type] = self.counts.get(entity_type, 0) + n
+        return result.text
+
+    def _json_values(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, list):
+            return [self._json_values(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._json_values(v) for k, v in value.items()}
+        return value
+
+    def _arguments(self, arguments: str) -> str:
+        try:
+            parsed = json.loads(arguments)
+        except ValueError:
+            return self._text(arguments)
+        return json.dumps(self._json_values(parsed))
+
+    def _content(self, content: Any) -> Any:
+        if isinstance(content, str):
+            return self._text(content)
+        if isinstance(content, list):
+            return [{**part, "text": self._text(part["text"])} if isinstance(part, dict) and isinstance(part.get("text"), str) else part
+                    for part in content]
+        return content
+
+    def redact_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        messages = []
+        for message in request["messages"]:
+            out = {**message, "content": self._content(message.get("content"))}
+            if isinstance(message.get("tool_calls"), list):
+                out["tool_calls"] = [
+                    {**call, "function": {**call["function"], "arguments": self._arguments(call["function"].get("arguments", ""))}}
+                    if isinstance(call, dict) and isinstance(call.get("function"), dict) else call
+                    for call in message["tool_calls"]
+                ]
+            messages.append(out)
+        return {**request, "messages": messages}
+
+    def _restore_json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.tokens.restore(value)
+        if isinstance(value, list):
+            return [self._restore_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._restore_json(v) for k, v in value.items()}
+        return value
+
+    def restore_response(self, response: dict[str, Any]) -> dict[str, Any]:
+        choices = []
+        for choice in response.get("choices", []):
+            message = dict(choice.get("message") or {})
+            if isinstance(message.get("content"), str):
+                message["content"] = self.tokens.restore(message["content"])
+            if isinstance(message.get("tool_calls"), list):
+                calls = []
+                for call in message["tool_calls"]:
+                    function = dict(call.get("function") or {})
+                    try:
+                        function["arguments"] = json.dumps(self._restore_json(json.loads(function.get("arguments", ""))))
+                    except ValueError:
+                        function["arguments"] = self.tokens.restore(function.get("arguments", ""))
+                    calls.append({**call, "function": function})
+                message["tool_calls"] = calls
+            choices.append({**choice, "message": message})
+        return {**response, "choices": choices}

@@ -1,0 +1,115 @@
+"""``POST /v1/chat/completions`` (OpenAI wire format, ``stream`` included) and ``GET /v1/models``.
+
+Every message part is tokenized before anything leaves; only the redacted request reaches the model; the answer
+comes back with originals restored and a count of what was redacted (header and ``cloakr`` field). Any failure
+before the upstream call means nothing was sent (fail closed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from cloakr.gateway.conversation import Conversation
+from cloakr.gateway.engines import engine_for
+from cloakr.gateway.errors import ApiError, DetectionFailedError, ForbiddenError, ValidationError
+from cloakr.gateway.requests import parse_body
+from cloakr.gateway.settings import region, region_config
+from cloakr.observability import logger, metrics
+from cloakr.pii.engine import DetectionError
+from cloakr.upstream import UpstreamError, provider_for
+
+router = Router()
+STREAM_PIECE = 24  # characters per streamed content delta
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(min_length=1, max_length=200)
+    messages: list[Message] = Field(min_length=1, max_length=1000)
+    stream: bool = False
+
+
+def _route(model_id: str):
+    config = region_config()
+    route = config.model(model_id)
+    if route is None:
+        raise ValidationError(f"Unknown model {model_id!r}; GET /v1/models lists the models available here.", code="model_not_found")
+    if route.routing not in config.allowed_routings:
+        raise ForbiddenError(
+            f"Model {model_id!r} routes '{route.routing}', outside this region's allowed routings "
+            f"({', '.join(config.allowed_routings)}).", code="model_not_allowed_in_region")
+    return route
+
+
+def _redactions_header(counts: dict[str, int]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(counts.items()))
+
+
+def _sse(response: dict[str, Any]) -> str:
+    """The completed, restored answer as Chat Completions stream chunks (restoration happens before chunking,
+    so a placeholder is never split across chunks)."""
+    base = {"id": response["id"], "object": "chat.completion.chunk", "created": response["created"], "model": response["model"]}
+    events = []
+    for choice in response["choices"]:
+        message = choice["message"]
+        events.append({**base, "choices": [{"index": choice["index"], "delta": {"role": "assistant"}, "finish_reason": None}]})
+        content = message.get("content") or ""
+        for start in range(0, len(content), STREAM_PIECE):
+            events.append({**base, "choices": [{"index": choice["index"], "delta": {"content": content[start:start + STREAM_PIECE]}, "finish_reason": None}]})
+        if message.get("tool_calls"):
+            calls = [{**call, "index": i} for i, call in enumerate(message["tool_calls"])]
+            events.append({**base, "choices": [{"index": choice["index"], "delta": {"tool_calls": calls}, "finish_reason": None}]})
+        events.append({**base, "choices": [{"index": choice["index"], "delta": {}, "finish_reason": choice.get("finish_reason")}],
+                       "cloakr": response.get("cloakr")})
+    return "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+
+
+@router.post("/v1/chat/completions")
+def chat_completions():  # returns a Response (JSON or text/event-stream)
+    started = time.perf_counter()
+    request = parse_body(router.current_event.raw_event, ChatRequest)
+    route = _route(request.model)
+    conversation = Conversation(engine_for())
+    raw = request.model_dump(exclude_none=True)
+    try:
+        redacted = conversation.redact_request(raw)
+    except DetectionError:
+        raise DetectionFailedError("Detection failed; nothing was sent to the model. Retry later.") from None
+    upstream_started = time.perf_counter()
+    try:
+        answer = provider_for(route, region()).complete(redacted)
+    except UpstreamError as exc:
+        error = ApiError(exc.message, code=exc.code, status=exc.status)
+        error.retryable = True
+        raise error from None
+    upstream_ms = (time.perf_counter() - upstream_started) * 1000
+    restored = conversation.restore_response(answer)
+    restored["cloakr"] = {"redactions": conversation.counts}
+    metrics.add_metric(name="EntitiesRedacted", unit="Count", value=sum(conversation.counts.values()))
+    metrics.add_metric(name="UpstreamLatency", unit="Milliseconds", value=upstream_ms)
+    logger.info("chat completed", extra={"model": request.model, "entity_counts": conversation.counts,
+                                         "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+    headers = {"X-Cloakr-Redactions": _redactions_header(conversation.counts)}
+    if request.stream:
+        return Response(200, "text/event-stream", _sse(restored), headers=headers)
+    return Response(200, "application/json", json.dumps(restored), headers=headers)
+
+
+@router.get("/v1/models")
+def models() -> dict[str, Any]:
+    config = region_config()
+    data = [{"id": m.id, "object": "model", "owned_by": m.provider, "routing": m.routing}
+            for m in config.models if m.routing in config.allowed_routings]
+    return {"object": "list", "data": data}

@@ -1,0 +1,124 @@
+"""Model providers behind one interface: an OpenAI Chat Completions request in, an OpenAI response out.
+
+Only redacted requests ever reach a provider. Provider failures become ``UpstreamError`` with a stable code and
+no upstream text (an upstream error body can echo the prompt).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from typing import Any, Protocol
+
+from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_URL
+
+
+class UpstreamError(Exception):
+    def __init__(self, code: str, message: str, status: int = 502) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+class Provider(Protocol):
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        ...
+
+
+def _response(model: str, message: dict[str, Any], finish: str, prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+    }
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+class EchoProvider:
+    """``cloakr-echo``: an offline model for local use and tests. It repeats what it was sent (redacted), so a
+    caller can see exactly what would have left the gateway, and calls the first tool when tools are offered."""
+
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        messages = request.get("messages", [])
+        last_user = next((_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+        prompt_tokens = sum(len(_text_of(m.get("content")).split()) for m in messages)
+        tools = request.get("tools") or []
+        if tools and messages and messages[-1].get("role") == "user":
+            name = tools[0].get("function", {}).get("name", "tool")
+            call = {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
+                    "function": {"name": name, "arguments": json.dumps({"input": last_user})}}
+            return _response(request["model"], {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls", prompt_tokens, 1)
+        content = f"You said: {last_user}"
+        return _response(request["model"], {"role": "assistant", "content": content}, "stop", prompt_tokens, len(content.split()))
+
+
+class OpenAICompatibleProvider:
+    """Any OpenAI-compatible HTTPS endpoint (``CLOAKR_UPSTREAM_URL``, key in ``CLOAKR_UPSTREAM_KEY``)."""
+
+    def __init__(self, base_url: str, api_key: str | None, timeout: float = 25.0, upstream_model: str | None = None) -> None:
+        self.base_url, self.api_key, self.timeout, self.upstream_model = base_url.rstrip("/"), api_key, timeout, upstream_model
+
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        body = {**request, "stream": False}
+        if self.upstream_model:
+            body["model"] = self.upstream_model
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        try:
+            response = httpx.post(f"{self.base_url}/chat/completions", json=body, headers=headers, timeout=self.timeout)
+        except httpx.TimeoutException:
+            raise UpstreamError("upstream_timeout", "The model did not answer in time; retry later.", 504) from None
+        except httpx.HTTPError:
+            raise UpstreamError("upstream_error", "The model could not be reached; retry later.") from None
+        if response.status_code >= 400:
+            raise UpstreamError("upstream_error", f"The model answered with HTTP {response.status_code}.")
+        try:
+            data = response.json()
+        except ValueError:
+            raise UpstreamError("upstream_error", "The model's answer was not valid JSON.") from None
+        if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+            raise UpstreamError("upstream_error", "The model's answer was not a chat completion.")
+        return data
+
+
+class BedrockProvider:
+    """Amazon Bedrock Converse in the stack's own region."""
+
+    def __init__(self, model_id: str, region: str, client: Any = None) -> None:
+        import boto3
+
+        self.model_id, self.client = model_id, client or boto3.client("bedrock-runtime", region_name=region)
+
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        system = [{"text": _text_of(m.get("content"))} for m in request["messages"] if m.get("role") == "system"]
+        messages = [
+            {"role": "assistant" if m.get("role") == "assistant" else "user", "content": [{"text": _text_of(m.get("content")) or " "}]}
+            for m in request["messages"] if m.get("role") != "system"
+        ]
+        try:
+            result = self.client.converse(modelId=self.model_id, messages=messages, system=system)
+        except Exception as exc:  # noqa: BLE001 - botocore errors carry request text in some messages
+            raise UpstreamError("upstream_error", f"Amazon Bedrock refused the request ({type(exc).__name__}).") from None
+        text = "".join(part.get("text", "") for part in result["output"]["message"]["content"])
+        usage = result.get("usage", {})
+        return _response(request["model"], {"role": "assistant", "content": text}, "stop", usage.get("inputTokens", 0), usage.get("outputTokens", 0))
+
+
+def provider_for(route: Any, region: str) -> Provider:
+    if route.provider == "echo":
+        return EchoProvider()
+    if route.provider == "bedrock":
+        return BedrockProvider(route.upstream_id or route.id, region)
+    url = os.environ.get(ENV_UPSTREAM_URL)
+    if not url:
+        raise UpstreamError("upstream_not_configured", "No upstream URL is configured for this model.", 503)
+    return OpenAICompatibleProvider(url, os.environ.get(ENV_UPSTREAM_KEY), upstream_model=route.upstream_id or None)
