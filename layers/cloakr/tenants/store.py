@@ -77,6 +77,36 @@ class TenantStore:
         items = response.get("Items", [])
         return _api_key(items[0]) if items else None
 
+    def list_keys(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Key metadata of one tenant (never hashes); paginated through the whole partition."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"TENANT#{tenant_id}") & Key("sk").begins_with("KEY#")}
+        while True:
+            page = self.table.query(**kwargs)
+            items += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get_key_item(self, tenant_id: str, key_id: str) -> dict[str, Any] | None:
+        return self.table.get_item(Key={"pk": f"TENANT#{tenant_id}", "sk": f"KEY#{key_id}"}).get("Item")
+
+    def rotate_key(self, tenant_id: str, key_id: str, grace_seconds: int) -> tuple[ApiKey, str]:
+        """A replacement with the same scopes and name; the old key keeps working for ``grace_seconds``."""
+        item = self.get_key_item(tenant_id, key_id)
+        if item is None or item.get("revoked"):
+            raise LookupError(key_id)
+        old = _api_key(item)
+        new, plaintext = self.create_key(tenant_id, old.scopes, name=old.name, expires_at=old.expires_at)
+        until = int(time.time()) + grace_seconds
+        if old.expires_at is None or old.expires_at > until:
+            self.table.update_item(
+                Key={"pk": f"TENANT#{tenant_id}", "sk": f"KEY#{key_id}"},
+                UpdateExpression="SET expires_at_epoch = :e, rotated_to = :n",
+                ExpressionAttributeValues={":e": until, ":n": new.key_id},
+            )
+        return new, plaintext
+
     def revoke_key(self, tenant_id: str, key_id: str) -> None:
         self.table.update_item(
             Key={"pk": f"TENANT#{tenant_id}", "sk": f"KEY#{key_id}"},

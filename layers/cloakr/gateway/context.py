@@ -1,0 +1,39 @@
+"""Who is calling: the principal the authorizer established, read from the request context.
+
+The resolver checks scopes again (defence in depth): a function invoked without the authorizer (misconfigured
+route, direct invoke) refuses instead of serving anonymous callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cloakr.gateway.errors import ForbiddenError, UnauthorizedError
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: str
+    key_id: str
+    scopes: frozenset[str]
+    region: str
+    user_id: str | None
+
+
+def current_principal(event: dict[str, Any]) -> Principal:
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    if not context.get("tenant_id"):
+        raise UnauthorizedError("A valid API key is required.")
+    return Principal(
+        tenant_id=context["tenant_id"], key_id=context.get("key_id", ""),
+        scopes=frozenset(s for s in context.get("scopes", "").split(",") if s),
+        region=context.get("region", ""), user_id=context.get("user_id") or None,
+    )
+
+
+def require_scope(event: dict[str, Any], scope: str) -> Principal:
+    principal = current_principal(event)
+    if scope not in principal.scopes:
+        raise ForbiddenError(f"This key lacks the '{scope}' scope.")
+    return principal
