@@ -54,7 +54,7 @@ def local_gateway():
 
     saved = dict(os.environ)
     services.cache_clear()
-    backend = start_backend("eu-central-1")
+    backend = start_backend("eu-central-1", isolated=True)
     store = services().tenants
     tenant = store.create_tenant("E2E tenant", profiles=["gdpr"])
     _, admin = store.create_key(tenant.tenant_id, SCOPES)

@@ -19,7 +19,7 @@ def _gateway(request: httpx.Request) -> httpx.Response:
 
     event = make_api_event(request.method, request.url.path, request.content.decode() or None,
                            dict(request.headers), authorizer={"tenant_id": "t1", "key_id": "k1",
-                                                              "scopes": "redact:write", "region": "us-east-1"})
+                                                              "scopes": "redact:write", "region": "eu-central-1"})
     answer = resolve(event, None)
     body = answer.get("body") or ""
     content = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
@@ -28,8 +28,7 @@ def _gateway(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def client(monkeypatch: pytest.MonkeyPatch) -> Client:
-    monkeypatch.setenv("CLOAKR_REGION", "us-east-1")
-    return Client(api_key="ck_use1_k1_secret", base_url="http://gateway.test", max_retries=0,
+    return Client(api_key="ck_euc1_k1_secret", base_url="http://gateway.test", max_retries=0,
                   http_client=httpx.Client(transport=httpx.MockTransport(_gateway)))
 
 

@@ -58,5 +58,11 @@ class DetectionFailedError(ApiError):
     status, code, retryable = 503, "detection_failed", True
 
 
+class AuditUnavailableError(ApiError):
+    """The audit record could not be written, so the request was not carried out (fail closed)."""
+
+    status, code, retryable = 503, "audit_unavailable", True
+
+
 class InternalError(ApiError):
     status, code, retryable = 500, "internal_error", True

@@ -11,6 +11,8 @@ import boto3
 
 from cloakr import constants as c
 from cloakr.gateway.settings import region
+from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
+from cloakr.gateway.errors import AuditUnavailableError
 from cloakr.tenants.store import TenantStore
 
 
@@ -19,6 +21,14 @@ class Services:
     region: str
     tables: dict[str, Any]
     tenants: TenantStore
+    audit: AuditTrail
+
+    def record(self, event: AuditEvent) -> str:
+        """Write the audit record or refuse the request (fail closed)."""
+        try:
+            return self.audit.record(event)
+        except AuditWriteError:
+            raise AuditUnavailableError("The audit trail is unavailable, so the request was not processed. Retry later.") from None
 
 
 @lru_cache(maxsize=1)
@@ -29,4 +39,4 @@ def services() -> Services:
         c.TABLE_VAULT: os.environ.get(c.ENV_VAULT_TABLE), c.TABLE_SUBJECTS: os.environ.get(c.ENV_SUBJECTS_TABLE),
     }
     tables = {role: dynamodb.Table(name) for role, name in names.items() if name}
-    return Services(region(), tables, TenantStore(tables[c.TABLE_TENANTS], region()))
+    return Services(region(), tables, TenantStore(tables[c.TABLE_TENANTS], region()), AuditTrail(tables[c.TABLE_AUDIT]))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -17,21 +22,53 @@ LOCAL_ENV = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AW
 
 @dataclass
 class Backend:
-    server: ThreadedMotoServer
+    server: Any
     endpoint: str
     tables: dict[str, str]
 
     def stop(self) -> None:
-        self.server.stop()
+        if isinstance(self.server, subprocess.Popen):
+            self.server.terminate()
+            self.server.wait(timeout=10)
+        else:
+            self.server.stop()
 
 
-def start_backend(region: str, port: int = 0) -> Backend:
-    # moto's werkzeug server logs every request line; the gateway's own logs are the useful ones.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    host, bound = server.get_host_and_port()
-    endpoint = f"http://{host}:{bound}"
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_isolated() -> tuple[subprocess.Popen, str]:
+    """moto in its own process: its state cannot be reset by ``mock_aws`` used elsewhere in this process (tests)."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, endpoint
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the moto server did not start")
+
+
+def start_backend(region: str, port: int = 0, isolated: bool = False) -> Backend:
+    if isolated:
+        server, endpoint = _start_isolated()
+    else:
+        # moto's werkzeug server logs every request line; the gateway's own logs are the useful ones.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        host, bound = server.get_host_and_port()
+        endpoint = f"http://{host}:{bound}"
     os.environ.update(LOCAL_ENV)
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     os.environ["AWS_DEFAULT_REGION"] = region

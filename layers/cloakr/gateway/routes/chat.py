@@ -15,10 +15,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloakr.audit.trail import AuditEvent
+from cloakr.gateway.context import current_principal
 from cloakr.gateway.conversation import Conversation
 from cloakr.gateway.engines import engine_for
 from cloakr.gateway.errors import ApiError, DetectionFailedError, ForbiddenError, ValidationError
 from cloakr.gateway.requests import parse_body
+from cloakr.gateway.services import services
 from cloakr.gateway.settings import region, region_config
 from cloakr.observability import logger, metrics
 from cloakr.pii.engine import DetectionError
@@ -79,6 +82,7 @@ def _sse(response: dict[str, Any]) -> str:
 @router.post("/v1/chat/completions")
 def chat_completions():  # returns a Response (JSON or text/event-stream)
     started = time.perf_counter()
+    principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, ChatRequest)
     route = _route(request.model)
     conversation = Conversation(engine_for())
@@ -87,6 +91,14 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
         redacted = conversation.redact_request(raw)
     except DetectionError:
         raise DetectionFailedError("Detection failed; nothing was sent to the model. Retry later.") from None
+    # The audit record is written before anything leaves: no record, no forwarding.
+    services().record(AuditEvent(
+        tenant_id=principal.tenant_id, action="chat.completions", category="data_access", user_id=principal.user_id,
+        session_id=router.current_event.headers.get("x-cloakr-conversation-id"), model=request.model,
+        token_count=sum(len(str(m.get("content") or "").split()) for m in raw["messages"]),
+        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(conversation.counts),
+        redacted_count=sum(conversation.counts.values()),
+    ))
     upstream_started = time.perf_counter()
     try:
         answer = provider_for(route, region()).complete(redacted)

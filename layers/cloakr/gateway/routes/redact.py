@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cloakr.constants import MAX_BODY_BYTES
+from cloakr.audit.trail import AuditEvent
+from cloakr.gateway.context import current_principal
 from cloakr.gateway.engines import engine_for
 from cloakr.gateway.errors import DetectionFailedError, ValidationError
 from cloakr.gateway.requests import parse_body
+from cloakr.gateway.services import services
 from cloakr.observability import logger, metrics
 from cloakr.pii.engine import DetectionError
 
@@ -36,6 +40,8 @@ class RedactRequest(BaseModel):
 
 @router.post("/v1/redact")
 def redact() -> dict[str, Any]:
+    started = time.perf_counter()
+    principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, RedactRequest)
     engine = engine_for(entities=request.entities, rules=request.rules)
     if request.mode == "hash" and not engine.hash_key:
@@ -49,6 +55,11 @@ def redact() -> dict[str, Any]:
     for result in results:
         for entity_type, n in result.counts.items():
             counts[entity_type] = counts.get(entity_type, 0) + n
+    services().record(AuditEvent(
+        tenant_id=principal.tenant_id, action="redact", category="data_access", user_id=principal.user_id,
+        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(counts),
+        redacted_count=sum(counts.values()),
+    ))
     logger.info("redacted", extra={"texts": len(texts), "entity_counts": counts, "mode": request.mode})
     metrics.add_metric(name="EntitiesRedacted", unit="Count", value=sum(counts.values()))
     items = [
