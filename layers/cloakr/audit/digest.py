@@ -1,0 +1,67 @@
+"""Signed, chained digests of one tenant's audit records for one closed period.
+
+Each digest lists the period's record ids and hashes in order, their Merkle root, and the previous digest's key and
+signature, so deleting, altering or reordering a record, or dropping a digest, breaks either a hash, the root, or the
+chain. Empty periods still get a digest, as CloudTrail does, so the chain has no gaps to hide a deletion in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from cloakr.constants import DIGEST_SIGNING_ALGORITHM, PREFIX_DIGESTS
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def merkle_root(hashes: list[str]) -> str:
+    level = [hashlib.sha256(h.encode()).digest() for h in hashes] or [hashlib.sha256(b"").digest()]
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(level[-1])
+        level = [hashlib.sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)]
+    return "sha256:" + level[0].hex()
+
+
+def digest_key(tenant_id: str, period_start: str) -> str:
+    return f"{PREFIX_DIGESTS}{tenant_id}/{period_start}.json"
+
+
+def period_records(audit_table: Any, tenant_id: str, start: str, end: str) -> list[dict[str, str]]:
+    """Record ids and hashes in key order; paged so a busy period is never one oversized response."""
+    condition = Key("pk").eq(f"TENANT#{tenant_id}") & Key("sk").between(f"EVENT#{start}", f"EVENT#{end}")
+    kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+    out: list[dict[str, str]] = []
+    while True:
+        page = audit_table.query(**kwargs)
+        for item in page["Items"]:
+            record = json.loads(item["record"])
+            if record["timestamp"] < end:
+                out.append({"audit_id": record["audit_id"], "hash": record["hash"]})
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def write_digest(*, audit_table: Any, kms: Any, s3: Any, bucket: str, signing_key_id: str, tenant_id: str,
+                 start: str, end: str, previous: dict[str, Any] | None) -> dict[str, Any]:
+    records = period_records(audit_table, tenant_id, start, end)
+    body: dict[str, Any] = {
+        "tenant_id": tenant_id, "period_start": start, "period_end": end, "records": records,
+        "merkle_root": merkle_root([r["hash"] for r in records]),
+        "previous_digest_key": previous["key"] if previous else None,
+        "previous_signature": previous["signature"] if previous else None,
+    }
+    signed = kms.sign(KeyId=signing_key_id, Message=hashlib.sha256(canonical_json(body)).digest(),
+                      MessageType="DIGEST", SigningAlgorithm=DIGEST_SIGNING_ALGORITHM)
+    body["signature"] = signed["Signature"].hex()
+    body["signing_key_id"] = signed["KeyId"]
+    key = digest_key(tenant_id, start)
+    s3.put_object(Bucket=bucket, Key=key, Body=canonical_json(body), ContentType="application/json")
+    return {"key": key, "signature": body["signature"], "digest": body}

@@ -1,0 +1,71 @@
+"""The scheduled digest job: one signed digest per tenant for the hour or day that just closed."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import boto3
+from boto3.dynamodb.conditions import Attr
+
+from cloakr import constants as c
+from cloakr.audit.digest import digest_key, write_digest
+
+STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+
+
+def closed_period(now: datetime, period: str) -> tuple[datetime, datetime]:
+    """The last period that has fully ended, so no record can still land in it."""
+    end = now.replace(minute=0, second=0, microsecond=0)
+    if period == "day":
+        end = end.replace(hour=0)
+    return end - STEPS[period], end
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _previous(s3: Any, bucket: str, tenant_id: str, start: datetime, period: str) -> dict[str, Any] | None:
+    key = digest_key(tenant_id, _iso(start - STEPS[period]))
+    try:
+        body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        return None
+    return {"key": key, "signature": body["signature"]}
+
+
+def tenant_ids(tenants_table: Any) -> list[str]:
+    kwargs: dict[str, Any] = {"FilterExpression": Attr("sk").eq("PROFILE"), "ProjectionExpression": "pk"}
+    ids: list[str] = []
+    while True:
+        page = tenants_table.scan(**kwargs)
+        ids += [item["pk"].removeprefix("TENANT#") for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return sorted(ids)
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def run_period(*, audit_table: Any, tenants_table: Any, kms: Any, s3: Any, bucket: str, signing_key_id: str,
+               now: datetime, period: str) -> dict[str, Any]:
+    start, end = closed_period(now, period)
+    written = []
+    for tenant_id in tenant_ids(tenants_table):
+        result = write_digest(audit_table=audit_table, kms=kms, s3=s3, bucket=bucket, signing_key_id=signing_key_id,
+                              tenant_id=tenant_id, start=_iso(start), end=_iso(end),
+                              previous=_previous(s3, bucket, tenant_id, start, period))
+        written.append(result["key"])
+    return {"period_start": _iso(start), "period_end": _iso(end), "digests": written}
+
+
+def run(event: dict[str, Any]) -> dict[str, Any]:
+    region = os.environ[c.ENV_REGION]
+    period = json.loads(os.environ.get(c.ENV_REGION_CONFIG, "{}")).get("digest_period", "hour")
+    dynamodb = boto3.resource("dynamodb", region_name=region)
+    return run_period(audit_table=dynamodb.Table(os.environ[c.ENV_AUDIT_TABLE]),
+                      tenants_table=dynamodb.Table(os.environ[c.ENV_TENANTS_TABLE]),
+                      kms=boto3.client("kms", region_name=region), s3=boto3.client("s3", region_name=region),
+                      bucket=os.environ[c.ENV_BUCKET], signing_key_id=os.environ[c.ENV_SIGNING_KEY_ID],
+                      now=datetime.now(timezone.utc), period=period)
