@@ -33,20 +33,22 @@ def digest_key(tenant_id: str, period_start: str) -> str:
     return f"{PREFIX_DIGESTS}{tenant_id}/{period_start}.json"
 
 
-def period_records(audit_table: Any, tenant_id: str, start: str, end: str) -> list[dict[str, str]]:
-    """Record ids and hashes in key order; paged so a busy period is never one oversized response."""
+def period_audit_records(audit_table: Any, tenant_id: str, start: str, end: str) -> list[dict[str, Any]]:
+    """The period's full records in key order; paged so a busy period is never one oversized response."""
     condition = Key("pk").eq(f"TENANT#{tenant_id}") & Key("sk").between(f"EVENT#{start}", f"EVENT#{end}")
     kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
-    out: list[dict[str, str]] = []
+    out: list[dict[str, Any]] = []
     while True:
         page = audit_table.query(**kwargs)
-        for item in page["Items"]:
-            record = json.loads(item["record"])
-            if record["timestamp"] < end:
-                out.append({"audit_id": record["audit_id"], "hash": record["hash"]})
+        records = (json.loads(item["record"]) for item in page["Items"])
+        out += [record for record in records if record["timestamp"] < end]
         if "LastEvaluatedKey" not in page:
             return out
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def period_records(audit_table: Any, tenant_id: str, start: str, end: str) -> list[dict[str, str]]:
+    return [{"audit_id": r["audit_id"], "hash": r["hash"]} for r in period_audit_records(audit_table, tenant_id, start, end)]
 
 
 def write_digest(*, audit_table: Any, kms: Any, s3: Any, bucket: str, signing_key_id: str, tenant_id: str,
