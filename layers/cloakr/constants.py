@@ -27,6 +27,9 @@ ENV_EVENT_BUS = "CLOAKR_EVENT_BUS"
 ENV_UPSTREAM_URL = "CLOAKR_UPSTREAM_URL"
 ENV_UPSTREAM_KEY = "CLOAKR_UPSTREAM_KEY"
 ENV_UPSTREAM_SECRET_ARN = "CLOAKR_UPSTREAM_SECRET_ARN"
+# Local gateway only: where its AWS backend (moto) listens. Not AWS_ENDPOINT_URL, so nothing else in the process
+# (tests using moto's in-process mock, the CLI) is redirected by it.
+ENV_AWS_ENDPOINT = "CLOAKR_AWS_ENDPOINT_URL"
 
 # Table key schema: every table uses generic `pk`/`sk` string keys so one small data-access layer serves all.
 PARTITION_KEY = "pk"

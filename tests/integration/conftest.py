@@ -17,7 +17,7 @@ ENV_NAMES = {c.TABLE_AUDIT: c.ENV_AUDIT_TABLE, c.TABLE_TENANTS: c.ENV_TENANTS_TA
 
 @pytest.fixture(autouse=True)
 def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", c.ENV_REGION_CONFIG, c.ENV_UPSTREAM_URL):
+    for name in (c.ENV_AWS_ENDPOINT, c.ENV_REGION_CONFIG, c.ENV_UPSTREAM_URL):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -33,7 +33,7 @@ class Services:
 
 @lru_cache(maxsize=1)
 def services() -> Services:
-    dynamodb = boto3.resource("dynamodb", region_name=region())
+    dynamodb = boto3.resource("dynamodb", region_name=region(), endpoint_url=os.environ.get(c.ENV_AWS_ENDPOINT) or None)
     names = {
         c.TABLE_AUDIT: os.environ.get(c.ENV_AUDIT_TABLE), c.TABLE_TENANTS: os.environ.get(c.ENV_TENANTS_TABLE),
         c.TABLE_VAULT: os.environ.get(c.ENV_VAULT_TABLE), c.TABLE_SUBJECTS: os.environ.get(c.ENV_SUBJECTS_TABLE),

@@ -70,10 +70,10 @@ def start_backend(region: str, port: int = 0, isolated: bool = False) -> Backend
         host, bound = server.get_host_and_port()
         endpoint = f"http://{host}:{bound}"
     os.environ.update(LOCAL_ENV)
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ[c.ENV_AWS_ENDPOINT] = endpoint
     os.environ["AWS_DEFAULT_REGION"] = region
     os.environ[c.ENV_REGION] = region
-    tables = create_tables(boto3.client("dynamodb", region_name=region))
+    tables = create_tables(boto3.client("dynamodb", region_name=region, endpoint_url=endpoint))
     env_names = {c.TABLE_AUDIT: c.ENV_AUDIT_TABLE, c.TABLE_TENANTS: c.ENV_TENANTS_TABLE,
                  c.TABLE_VAULT: c.ENV_VAULT_TABLE, c.TABLE_SUBJECTS: c.ENV_SUBJECTS_TABLE}
     for role, name in tables.items():
