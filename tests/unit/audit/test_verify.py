@@ -114,3 +114,15 @@ def test_signed_with_another_key(trail):
     result = verify_chain(audit_table=env["audit_table"], kms=env["kms"], s3=env["s3"], bucket=env["bucket"],
                           tenant_id="acme", start=DAYS[0], end=DAYS[-1], trusted_key_id=env["signing_key_id"])
     assert {p["kind"] for p in result.problems} == {"untrusted_key"}
+
+
+def test_cli_verify_exits_non_zero_on_tamper(trail, capsys):
+    from cloakr.cli.main import main
+
+    env, events = trail
+    argv = ["audit", "verify", "--tenant", "acme", "--from", DAYS[0], "--to", DAYS[-1], "--region", "us-east-1",
+            "--table", "t-audit", "--bucket", env["bucket"], "--json"]
+    assert main(argv) == 0
+    env["audit_table"].delete_item(Key={"pk": "TENANT#acme", "sk": _item(env, events[0])["sk"]})
+    assert main(argv) == 1
+    assert '"missing_record"' in capsys.readouterr().out
