@@ -17,29 +17,15 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cloakr.config.regions import RegionConfig
+from cloakr.gateway.scopes import ROUTE_SCOPES
 
 STAGE = "prod"
-# (path, methods, function) for every route; a route not here does not exist at the gateway.
-ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("v1/redact", ("POST",), "redact"),
-    ("v1/classify", ("POST",), "redact"),
-    ("v1/chat/completions", ("POST",), "chat"),
-    ("v1/models", ("GET",), "chat"),
-    ("v1/openapi.json", ("GET",), "admin"),
-    ("v1/keys", ("GET", "POST"), "admin"),
-    ("v1/keys/{key_id}", ("DELETE",), "admin"),
-    ("v1/keys/{key_id}/rotate", ("POST",), "admin"),
-    ("v1/users/{user_id}", ("DELETE",), "admin"),
-    ("v1/users/{user_id}/export", ("GET",), "admin"),
-    ("v1/users/{user_id}/consent", ("PUT",), "admin"),
-    ("v1/audit/events", ("GET",), "admin"),
-    ("v1/audit/exports", ("POST",), "admin"),
-    ("v1/audit/exports/{export_id}", ("GET",), "admin"),
-    ("v1/audit/verify", ("GET",), "admin"),
-    ("v1/encrypt", ("POST",), "admin"),
-    ("v1/decrypt", ("POST",), "admin"),
-    ("v1/reports", ("POST",), "admin"),
-    ("v1/reports/{report_id}", ("GET",), "admin"),
+# Which function serves a route; every other route in ROUTE_SCOPES goes to the admin function.
+FUNCTION_BY_PATH = {"/v1/redact": "redact", "/v1/classify": "redact", "/v1/chat/completions": "chat", "/v1/models": "chat"}
+# (path, methods, function) for every authorized route, from the one route table the authorizer also uses.
+ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
+    (path.lstrip("/"), tuple(m for (m, p) in ROUTE_SCOPES if p == path), FUNCTION_BY_PATH.get(path, "admin"))
+    for path in dict.fromkeys(p for (_, p) in ROUTE_SCOPES)
 )
 HEALTH_PATH = "v1/health"
 SECURITY_HEADERS = {

@@ -8,10 +8,21 @@ Tool-call arguments are JSON: their string values are redacted inside the parsed
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from cloakr.pii.engine import PIIEngine
 from cloakr.pii.tokens import TokenMap
+
+
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """``value`` (parsed JSON) with ``fn`` applied to every string value; keys and structure unchanged."""
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: map_strings(v, fn) for k, v in value.items()}
+    return value
 
 
 class Conversation:
@@ -26,21 +37,12 @@ class Conversation:
             self.counts[entity_type] = self.counts.get(entity_type, 0) + n
         return result.text
 
-    def _json_values(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self._text(value)
-        if isinstance(value, list):
-            return [self._json_values(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self._json_values(v) for k, v in value.items()}
-        return value
-
     def _arguments(self, arguments: str) -> str:
         try:
             parsed = json.loads(arguments)
         except ValueError:
             return self._text(arguments)
-        return json.dumps(self._json_values(parsed))
+        return json.dumps(map_strings(parsed, self._text))
 
     def _content(self, content: Any) -> Any:
         if isinstance(content, str):
@@ -63,15 +65,6 @@ class Conversation:
             messages.append(out)
         return {**request, "messages": messages}
 
-    def _restore_json(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.tokens.restore(value)
-        if isinstance(value, list):
-            return [self._restore_json(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self._restore_json(v) for k, v in value.items()}
-        return value
-
     def restore_response(self, response: dict[str, Any]) -> dict[str, Any]:
         choices = []
         for choice in response.get("choices", []):
@@ -83,7 +76,7 @@ class Conversation:
                 for call in message["tool_calls"]:
                     function = dict(call.get("function") or {})
                     try:
-                        function["arguments"] = json.dumps(self._restore_json(json.loads(function.get("arguments", ""))))
+                        function["arguments"] = json.dumps(map_strings(json.loads(function.get("arguments", "")), self.tokens.restore))
                     except ValueError:
                         function["arguments"] = self.tokens.restore(function.get("arguments", ""))
                     calls.append({**call, "function": function})
