@@ -1,6 +1,7 @@
 """A labelled, seeded corpus of realistic prompts with exact gold spans, plus hard negatives.
 
-Texts are assembled from templates, so every gold span is exact by construction. Shapes: support tickets,
+Texts are assembled from templates, so every gold span is exact by construction; dates come from fixed ranges
+(never "now"), so a seed gives the same corpus on any day. Shapes: support tickets,
 clinical notes, HR e-mails, code with secrets, KYC forms (India, Singapore), UK and German letters, US bank forms,
 logs. Hard negatives carry no gold span: order numbers, UUIDs, git SHAs, versions, timestamps, prices, Luhn-invalid
 16-digit numbers, never-issued SSNs.
@@ -15,6 +16,7 @@ import json
 import random
 import re
 import uuid
+from datetime import date, datetime
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -86,7 +88,7 @@ def _shapes(fake: Faker, rng: random.Random) -> dict[str, Callable[[], Builder]]
         "clinical_note": lambda: _fill(
             "Patient: {n}\nDOB: {d}\nMRN: {m}\nSeen by provider NPI {npi} (DEA {dea}). Medicare MBI on file. "
             "Patient reports chest pain since Tuesday; BP 140/90.",
-            {"n": name(), "d": ("DATE_OF_BIRTH", fake.date_of_birth(minimum_age=18, maximum_age=90).strftime("%m/%d/%Y")),
+            {"n": name(), "d": ("DATE_OF_BIRTH", fake.date_between(start_date=date(1935, 1, 1), end_date=date(2006, 12, 31)).strftime("%m/%d/%Y")),
              "m": ("MEDICAL_RECORD_NUMBER", f"{rng.randint(10000000, 99999999)}"), "npi": ("US_NATIONAL_PROVIDER_IDENTIFIER", ids.npi(rng)),
              "dea": ("US_DEA_NUMBER", ids.dea(rng))},
         ),
@@ -142,7 +144,7 @@ def _negative(fake: Faker, rng: random.Random) -> Sample:
         ("uuid", f"Request id {uuid.UUID(int=rng.getrandbits(128))} failed with 502."),
         ("git_sha", f"Reverted commit {rng.getrandbits(160):040x} on main."),
         ("version", f"Upgrade to version {rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 20)}.{rng.randint(0, 9)} tonight."),
-        ("timestamp", f"Deployed at {fake.iso8601()}Z by the pipeline."),
+        ("timestamp", f"Deployed at {fake.date_time_between(start_date=datetime(2015, 1, 1), end_date=datetime(2025, 1, 1)).isoformat()}Z by the pipeline."),
         ("price", f"Total: ${rng.randint(1, 9999)},{rng.randint(100, 999)}.{rng.randint(10, 99)} incl. tax."),
         ("luhn_invalid", f"Reference {ids.luhn_invalid_16(rng)} was not found."),
         ("never_issued_ssn", f"Test fixture uses {ids.never_issued_ssn(rng)} as a dummy."),
