@@ -1,6 +1,5 @@
 """Redaction modes, TokenMap stability and restore, tenant rules, fail-closed behaviour and Comprehend."""
 
-import io
 
 import boto3
 import pytest

@@ -14,7 +14,6 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-from cloakr.pii.context import has_cue
 from cloakr.pii.model import Finding
 from cloakr.pii.recognizers.patterns import PatternRecognizer, PatternSpec, _mixed_secret
 
@@ -94,5 +93,3 @@ def secret_recognizers() -> tuple[object, ...]:
         PatternRecognizer("AWS_SECRET_KEY", AWS_SECRET_SPECS),
     )
 
-
-__all__ = ["SecretRecognizer", "secret_recognizers", "has_cue"]
