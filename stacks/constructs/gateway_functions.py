@@ -24,6 +24,7 @@ from constructs import Construct
 
 from cloakr import constants as c
 from cloakr.config.regions import RegionConfig
+from stacks.constructs.encryption_keys import ENVELOPE_ACTIONS, grant_key_use
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
@@ -156,11 +157,11 @@ class GatewayFunctions(Construct):
         f["audit_digest"].add_to_role_policy(
             iam.PolicyStatement(actions=["s3:PutObjectRetention"], resources=[bucket.arn_for_objects(c.PREFIX_DIGESTS + "*")])
         )
-        signing_key.grant(f["audit_digest"], "kms:Sign", "kms:GetPublicKey")
+        grant_key_use(signing_key, f["audit_digest"].role, "kms:Sign")
+        signing_key.grant(f["audit_digest"], "kms:GetPublicKey")
         # Envelope encryption of vault entries and stored payloads (encryption context binds tenant and region).
         for name in ("redact", "chat", "admin"):
-            data_key.grant_encrypt_decrypt(f[name])
-            data_key.grant(f[name], "kms:GenerateDataKey")
+            grant_key_use(data_key, f[name].role, *ENVELOPE_ACTIONS)
         # In-region foundation models and inference profiles; residency is enforced per request by the gateway.
         f["chat"].add_to_role_policy(
             iam.PolicyStatement(

@@ -1,11 +1,13 @@
 """The Lambda layer every function imports: the ``cloakr`` package and its third-party wheels for arm64.
 
 Built by local bundling (pip with ``--platform``), never Docker: no Docker engine is assumed anywhere. The pip
-download happens once per change of the requirements or the package source (the asset hash covers both).
+download happens once per change of the requirements, the package source or the pip command (the asset hash
+covers all three); otherwise CDK reuses the bundle already in ``cdk.out``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -29,19 +31,33 @@ class PipLocalBundling:
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
         target = Path(output_dir) / "python"
-        subprocess.run(
-            [
-                sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                *(arg for platform in PLATFORMS for arg in ("--platform", platform)), "--only-binary=:all:", "--implementation", "cp",
-                "--python-version", PYTHON_VERSION, "--target", str(target),
-                "-r", str(LAYERS_DIR / "requirements.txt"),
-            ],
-            check=True,
-        )
+        # pip's chatter (index warnings) is shown only when the install fails, so a good synth stays quiet.
+        result = subprocess.run(pip_command(target), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"Building the Lambda layer failed:\n{result.stdout}{result.stderr}")
         shutil.copytree(
             LAYERS_DIR / "cloakr", target / "cloakr", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
         return True
+
+
+def pip_command(target: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input",
+        *(arg for platform in PLATFORMS for arg in ("--platform", platform)),
+        "--only-binary=:all:", "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        "--target", str(target), "-r", str(LAYERS_DIR / "requirements.txt"),
+    ]
+
+
+def layer_hash() -> str:
+    """Fingerprint of what the bundle is made from: requirements, package source and the pip arguments."""
+    digest = hashlib.sha256(" ".join(pip_command(Path("python"))[1:]).encode())
+    sources = [LAYERS_DIR / "requirements.txt", *sorted((LAYERS_DIR / "cloakr").rglob("*"))]
+    for path in sources:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(LAYERS_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 class SharedLayer(Construct):
@@ -55,8 +71,8 @@ class SharedLayer(Construct):
             compatible_architectures=[lambda_.Architecture.ARM_64],
             code=lambda_.Code.from_asset(
                 str(LAYERS_DIR),
-                asset_hash_type=AssetHashType.SOURCE,
-                exclude=["**/__pycache__", "*.egg-info", "**/*.pyc"],
+                asset_hash_type=AssetHashType.CUSTOM,
+                asset_hash=layer_hash(),
                 bundling=BundlingOptions(
                     # Never pulled: local bundling always succeeds or fails the synth.
                     image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),

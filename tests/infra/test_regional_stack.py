@@ -35,9 +35,37 @@ def test_kms_keys(synth, region):
     assert symmetric[0]["Properties"]["RotationPeriodInDays"] == KMS_ROTATION_DAYS
     assert signing[0]["Properties"]["KeyUsage"] == "SIGN_VERIFY"
     assert all(k["DeletionPolicy"] == "Retain" for k in keys.values())
-    # The key policy trusts the account root (IAM decides) and regional service principals only, never "*".
-    for statement in symmetric[0]["Properties"]["KeyPolicy"]["Statement"]:
-        assert statement["Principal"] != "*" and statement["Principal"] != {"AWS": "*"}
+    for key in keys.values():
+        for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+            assert statement["Effect"] == "Allow" and statement["Principal"] not in ("*", {"AWS": "*"})
+            if _is_account_root(statement["Principal"]) and not statement.get("Condition"):
+                # The account administers the keys but reaches data only through conditions or named roles.
+                assert not {"kms:*", "kms:Decrypt", "kms:Sign", "kms:GenerateDataKey"} & set(_actions(statement))
+    roles = resources(synth, region, "AWS::IAM::Role")
+    direct = _role_statements(symmetric[0], roles)
+    assert set(direct) == {"redact", "chat", "admin"}
+    assert all(actions == {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} for actions in direct.values())
+    assert _role_statements(signing[0], roles) == {"audit_digest": {"kms:Sign"}}
+
+
+def _actions(statement: dict) -> list[str]:
+    return [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+
+
+def _is_account_root(principal: dict) -> bool:
+    return ":root" in json.dumps(principal.get("AWS", ""))
+
+
+def _role_statements(key: dict, roles: dict[str, dict]) -> dict[str, set[str]]:
+    """Function name -> actions granted by key-policy statements whose principal is one of the stack's roles."""
+    granted: dict[str, set[str]] = {}
+    for statement in key["Properties"]["KeyPolicy"]["Statement"]:
+        principals = statement["Principal"].get("AWS", [])
+        for role in principals if isinstance(principals, list) else [principals]:
+            if isinstance(role, dict) and "Fn::GetAtt" in role:
+                name = roles[role["Fn::GetAtt"][0]]["Properties"]["Description"].split()[1]  # "Cloakr <fn> function"
+                granted.setdefault(name, set()).update(_actions(statement))
+    return granted
 
 
 def test_tables_are_encrypted_recoverable_and_single_region(synth, region):
@@ -163,9 +191,13 @@ def test_alarms_and_incidents(synth, region):
 def test_backup_only_where_frameworks_require_it(synth, region):
     plans = resources(synth, region, "AWS::Backup::BackupPlan")
     assert bool(plans) == CONFIGS[region].backup_required
-    if CONFIGS["us-east-1"].backup_required:
-        assert resources(synth, "us-east-1", "AWS::Backup::BackupPlan")
+    assert resources(synth, "us-east-1", "AWS::Backup::BackupPlan"), "HIPAA requires AWS Backup"
     assert not resources(synth, "eu-central-1", "AWS::Backup::BackupPlan")
+    if plans:
+        selections = resources(synth, region, "AWS::Backup::BackupSelection").values()
+        tables = set(resources(synth, region, "AWS::DynamoDB::Table"))
+        arns = [r["Fn::GetAtt"][0] for s in selections for r in s["Properties"]["BackupSelection"]["Resources"]]
+        assert sorted(arns) == sorted(tables)
 
 
 def test_nothing_refers_to_another_region(synth, region):
