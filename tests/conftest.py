@@ -33,6 +33,71 @@ def api_event() -> Callable[..., dict[str, Any]]:
     return make_api_event
 
 
+@dataclass
+class MotoServices:
+    """A region's AWS side in moto (tables, data and signing keys, bucket) with the env vars the stack sets, and a
+    tenant holding an admin key (every scope). ``event()`` builds an API Gateway event as the authorizer passes it on."""
+
+    tables: dict[str, str]
+    data_key_id: str
+    signing_key_id: str
+    bucket: str
+    tenant: Any
+    admin_key: str
+    context: dict[str, str]
+
+    def event(self, method: str, path: str, body: Any = None, *, scopes: Any = None, tenant_id: str | None = None,
+              **kwargs: Any) -> dict[str, Any]:
+        context = {**self.context, **({"scopes": ",".join(scopes)} if scopes is not None else {}),
+                   **({"tenant_id": tenant_id} if tenant_id else {})}
+        return make_api_event(method, path, body, authorizer=context, **kwargs)
+
+    def table(self, role: str) -> Any:
+        import boto3
+
+        return boto3.resource("dynamodb", region_name=self.tenant.region).Table(self.tables[role])
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch):
+    """moto-backed services for ``cloakr.gateway.services.services()`` in eu-central-1 (see ``MotoServices``)."""
+    import boto3
+    from moto import mock_aws
+
+    from cloakr import constants as c
+    from cloakr.gateway import authorizer
+    from cloakr.gateway.services import services as built
+    from cloakr.local.backend import create_keys_and_bucket
+    from cloakr.tables import create_tables
+
+    env_names = {c.TABLE_AUDIT: c.ENV_AUDIT_TABLE, c.TABLE_TENANTS: c.ENV_TENANTS_TABLE,
+                 c.TABLE_VAULT: c.ENV_VAULT_TABLE, c.TABLE_SUBJECTS: c.ENV_SUBJECTS_TABLE}
+    for name in (c.ENV_AWS_ENDPOINT, c.ENV_REGION_CONFIG, c.ENV_UPSTREAM_URL, "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    monkeypatch.setenv(c.ENV_REGION, "eu-central-1")
+    with mock_aws():
+        names = create_tables(boto3.client("dynamodb", region_name="eu-central-1"), prefix="test")
+        for role, name in names.items():
+            monkeypatch.setenv(env_names[role], name)
+        data_key, signing_key, bucket = create_keys_and_bucket("eu-central-1")
+        monkeypatch.setenv(c.ENV_DATA_KEY_ID, data_key)
+        monkeypatch.setenv(c.ENV_SIGNING_KEY_ID, signing_key)
+        monkeypatch.setenv(c.ENV_BUCKET, bucket)
+        built.cache_clear()
+        authorizer.clear_cache()
+        store = built().tenants
+        tenant = store.create_tenant("Test tenant", profiles=["gdpr"])
+        key, plaintext = store.create_key(tenant.tenant_id, SCOPES, name="admin")
+        context = {"tenant_id": tenant.tenant_id, "key_id": key.key_id, "scopes": ",".join(SCOPES),
+                   "region": "eu-central-1", "user_id": ""}
+        yield MotoServices(names, data_key, signing_key, bucket, tenant, plaintext, context)
+        built.cache_clear()
+        authorizer.clear_cache()
+
+
 
 @dataclass
 class LocalGateway:
@@ -54,6 +119,7 @@ def local_gateway():
 
     saved = dict(os.environ)
     services.cache_clear()
+    authorizer.clear_cache()
     backend = start_backend("eu-central-1", isolated=True)
     store = services().tenants
     tenant = store.create_tenant("E2E tenant", profiles=["gdpr"])

@@ -14,11 +14,11 @@ from cloakr.sdk.errors import ValidationError
 from tests.conftest import make_api_event
 
 
-def _gateway(request: httpx.Request) -> httpx.Response:
+def _gateway(request: httpx.Request, tenant_id: str) -> httpx.Response:
     from cloakr.gateway.app import resolve
 
     event = make_api_event(request.method, request.url.path, request.content.decode() or None,
-                           dict(request.headers), authorizer={"tenant_id": "t1", "key_id": "k1",
+                           dict(request.headers), authorizer={"tenant_id": tenant_id, "key_id": "k1",
                                                               "scopes": "redact:write", "region": "eu-central-1"})
     answer = resolve(event, None)
     body = answer.get("body") or ""
@@ -27,9 +27,9 @@ def _gateway(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Client:
+def client(services) -> Client:
     return Client(api_key="ck_euc1_k1_secret", base_url="http://gateway.test", max_retries=0,
-                  http_client=httpx.Client(transport=httpx.MockTransport(_gateway)))
+                  http_client=httpx.Client(transport=httpx.MockTransport(lambda r: _gateway(r, services.tenant.tenant_id))))
 
 
 def test_health(client: Client) -> None:

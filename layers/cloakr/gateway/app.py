@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +19,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from cloakr import __version__
 from cloakr.gateway import routes
 from cloakr.gateway.errors import ApiError, InternalError, MethodNotAllowedError, NotFoundError
-from cloakr.observability import logger
+from cloakr.observability import logger, metrics
 
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
@@ -78,4 +79,22 @@ def build_app() -> APIGatewayRestResolver:
 
 
 def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return build_app().resolve(event, context)
+    """Serve one API Gateway event; every request, refused or not, counts in its tenant's metrics."""
+    started = time.perf_counter()
+    tenant_id = ((event.get("requestContext") or {}).get("authorizer") or {}).get("tenant_id")
+    if tenant_id:
+        logger.append_keys(tenant_id=tenant_id)
+    else:
+        logger.remove_keys(["tenant_id"])  # the local gateway's threads share the logger across requests
+    logger.append_keys(request_id=(event.get("requestContext") or {}).get("requestId"))
+    response = build_app().resolve(event, context)
+    if tenant_id:
+        # Dimensions apply to every metric of this invocation (flushed by the handler's log_metrics).
+        # A warm process that did not flush (local gateway) still holds the previous request's tenant: replace it.
+        metrics.dimension_set.pop("tenant_id", None)
+        metrics.add_dimension(name="tenant_id", value=str(tenant_id))
+    metrics.add_metric(name="Requests", unit="Count", value=1)
+    metrics.add_metric(name="Latency", unit="Milliseconds", value=(time.perf_counter() - started) * 1000)
+    if response.get("statusCode", 500) >= 500:
+        metrics.add_metric(name="ServerErrors", unit="Count", value=1)
+    return response

@@ -1,7 +1,8 @@
 """Who is calling: the principal the authorizer established, read from the request context.
 
 The resolver checks scopes again (defence in depth): a function invoked without the authorizer (misconfigured
-route, direct invoke) refuses instead of serving anonymous callers.
+route, direct invoke) refuses instead of serving anonymous callers. The end user is read from the live
+``X-Cloakr-User`` header, not the authorizer context, because API Gateway caches the context per API key.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cloakr.gateway.errors import ForbiddenError, UnauthorizedError
+from cloakr.gateway.errors import ForbiddenError, UnauthorizedError, ValidationError
+
+USER_HEADER = "x-cloakr-user"
+MAX_USER_ID = 256
 
 
 @dataclass(frozen=True)
@@ -21,14 +25,25 @@ class Principal:
     user_id: str | None
 
 
+def header(event: dict[str, Any], name: str) -> str | None:
+    """A request header by case-insensitive ``name`` (API Gateway keeps the client's spelling)."""
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
 def current_principal(event: dict[str, Any]) -> Principal:
     context = (event.get("requestContext") or {}).get("authorizer") or {}
     if not context.get("tenant_id"):
         raise UnauthorizedError("A valid API key is required.")
+    user = header(event, USER_HEADER) or context.get("user_id") or None
+    if user is not None and len(user) > MAX_USER_ID:
+        raise ValidationError(f"X-Cloakr-User is longer than {MAX_USER_ID} characters.")
     return Principal(
         tenant_id=context["tenant_id"], key_id=context.get("key_id", ""),
         scopes=frozenset(s for s in context.get("scopes", "").split(",") if s),
-        region=context.get("region", ""), user_id=context.get("user_id") or None,
+        region=context.get("region", ""), user_id=user,
     )
 
 

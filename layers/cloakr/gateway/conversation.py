@@ -1,8 +1,8 @@
 """Tokenize every part of a chat request with one TokenMap, and restore the answer.
 
-Chat clients resend the whole history on every turn, so numbering placeholders by first appearance over the
-messages in order gives a value the same placeholder in every message *and* on every turn, with nothing stored.
-Tool-call arguments are JSON: their string values are redacted inside the parsed object so it stays valid JSON.
+Numbering placeholders by first appearance over the messages in order gives a value the same placeholder in every
+message; starting from the conversation's stored map (``cloakr.gateway.vault``) keeps it the same on every turn,
+even when a client sends only the newest message. Tool-call arguments are JSON: their string values are redacted inside the parsed object so it stays valid JSON.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
 
 
 class Conversation:
-    def __init__(self, engine: PIIEngine) -> None:
+    def __init__(self, engine: PIIEngine, tokens: TokenMap | None = None) -> None:
         self.engine = engine
-        self.tokens = TokenMap()
+        self.tokens = tokens if tokens is not None else TokenMap()
         self.counts: dict[str, int] = {}
 
     def _text(self, text: str) -> str:

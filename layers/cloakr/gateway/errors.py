@@ -66,3 +66,15 @@ class AuditUnavailableError(ApiError):
 
 class InternalError(ApiError):
     status, code, retryable = 500, "internal_error", True
+
+
+class EncryptionFailedError(ApiError):
+    """KMS or the cipher failed, so the token map could not be protected and nothing was forwarded."""
+
+    status, code, retryable = 503, "encryption_failed", True
+
+
+class VaultUnavailableError(ApiError):
+    """The token vault could not be read or written, so nothing was forwarded."""
+
+    status, code, retryable = 503, "vault_unavailable", True

@@ -1,4 +1,8 @@
-"""AWS resources of this region, built once per process from the environment the stack or local gateway sets."""
+"""AWS resources of this region, built once per process from the environment the stack or local gateway sets.
+
+Everything a route needs from AWS goes through this container, so tests and the local gateway swap the backend
+in one place and no route builds its own clients.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,17 @@ from typing import Any
 import boto3
 
 from cloakr import constants as c
-from cloakr.gateway.settings import region
 from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
-from cloakr.gateway.errors import AuditUnavailableError
-from cloakr.tenants.store import TenantStore
+from cloakr.crypto import EnvelopeCipher
+from cloakr.gateway.context import Principal
+from cloakr.gateway.errors import AuditUnavailableError, ForbiddenError, UnauthorizedError
+from cloakr.gateway.settings import region
+from cloakr.tenants.blocks import is_blocked
+from cloakr.tenants.cache import TtlCache
+from cloakr.tenants.store import Tenant, TenantStore
+
+_tenants = TtlCache()
+_blocks = TtlCache()
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class Services:
     tables: dict[str, Any]
     tenants: TenantStore
     audit: AuditTrail
+    cipher: EnvelopeCipher | None = None
 
     def record(self, event: AuditEvent) -> str:
         """Write the audit record or refuse the request (fail closed)."""
@@ -30,13 +42,39 @@ class Services:
         except AuditWriteError:
             raise AuditUnavailableError("The audit trail is unavailable, so the request was not processed. Retry later.") from None
 
+    def tenant(self, tenant_id: str) -> Tenant:
+        """The caller's tenant settings (cached briefly); a key whose tenant is gone is not a valid key."""
+        tenant = _tenants.get(tenant_id, lambda: self.tenants.get_tenant(tenant_id))
+        if tenant is None:
+            raise UnauthorizedError("The API key's tenant does not exist in this region.")
+        return tenant
+
+    def is_blocked(self, tenant: Tenant, user_id: str) -> bool:
+        return _blocks.get((tenant.tenant_id, user_id), lambda: is_blocked(self.tables[c.TABLE_SUBJECTS], tenant, user_id))
+
+    def admit(self, principal: Principal, *users: str | None) -> Tenant:
+        """The caller's tenant, or 403 ``user_blocked`` if the header's or the body's end user is blocked."""
+        tenant = self.tenant(principal.tenant_id)
+        for user in {principal.user_id, *users} - {None, ""}:
+            if self.is_blocked(tenant, user):
+                raise ForbiddenError("This end user is blocked by the tenant's administrator.", code="user_blocked")
+        return tenant
+
+
+def clear_caches() -> None:
+    _tenants.clear()
+    _blocks.clear()
+
 
 @lru_cache(maxsize=1)
 def services() -> Services:
-    dynamodb = boto3.resource("dynamodb", region_name=region(), endpoint_url=os.environ.get(c.ENV_AWS_ENDPOINT) or None)
+    endpoint = os.environ.get(c.ENV_AWS_ENDPOINT) or None
+    dynamodb = boto3.resource("dynamodb", region_name=region(), endpoint_url=endpoint)
     names = {
         c.TABLE_AUDIT: os.environ.get(c.ENV_AUDIT_TABLE), c.TABLE_TENANTS: os.environ.get(c.ENV_TENANTS_TABLE),
         c.TABLE_VAULT: os.environ.get(c.ENV_VAULT_TABLE), c.TABLE_SUBJECTS: os.environ.get(c.ENV_SUBJECTS_TABLE),
     }
     tables = {role: dynamodb.Table(name) for role, name in names.items() if name}
-    return Services(region(), tables, TenantStore(tables[c.TABLE_TENANTS], region()), AuditTrail(tables[c.TABLE_AUDIT]))
+    key_id = os.environ.get(c.ENV_DATA_KEY_ID)
+    cipher = EnvelopeCipher(boto3.client("kms", region_name=region(), endpoint_url=endpoint), key_id, region()) if key_id else None
+    return Services(region(), tables, TenantStore(tables[c.TABLE_TENANTS], region()), AuditTrail(tables[c.TABLE_AUDIT]), cipher)

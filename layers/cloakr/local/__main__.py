@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from cloakr.constants import SCOPES
+from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_URL, SCOPES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLOAKR_PORT", "8787")))
     parser.add_argument("--region", default=os.environ.get("CLOAKR_REGION", "eu-central-1"))
     args = parser.parse_args(argv)
+    # No CloudWatch agent locally: Powertools would print EMF blobs between the gateway's log lines.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
     from cloakr.gateway.services import services
     from cloakr.local.backend import start_backend
@@ -24,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     _, key = store.create_key(tenant.tenant_id, SCOPES, name="demo admin key")
     httpd = serve("127.0.0.1", args.port)
     url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    model = "cloakr-echo"
+    upstream = (f"Chat models other than cloakr-echo go to {os.environ[ENV_UPSTREAM_URL]}.\n" if os.environ.get(ENV_UPSTREAM_URL)
+                else f"cloakr-echo repeats the redacted prompt; set {ENV_UPSTREAM_URL} (and {ENV_UPSTREAM_KEY}) for a real model.\n")
     print(f"""Cloakr local gateway ({args.region}) on {url}
 AWS backend (moto): {backend.endpoint}
 Demo tenant {tenant.tenant_id}, admin API key (shown once):
@@ -35,6 +40,17 @@ Try it:
   curl -s -X POST {url}/v1/redact -H "Authorization: Bearer {key}" \\
        -H "Content-Type: application/json" -d '{{"text": "Mail jane.doe@example.com, card 4111 1111 1111 1111"}}'
 
+  curl -s -X POST {url}/v1/chat/completions -H "Authorization: Bearer {key}" \\
+       -H "Content-Type: application/json" \\
+       -d '{{"model": "{model}", "messages": [{{"role": "user", "content": "I am Jane Doe, mail me at jane.doe@example.com"}}]}}'
+
+  python - <<'PY'
+from openai import OpenAI
+client = OpenAI(base_url="{url}/v1", api_key="{key}")
+answer = client.chat.completions.create(model="{model}", messages=[{{"role": "user", "content": "Mail jane.doe@example.com"}}])
+print(answer.choices[0].message.content)
+PY
+{upstream}
 Press Ctrl+C to stop.""", flush=True)
     try:
         httpd.serve_forever()

@@ -25,6 +25,9 @@ class Backend:
     server: Any
     endpoint: str
     tables: dict[str, str]
+    data_key_id: str = ""
+    signing_key_id: str = ""
+    bucket: str = ""
 
     def stop(self) -> None:
         if isinstance(self.server, subprocess.Popen):
@@ -78,4 +81,17 @@ def start_backend(region: str, port: int = 0, isolated: bool = False) -> Backend
                  c.TABLE_VAULT: c.ENV_VAULT_TABLE, c.TABLE_SUBJECTS: c.ENV_SUBJECTS_TABLE}
     for role, name in tables.items():
         os.environ[env_names[role]] = name
-    return Backend(server, endpoint, tables)
+    data_key, signing_key, bucket = create_keys_and_bucket(region, endpoint)
+    os.environ.update({c.ENV_DATA_KEY_ID: data_key, c.ENV_SIGNING_KEY_ID: signing_key, c.ENV_BUCKET: bucket})
+    return Backend(server, endpoint, tables, data_key, signing_key, bucket)
+
+
+def create_keys_and_bucket(region: str, endpoint: str | None = None, bucket: str = "cloakr-local-data") -> tuple[str, str, str]:
+    """The stack's other resources: the symmetric data key, the digest signing key and the regional bucket."""
+    kms = boto3.client("kms", region_name=region, endpoint_url=endpoint)
+    data_key = kms.create_key(KeySpec="SYMMETRIC_DEFAULT", KeyUsage="ENCRYPT_DECRYPT", Description="cloakr data key")["KeyMetadata"]["Arn"]
+    signing_key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description="cloakr digest signing key")["KeyMetadata"]["Arn"]
+    s3 = boto3.client("s3", region_name=region, endpoint_url=endpoint)
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **extra)
+    return data_key, signing_key, bucket

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Iterable
 
 from boto3.dynamodb.conditions import Key
@@ -31,11 +33,18 @@ class ApiKey:
 
 @dataclass(frozen=True)
 class Tenant:
+    """A tenant's settings. ``allowed_models`` empty means every model the region allows; ``hash_key`` is the HMAC
+    secret for the one-way ``hash`` mode (per tenant, so equal values hash differently across tenants)."""
+
     tenant_id: str
     name: str
     region: str
     profiles: frozenset[str] = field(default_factory=frozenset)
     retention_days: int = 365
+    rules: tuple[dict[str, Any], ...] = ()
+    allowed_models: frozenset[str] = field(default_factory=frozenset)
+    blocked_users: frozenset[str] = field(default_factory=frozenset)
+    hash_key: bytes | None = field(default=None, repr=False)
 
 
 class TenantStore:
@@ -43,18 +52,50 @@ class TenantStore:
         self.table = table
         self.region = region
 
-    def create_tenant(self, name: str, profiles: Iterable[str] = (), retention_days: int = 365) -> Tenant:
+    def create_tenant(self, name: str, profiles: Iterable[str] = (), retention_days: int = 365,
+                      rules: Iterable[dict[str, Any]] = (), allowed_models: Iterable[str] = ()) -> Tenant:
         profiles = frozenset(profiles)
         unknown = profiles - PROFILES
         if unknown:
             raise ValueError(f"unknown compliance profiles: {', '.join(sorted(unknown))}")
-        tenant = Tenant(f"t_{secrets.token_hex(6)}", name, self.region, profiles, retention_days)
+        tenant = Tenant(f"t_{secrets.token_hex(6)}", name, self.region, profiles, retention_days, tuple(rules),
+                        frozenset(allowed_models), frozenset(), secrets.token_bytes(32))
         self.table.put_item(
             Item={"pk": f"TENANT#{tenant.tenant_id}", "sk": "PROFILE", "name": name, "region": self.region,
-                  "profiles": sorted(profiles), "retention_days": retention_days, "created_at": int(time.time())},
+                  "profiles": sorted(profiles), "retention_days": retention_days, "created_at": int(time.time()),
+                  "rules": _to_dynamo(list(tenant.rules)), "allowed_models": sorted(tenant.allowed_models), "blocked_users": [],
+                  "hash_key": tenant.hash_key},
             ConditionExpression="attribute_not_exists(pk)",
         )
         return tenant
+
+    def get_tenant(self, tenant_id: str) -> Tenant | None:
+        item = self.table.get_item(Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"}).get("Item")
+        if item is None:
+            return None
+        hash_key = item.get("hash_key")
+        return Tenant(
+            tenant_id=tenant_id, name=item.get("name", ""), region=item.get("region", self.region),
+            profiles=frozenset(item.get("profiles", [])), retention_days=int(item.get("retention_days", 365)),
+            rules=tuple(_from_dynamo(item.get("rules", []))), allowed_models=frozenset(item.get("allowed_models", [])),
+            blocked_users=frozenset(item.get("blocked_users", [])),
+            hash_key=bytes(hash_key.value if hasattr(hash_key, "value") else hash_key) if hash_key is not None else None,
+        )
+
+    def update_tenant(self, tenant_id: str, **settings: Any) -> None:
+        """Set ``allowed_models``, ``blocked_users``, ``rules`` or ``retention_days`` of an existing tenant."""
+        allowed = {"allowed_models", "blocked_users", "rules", "retention_days"}
+        unknown = set(settings) - allowed
+        if unknown or not settings:
+            raise ValueError(f"settable: {', '.join(sorted(allowed))}")
+        values = {k: sorted(v) if isinstance(v, (set, frozenset)) else _to_dynamo(v) for k, v in settings.items()}
+        self.table.update_item(
+            Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"},
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+            ExpressionAttributeNames={f"#{k}": k for k in values},
+            ExpressionAttributeValues={f":{k}": v for k, v in values.items()},
+            ConditionExpression="attribute_exists(pk)",
+        )
 
     def create_key(self, tenant_id: str, scopes: Iterable[str], name: str = "", expires_at: int | None = None) -> tuple[ApiKey, str]:
         """A key with exactly ``scopes`` (least privilege); the plaintext is returned once and never stored."""
@@ -113,6 +154,15 @@ class TenantStore:
             UpdateExpression="SET revoked = :t", ExpressionAttributeValues={":t": True},
             ConditionExpression="attribute_exists(pk)",
         )
+
+
+def _to_dynamo(value: Any) -> Any:
+    """DynamoDB takes no floats: numbers inside rules (scores) become Decimals."""
+    return json.loads(json.dumps(value), parse_float=Decimal)
+
+
+def _from_dynamo(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=lambda d: float(d) if d % 1 else int(d)))
 
 
 def _api_key(item: dict[str, Any]) -> ApiKey:

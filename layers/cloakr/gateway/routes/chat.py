@@ -3,10 +3,14 @@
 Every message part is tokenized before anything leaves; only the redacted request reaches the model; the answer
 comes back with originals restored and a count of what was redacted (header and ``cloakr`` field). Any failure
 before the upstream call means nothing was sent (fail closed).
+
+The upstream is called once, without streaming; ``stream: true`` answers are cut into SSE chunks *after*
+restoration, so a placeholder can never be split across chunks (Lambda buffers the SSE body whole anyway).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from typing import Any, Literal
@@ -16,15 +20,18 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloakr.audit.trail import AuditEvent
-from cloakr.gateway.context import current_principal
+from cloakr.constants import TABLE_VAULT
+from cloakr.gateway.context import current_principal, header
 from cloakr.gateway.conversation import Conversation
 from cloakr.gateway.engines import engine_for
 from cloakr.gateway.errors import ApiError, DetectionFailedError, ForbiddenError, ValidationError
 from cloakr.gateway.requests import parse_body
 from cloakr.gateway.services import services
 from cloakr.gateway.settings import region, region_config
+from cloakr.gateway.vault import CONVERSATION_HEADER, TokenVault, conversation_id
 from cloakr.observability import logger, metrics
 from cloakr.pii.engine import DetectionError
+from cloakr.tenants.store import Tenant
 from cloakr.upstream import UpstreamError, provider_for
 
 router = Router()
@@ -42,9 +49,17 @@ class ChatRequest(BaseModel):
     model: str = Field(min_length=1, max_length=200)
     messages: list[Message] = Field(min_length=1, max_length=1000)
     stream: bool = False
+    user: str | None = Field(default=None, max_length=256)
 
 
-def _route(model_id: str):
+def _available(tenant: Tenant) -> list[Any]:
+    """The models this tenant may call here: the region's allowed routings, narrowed by the tenant's list."""
+    config = region_config()
+    return [m for m in config.models
+            if m.routing in config.allowed_routings and (not tenant.allowed_models or m.id in tenant.allowed_models)]
+
+
+def _route(model_id: str, tenant: Tenant):
     config = region_config()
     route = config.model(model_id)
     if route is None:
@@ -52,7 +67,11 @@ def _route(model_id: str):
     if route.routing not in config.allowed_routings:
         raise ForbiddenError(
             f"Model {model_id!r} routes '{route.routing}', outside this region's allowed routings "
-            f"({', '.join(config.allowed_routings)}).", code="model_not_allowed_in_region")
+            f"({', '.join(config.allowed_routings)}); models allowed here: {', '.join(m.id for m in _available(tenant))}.",
+            code="model_not_allowed_in_region")
+    if route not in _available(tenant):
+        raise ForbiddenError(f"Model {model_id!r} is not enabled for this tenant; allowed: {', '.join(m.id for m in _available(tenant))}.",
+                             code="model_not_allowed")
     return route
 
 
@@ -82,22 +101,35 @@ def _sse(response: dict[str, Any]) -> str:
 @router.post("/v1/chat/completions")
 def chat_completions():  # returns a Response (JSON or text/event-stream)
     started = time.perf_counter()
-    principal = current_principal(router.current_event.raw_event)
-    request = parse_body(router.current_event.raw_event, ChatRequest)
-    route = _route(request.model)
-    conversation = Conversation(engine_for())
+    event = router.current_event.raw_event
+    principal = current_principal(event)
+    request = parse_body(event, ChatRequest)
+    tenant = services().admit(principal, request.user)
+    route = _route(request.model, tenant)
     raw = request.model_dump(exclude_none=True)
+    if request.user:
+        # OpenAI's end-user id may be an e-mail address: the model sees a stable pseudonym instead.
+        raw["user"] = "cloakr-" + hashlib.sha256(f"{tenant.tenant_id}:{request.user}".encode()).hexdigest()[:16]
+    vault = TokenVault(services().tables[TABLE_VAULT], services().cipher)
+    conversation_key = conversation_id(tenant.tenant_id, header(event, CONVERSATION_HEADER), raw["messages"])
+    user_id = principal.user_id or request.user
+    tokens = vault.load(tenant.tenant_id, user_id, conversation_key)
+    known = len(tokens)
+    conversation = Conversation(engine_for(rules=tenant.rules), tokens)
     try:
         redacted = conversation.redact_request(raw)
     except DetectionError:
         raise DetectionFailedError("Detection failed; nothing was sent to the model. Retry later.") from None
+    if len(tokens) != known:
+        vault.save(tenant.tenant_id, user_id, conversation_key, tokens, tenant.retention_days)
     # The audit record is written before anything leaves: no record, no forwarding.
     services().record(AuditEvent(
-        tenant_id=principal.tenant_id, action="chat.completions", category="data_access", user_id=principal.user_id,
-        session_id=router.current_event.headers.get("x-cloakr-conversation-id"), model=request.model,
+        tenant_id=tenant.tenant_id, action="chat.completions", category="data_access", user_id=user_id,
+        session_id=conversation_key, model=request.model,
         token_count=sum(len(str(m.get("content") or "").split()) for m in raw["messages"]),
         processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(conversation.counts),
-        redacted_count=sum(conversation.counts.values()),
+        redacted_count=sum(conversation.counts.values()), compliance_flags=sorted(tenant.profiles),
+        retention_days=tenant.retention_days,
     ))
     upstream_started = time.perf_counter()
     try:
@@ -111,7 +143,7 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     restored["cloakr"] = {"redactions": conversation.counts}
     metrics.add_metric(name="EntitiesRedacted", unit="Count", value=sum(conversation.counts.values()))
     metrics.add_metric(name="UpstreamLatency", unit="Milliseconds", value=upstream_ms)
-    logger.info("chat completed", extra={"model": request.model, "entity_counts": conversation.counts,
+    logger.info("chat completed", extra={"tenant_id": tenant.tenant_id, "model": request.model, "entity_counts": conversation.counts,
                                          "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
     headers = {"X-Cloakr-Redactions": _redactions_header(conversation.counts)}
     if request.stream:
@@ -121,7 +153,6 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
 
 @router.get("/v1/models")
 def models() -> dict[str, Any]:
-    config = region_config()
-    data = [{"id": m.id, "object": "model", "owned_by": m.provider, "routing": m.routing}
-            for m in config.models if m.routing in config.allowed_routings]
+    tenant = services().admit(current_principal(router.current_event.raw_event))
+    data = [{"id": m.id, "object": "model", "owned_by": m.provider, "routing": m.routing} for m in _available(tenant)]
     return {"object": "list", "data": data}

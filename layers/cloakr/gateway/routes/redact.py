@@ -43,7 +43,8 @@ def redact() -> dict[str, Any]:
     started = time.perf_counter()
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, RedactRequest)
-    engine = engine_for(entities=request.entities, rules=request.rules)
+    tenant = services().admit(principal)
+    engine = engine_for(entities=request.entities, rules=[*tenant.rules, *(request.rules or [])], hash_key=tenant.hash_key)
     if request.mode == "hash" and not engine.hash_key:
         raise ValidationError("mode 'hash' needs the tenant's hash key, which this tenant has not configured.")
     texts = [request.text] if request.text is not None else list(request.texts or [])
@@ -58,9 +59,9 @@ def redact() -> dict[str, Any]:
     services().record(AuditEvent(
         tenant_id=principal.tenant_id, action="redact", category="data_access", user_id=principal.user_id,
         processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(counts),
-        redacted_count=sum(counts.values()),
+        redacted_count=sum(counts.values()), compliance_flags=sorted(tenant.profiles), retention_days=tenant.retention_days,
     ))
-    logger.info("redacted", extra={"texts": len(texts), "entity_counts": counts, "mode": request.mode})
+    logger.info("redacted", extra={"tenant_id": tenant.tenant_id, "texts": len(texts), "entity_counts": counts, "mode": request.mode})
     metrics.add_metric(name="EntitiesRedacted", unit="Count", value=sum(counts.values()))
     items = [
         {"text": r.text, "findings": [f.to_dict() for f in r.findings], "counts": r.counts}
