@@ -7,7 +7,9 @@ synth with a message naming the file and the field.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -40,9 +42,27 @@ def build_app(app: cdk.App | None = None, regions_dir: Path | None = None) -> cd
     return app
 
 
+def prune_stale_assets(outdir: Path) -> list[str]:
+    """Delete ``asset.*`` entries no manifest in ``outdir`` names any more.
+
+    CDK never cleans ``cdk.out``: every change to the layer's source leaves another ~120 MB bundle behind. The
+    bundles the current manifests name stay, so an unchanged layer is still reused from the cache.
+    """
+    used = {
+        entry["source"]["path"]
+        for manifest in outdir.glob("*.assets.json")
+        for entry in json.loads(manifest.read_text()).get("files", {}).values()
+    }
+    stale = sorted(p for p in outdir.glob("asset.*") if p.name not in used)
+    for path in stale:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return [p.name for p in stale]
+
+
 if __name__ == "__main__":
     try:
-        build_app().synth()
+        assembly = build_app().synth()
+        prune_stale_assets(Path(assembly.directory))
     except RegionConfigError as exc:
         print(f"Cloakr: bad region configuration: {exc}", file=sys.stderr)
         sys.exit(1)
