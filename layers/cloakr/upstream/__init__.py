@@ -12,7 +12,9 @@ import time
 import uuid
 from typing import Any, Protocol
 
-from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_URL
+from functools import lru_cache
+
+from cloakr.constants import ENV_AWS_ENDPOINT, ENV_UPSTREAM_KEY, ENV_UPSTREAM_SECRET_ARN, ENV_UPSTREAM_URL
 
 
 class UpstreamError(Exception):
@@ -113,12 +115,37 @@ class BedrockProvider:
         return _response(request["model"], {"role": "assistant", "content": text}, "stop", usage.get("inputTokens", 0), usage.get("outputTokens", 0))
 
 
+@lru_cache(maxsize=4)
+def _secret(arn: str, region: str) -> dict[str, str]:
+    """The upstream secret: JSON ``{"url": ..., "api_key": ...}`` (either may be absent) or the bare API key.
+    Read once per process; rotating it means a new function version or a cold start."""
+    import boto3
+
+    client = boto3.client("secretsmanager", region_name=region, endpoint_url=os.environ.get(ENV_AWS_ENDPOINT) or None)
+    try:
+        value = client.get_secret_value(SecretId=arn)["SecretString"]
+    except Exception:  # noqa: BLE001 - any failure means no credentials; the message must not carry the secret
+        raise UpstreamError("upstream_not_configured", "The upstream credentials could not be read.", 503) from None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {"api_key": value}
+    return {k: str(v) for k, v in parsed.items() if k in ("url", "api_key")} if isinstance(parsed, dict) else {"api_key": value}
+
+
+def upstream_settings(region: str) -> tuple[str | None, str | None]:
+    """(base URL, API key) for OpenAI-compatible models: the secret's values, else the environment's."""
+    arn = os.environ.get(ENV_UPSTREAM_SECRET_ARN)
+    secret = _secret(arn, region) if arn else {}
+    return secret.get("url") or os.environ.get(ENV_UPSTREAM_URL), secret.get("api_key") or os.environ.get(ENV_UPSTREAM_KEY)
+
+
 def provider_for(route: Any, region: str) -> Provider:
     if route.provider == "echo":
         return EchoProvider()
     if route.provider == "bedrock":
         return BedrockProvider(route.upstream_id or route.id, region)
-    url = os.environ.get(ENV_UPSTREAM_URL)
+    url, key = upstream_settings(region)
     if not url:
         raise UpstreamError("upstream_not_configured", "No upstream URL is configured for this model.", 503)
-    return OpenAICompatibleProvider(url, os.environ.get(ENV_UPSTREAM_KEY), upstream_model=route.upstream_id or None)
+    return OpenAICompatibleProvider(url, key, upstream_model=route.upstream_id or None)

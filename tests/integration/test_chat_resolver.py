@@ -1,0 +1,133 @@
+"""Chat and models through ``resolve()`` against moto: vault persistence, tenant settings, blocks, fail closed."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from cloakr.gateway.app import resolve
+from cloakr.gateway.services import services as built
+from cloakr.tenants.blocks import block_user
+from cloakr.upstream import EchoProvider
+
+EMAIL = "jane.doe@corp.example"
+
+
+def call(event):
+    response = resolve(event, None)
+    headers = {k: v[-1] for k, v in response.get("multiValueHeaders", {}).items()} | response.get("headers", {})
+    return response["statusCode"], json.loads(response["body"]), headers
+
+
+def chat(services, messages, model="cloakr-echo", headers=None, **body):
+    return call(services.event("POST", "/v1/chat/completions", {"model": model, "messages": messages, **body}, headers=headers or {}))
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """What reached the (echo) model."""
+    seen = []
+    original = EchoProvider.complete
+
+    def record(self, request):
+        seen.append(json.loads(json.dumps(request)))
+        return original(self, request)
+
+    monkeypatch.setattr(EchoProvider, "complete", record)
+    return seen
+
+
+def test_placeholders_persist_across_requests_with_only_the_newest_message(services, sent):
+    conv = {"X-Cloakr-Conversation-Id": "conv-1"}
+    status, first, headers = chat(services, [{"role": "user", "content": f"my mail is {EMAIL}"}], headers=conv)
+    assert status == 200 and EMAIL in first["choices"][0]["message"]["content"]
+    assert headers["X-Cloakr-Redactions"] == "EMAIL=1" and first["cloakr"] == {"redactions": {"EMAIL": 1}}
+    placeholder = sent[0]["messages"][0]["content"].split()[-1]
+    # Turn two sends only the new message; the address gets the same placeholder, and one the model repeats
+    # from turn one (not in this request at all) is restored from the vault.
+    status, second, _ = chat(services, [{"role": "user", "content": f"again: {EMAIL}, and {placeholder}"}], headers=conv)
+    assert status == 200
+    assert sent[1]["messages"][0]["content"] == f"again: {placeholder}, and {placeholder}"
+    assert second["choices"][0]["message"]["content"] == f"You said: again: {EMAIL}, and {EMAIL}"
+    item = services.table("vault").scan()["Items"]
+    assert len(item) == 1 and EMAIL.encode() not in bytes(item[0]["blob"].value)
+
+
+def test_without_a_conversation_id_the_opening_messages_name_the_conversation(services, sent):
+    opening = [{"role": "user", "content": f"I am {EMAIL}"}]
+    chat(services, opening)
+    chat(services, opening + [{"role": "assistant", "content": "ok"}, {"role": "user", "content": "bye"}])
+    assert len(services.table("vault").scan()["Items"]) == 1
+    assert sent[0]["messages"][0]["content"] == sent[1]["messages"][0]["content"]
+
+
+def test_kms_failure_forwards_nothing(services, sent, monkeypatch):
+    monkeypatch.setattr(built().cipher, "key_id", services.data_key_id[:-4] + "0000")
+    status, body, headers = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}])
+    assert status == 503 and body["error"]["code"] == "encryption_failed" and headers["Retry-After"] == "1"
+    assert sent == [] and EMAIL not in json.dumps(body)
+    assert services.table("audit").scan()["Items"] == []
+
+
+def test_blocked_user_in_body_or_header_is_refused_before_anything_is_sent(services, sent):
+    block_user(services.table("subjects"), services.tenant.tenant_id, "mallory", "admin")
+    for extra in ({"user": "mallory"}, {}):
+        headers = {} if extra else {"X-Cloakr-User": "mallory"}
+        status, body, _ = chat(services, [{"role": "user", "content": "hi"}], headers=headers, **extra)
+        assert status == 403 and body["error"]["code"] == "user_blocked"
+    assert sent == []
+
+
+def test_the_end_user_id_reaches_the_model_only_as_a_pseudonym(services, sent):
+    status, _, _ = chat(services, [{"role": "user", "content": "hi"}], user=EMAIL)
+    assert status == 200 and sent[0]["user"].startswith("cloakr-") and EMAIL not in json.dumps(sent[0])
+
+
+def test_tenant_allowed_models_narrow_the_region(services, sent, monkeypatch):
+    from cloakr.config.regions import default_regions
+    from cloakr.constants import ENV_REGION_CONFIG
+
+    config = json.loads(default_regions()["eu-central-1"].to_json())
+    config["models"].append({"id": "other-echo", "provider": "echo", "routing": "in-region", "upstream_id": ""})
+    config["models"].append({"id": "far-echo", "provider": "echo", "routing": "global", "upstream_id": ""})
+    monkeypatch.setenv(ENV_REGION_CONFIG, json.dumps(config))
+    built().tenants.update_tenant(services.tenant.tenant_id, allowed_models={"cloakr-echo"})
+    built.cache_clear()
+    _, listed, _ = call(services.event("GET", "/v1/models"))
+    assert [m["id"] for m in listed["data"]] == ["cloakr-echo"]
+    status, body, _ = chat(services, [{"role": "user", "content": "hi"}], model="other-echo")
+    assert status == 403 and body["error"]["code"] == "model_not_allowed" and "cloakr-echo" in body["error"]["message"]
+    status, body, _ = chat(services, [{"role": "user", "content": "hi"}], model="far-echo")
+    assert status == 403 and body["error"]["code"] == "model_not_allowed_in_region" and "cloakr-echo" in body["error"]["message"]
+    status, body, _ = chat(services, [{"role": "user", "content": "hi"}], model="no-such-model")
+    assert status == 400 and body["error"]["code"] == "model_not_found"
+    assert sent == []
+
+
+def test_tenant_rules_and_per_tenant_hash_key_apply_to_redact(services):
+    store = built().tenants
+    store.update_tenant(services.tenant.tenant_id, rules=[{"type": "custom_pattern", "name": "ORDER_ID", "pattern": r"ORD-\d{6}", "score": 0.9}])
+    built.cache_clear()
+    status, body, _ = call(services.event("POST", "/v1/redact", {"text": "order ORD-123456 for jane@corp.example", "mode": "hash"}))
+    assert status == 200 and body["counts"] == {"EMAIL": 1, "ORDER_ID": 1} and "jane@" not in body["text"]
+    other = store.create_tenant("Other tenant")
+    status, other_body, _ = call(services.event("POST", "/v1/redact", {"text": "for jane@corp.example", "mode": "hash"},
+                                                tenant_id=other.tenant_id))
+    assert status == 200 and other_body["text"].split()[-1] != body["text"].split()[-1]
+
+
+def test_requests_count_per_tenant(services):
+    from cloakr.observability import metrics
+
+    call(services.event("POST", "/v1/redact", {"text": "nothing"}))
+    assert metrics.dimension_set["tenant_id"] == services.tenant.tenant_id
+    assert "Requests" in metrics.metric_set and "Latency" in metrics.metric_set
+
+
+def test_a_key_of_a_deleted_tenant_is_refused(services):
+    boto3.resource("dynamodb", region_name="eu-central-1").Table(services.tables["tenants"]).delete_item(
+        Key={"pk": f"TENANT#{services.tenant.tenant_id}", "sk": "PROFILE"})
+    status, body, _ = call(services.event("POST", "/v1/redact", {"text": "x"}))
+    assert status == 401 and body["error"]["code"] == "unauthorized"
