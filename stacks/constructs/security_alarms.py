@@ -62,7 +62,7 @@ class SecurityAlarms(Construct):
         dimension = {"service": SERVICE_NAME}
         alarms = {
             "Api5xx": api.metric_server_error(period=period, statistic="Sum"),
-            "ApiThrottles": cloudwatch.Metric(
+            "Api4xx": cloudwatch.Metric(  # includes 429s from stage throttling
                 namespace="AWS/ApiGateway", metric_name="4XXError", dimensions_map={"ApiName": api.rest_api_name},
                 period=period, statistic="Sum",
             ),
@@ -78,7 +78,7 @@ class SecurityAlarms(Construct):
             ),
             "DeadLetters": dead_letters.metric_approximate_number_of_messages_visible(period=period),
         }
-        thresholds = {"Api5xx": 5, "ApiThrottles": 100, "AuthorizerDenials": 50, "AuthorizerErrors": 1,
+        thresholds = {"Api5xx": 5, "Api4xx": 100, "AuthorizerDenials": 50, "AuthorizerErrors": 1,
                       "LambdaThrottles": 1, "DeadLetters": 1}
         for name, metric in alarms.items():
             alarm = cloudwatch.Alarm(
