@@ -131,3 +131,20 @@ def test_a_key_of_a_deleted_tenant_is_refused(services):
         Key={"pk": f"TENANT#{services.tenant.tenant_id}", "sk": "PROFILE"})
     status, body, _ = call(services.event("POST", "/v1/redact", {"text": "x"}))
     assert status == 401 and body["error"]["code"] == "unauthorized"
+
+
+def test_key_admin_actions_are_audited_before_they_happen(services, monkeypatch):
+    from cloakr.audit.trail import AuditTrail, AuditWriteError
+
+    status, created, _ = call(services.event("POST", "/v1/keys", {"scopes": ["redact:write"]}))
+    assert status == 200
+    actions = sorted(json.loads(i["record"])["action"] for i in services.table("audit").scan()["Items"])
+    assert actions == ["keys.create"]
+
+    def down(self, event):
+        raise AuditWriteError("down")
+
+    monkeypatch.setattr(AuditTrail, "record", down)
+    status, body, _ = call(services.event("DELETE", f"/v1/keys/{created['key_id']}"))
+    assert status == 503 and body["error"]["code"] == "audit_unavailable"
+    assert built().tenants.get_key_item(services.tenant.tenant_id, created["key_id"])["revoked"] is False

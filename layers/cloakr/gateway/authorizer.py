@@ -14,6 +14,7 @@ import re
 import time
 from typing import Any
 
+from cloakr.audit.trail import AuditEvent, AuditWriteError
 from cloakr.gateway.context import header
 from cloakr.gateway.errors import UnauthorizedError
 from cloakr.gateway.scopes import ROUTE_SCOPES, scope_for
@@ -26,9 +27,17 @@ from cloakr.tenants.keys import hash_key, parse_key
 _keys = TtlCache()
 
 
-def _deny(principal: str, code: str, message: str) -> dict[str, Any]:
+def _deny(principal: str, code: str, message: str, tenant_id: str | None = None, user_id: str | None = None) -> dict[str, Any]:
     metrics.add_metric(name="AuthorizerDenied", unit="Count", value=1)
-    logger.info("authorization denied", extra={"error_code": code})
+    logger.info("authorization denied", extra={"error_code": code, "tenant_id": tenant_id})
+    if tenant_id:
+        # A refusal of a real key is an authentication event of its tenant. The request is refused either way, so
+        # an audit outage is logged rather than turned into an error.
+        try:
+            services().audit.record(AuditEvent(tenant_id=tenant_id, action="auth.denied", category="authentication",
+                                               user_id=user_id, outcome=code))
+        except AuditWriteError:
+            logger.error("audit record of a denial not written", extra={"error_code": code, "tenant_id": tenant_id})
     return {
         "principalId": principal,
         "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}]},
@@ -60,12 +69,14 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
     now = time.time()
     # Cached by hash, so no plaintext key is held in memory beyond this call.
     key = _keys.get(hash_key(token), lambda: services().tenants.find_key(token))
-    if key is None or not key.usable(now):
+    if key is None:
         return _deny(parsed.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.")
+    if not key.usable(now):
+        return _deny(key.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.", key.tenant_id)
     method, path = event.get("httpMethod", ""), event.get("path", "")
     needed = scope_for(method, path)
     if needed is not None and needed not in key.scopes:
-        return _deny(key.key_id, "forbidden", f"This key lacks the '{needed}' scope.")
+        return _deny(key.key_id, "forbidden", f"This key lacks the '{needed}' scope.", key.tenant_id)
     user = header(event, "x-cloakr-user")
     if user:
         try:
@@ -73,7 +84,7 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         except UnauthorizedError as exc:
             return _deny(key.key_id, exc.code, exc.message)
         if blocked:
-            return _deny(key.key_id, "user_blocked", "This end user is blocked by the tenant's administrator.")
+            return _deny(key.key_id, "user_blocked", "This end user is blocked by the tenant's administrator.", key.tenant_id, user)
     return {
         "principalId": key.key_id,
         "policyDocument": {"Version": "2012-10-17", "Statement": [

@@ -99,3 +99,13 @@ def test_cache_stays_bounded():
     for i in range(10):
         cache.get(i, lambda i=i: i)
     assert len(cache._items) <= 3
+
+
+def test_refusing_a_real_key_is_audited_for_its_tenant(services):
+    import json
+
+    _, key = built().tenants.create_key(services.tenant.tenant_id, ["redact:write"])
+    decide(key, "GET", "/v1/keys")
+    records = [json.loads(i["record"]) for i in services.table("audit").scan()["Items"]]
+    assert [(r["action"], r["category"], r["outcome"]) for r in records] == [("auth.denied", "authentication", "forbidden")]
+    assert key not in json.dumps(records)

@@ -14,8 +14,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloakr.audit.trail import AuditEvent
 from cloakr.constants import SCOPES
-from cloakr.gateway.context import require_scope
+from cloakr.gateway.context import Principal, require_scope
 from cloakr.gateway.errors import ForbiddenError, NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
 from cloakr.gateway.services import services
@@ -54,6 +55,11 @@ def _created(key: ApiKey, plaintext: str) -> dict[str, Any]:
             "status": "active", "created_at": _iso(time.time()), "expires_at": _iso(key.expires_at)}
 
 
+def _audit(principal: Principal, action: str) -> None:
+    """Admin actions are recorded before they take effect: no record, no change."""
+    services().record(AuditEvent(tenant_id=principal.tenant_id, action=action, category="admin", user_id=principal.user_id))
+
+
 @router.post("/v1/keys")
 def create_key() -> dict[str, Any]:
     principal = require_scope(router.current_event.raw_event, SCOPE)
@@ -65,6 +71,7 @@ def create_key() -> dict[str, Any]:
     if beyond:
         raise ForbiddenError(f"A key cannot grant scopes it does not hold: {', '.join(sorted(beyond))}.")
     expires = int(time.time()) + request.expires_in_days * 86400 if request.expires_in_days else None
+    _audit(principal, "keys.create")
     key, plaintext = services().tenants.create_key(principal.tenant_id, request.scopes, name=request.name or "", expires_at=expires)
     logger.info("key created", extra={"tenant_id": principal.tenant_id, "key_id": key.key_id, "scopes": sorted(key.scopes)})
     return _created(key, plaintext)
@@ -73,6 +80,7 @@ def create_key() -> dict[str, Any]:
 @router.get("/v1/keys")
 def list_keys() -> dict[str, Any]:
     principal = require_scope(router.current_event.raw_event, SCOPE)
+    _audit(principal, "keys.list")
     now = time.time()
     return {"keys": [_view(item, now) for item in services().tenants.list_keys(principal.tenant_id)]}
 
@@ -81,6 +89,7 @@ def list_keys() -> dict[str, Any]:
 def rotate_key(key_id: str) -> dict[str, Any]:
     principal = require_scope(router.current_event.raw_event, SCOPE)
     request = parse_body(router.current_event.raw_event, RotateKey) if router.current_event.body else RotateKey()
+    _audit(principal, "keys.rotate")
     try:
         key, plaintext = services().tenants.rotate_key(principal.tenant_id, key_id, request.grace_period_hours * 3600)
     except LookupError:
@@ -92,6 +101,7 @@ def rotate_key(key_id: str) -> dict[str, Any]:
 @router.delete("/v1/keys/<key_id>")
 def revoke_key(key_id: str) -> dict[str, Any]:
     principal = require_scope(router.current_event.raw_event, SCOPE)
+    _audit(principal, "keys.revoke")
     try:
         services().tenants.revoke_key(principal.tenant_id, key_id)
     except ClientError as exc:
