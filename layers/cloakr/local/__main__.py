@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://127.0.0.1:{httpd.server_address[1]}"
     model = "cloakr-echo"
     upstream = (f"Chat models other than cloakr-echo go to {os.environ[ENV_UPSTREAM_URL]}.\n" if os.environ.get(ENV_UPSTREAM_URL)
-                else f"cloakr-echo repeats the redacted prompt; set {ENV_UPSTREAM_URL} (and {ENV_UPSTREAM_KEY}) for a real model.\n")
+                else f"cloakr-echo answers with the prompt it received (redacted; the reply has the originals restored).\n"
+                f"Set {ENV_UPSTREAM_URL} (and {ENV_UPSTREAM_KEY}) to send other models to a real OpenAI-compatible API.\n")
     print(f"""Cloakr local gateway ({args.region}) on {url}
 AWS backend (moto): {backend.endpoint}
 Demo tenant {tenant.tenant_id}, admin API key (shown once):
