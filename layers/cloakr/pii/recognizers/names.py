@@ -1,54 +1,109 @@
-"""Person names without a downloadable NER model: cues first, then lexicon-backed capitalised pairs.
+"""Person names without a downloadable NER model: cues, lexicons and capitalisation, scored by evidence.
 
-Evidence, strongest first: an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``), a salutation
-(``Dear Jane``), ``my name is``; then a capitalised pair whose first token is a known given name. The span is the
-name only (the honorific or label stays, so redacted text keeps its shape: ``Dr. [NAME]``).
+Evidence, strongest first:
+
+* an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``), an e-mail
+  header (``From: Jane Smith <``), a salutation (``Dear Jane``), a sign-off with the name on the next line
+  (``Regards,\\nJane``) or a self-introduction (``my name is jane smith``, in any case). After a cue a name need not
+  be in the lexicons; in lower case it must be;
+* two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
+  common-word given name (will, rose, mark...) only before a real surname, or a surname then given names
+  (``Tan Wei Ming``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
+  months, days, places and common words end one and never start one; ALL-CAPS headers are not names.
+
+Speed: no Python work per word of the text. Regexes that start on an upper-case letter, a colon or a literal phrase
+find the few places worth a look (sre skips everything else in C); lexicon look-ups happen only there.
+
+The span is the name alone: the honorific, label or salutation stays outside it, so redacted text keeps its shape
+(``Dr. [NAME]``, ``Patient: [NAME]``) and the model still knows how to address the person.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from importlib import resources
 from typing import Iterator
 
+from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 
-_NAME_TOKEN = r"[A-ZÄÖÜÀ-Ý][a-zäöüßà-ÿ'’-]+|[A-Z]\."
-_PARTICLE = r"(?:van|von|der|de|da|di|del|la|le|bin|binti|binte|bte|al|el|s/o|d/o)"
-# Two to four name tokens, with optional lower-case particles between them.
-_FULL = rf"(?:{_NAME_TOKEN})(?:\s+(?:{_PARTICLE}\s+)?(?:{_NAME_TOKEN})){{0,3}}"
-_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Shri|Smt|Sri|Mdm|Madam|Encik|Cik|Tuan|Puan)\.?"
-_LABEL = (
-    r"(?i:name|full name|patient|patient name|employee|customer|client|contact|applicant|candidate|member|"
-    r"account holder|cardholder|beneficiary|insured|guardian|attn|signed|from|to|cc|vorname|nachname)"
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = rf"[^\W\d_{_UP}]"
+# Title-case word: O'Brien, D'Souza, Hans-Peter, McDonald, Zoë; a possessive 's stays outside.
+_TAIL = rf"(?:{_LO}++(?:[{_UP}]{_LO}++)?|['’][{_UP}]{_LO}++)(?:['’-][{_UP}]?{_LO}{{2,}}+)*+"
+_TITLE = rf"[{_UP}](?:{_TAIL}|\.)"
+_CAPS = rf"[{_UP}]{{2,}}+(?:['’-][{_UP}]{{2,}}+)*+"
+_LOWER = rf"{_LO}{{2,}}+(?:['’-]{_LO}{{2,}}+)*+"
+_PARTICLES = frozenset(
+    "van von der den de del della di da du la le dos das bin binti binte bte bt ibn al el ap zu ten ter s/o d/o a/l a/p".split()
 )
-_CUED = re.compile(
-    rf"(?:\b{_HONORIFIC}\s+(?P<h>{_FULL}))"
-    rf"|(?:(?m:^|\b){_LABEL}\s*:\s*(?P<l>{_FULL}))"
-    rf"|(?:\b(?i:dear|hi|hello|hey|thanks|thank you|regards|cheers|sincerely|best)\b,?\s+(?P<s>{_FULL}))"
-    rf"|(?:\b(?i:my name is|my name's|i am|i'm|this is|called|named)\s+(?P<m>{_FULL}|[a-z]+(?:\s+[a-z]+)?))"
-)
-# Zero-width, so every capitalised word is tried as a first name ("Call John Miller" finds "John Miller").
-_PAIR = re.compile(rf"\b(?=(?P<first>[A-Z][a-z]+)\s+(?P<rest>(?:(?:{_PARTICLE})\s+)?[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?))")
-_NOT_NAMES = frozenset(
-    "the a an this that team all everyone folks there guys sir madam customer support please thanks thank hello hi "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december mr mrs ms dr prof i you we they it he she our your my is was am are".split()
-)
-# Capitalised words that commonly follow a given name in product or company names, not surnames.
-_ORG_WORDS = frozenset(
-    "inc ltd llc corp corporation company co gmbh ag services web teams office cloud chrome drive street st road "
-    "avenue ave lane bank university college hospital school group foundation institute labs studio studios".split()
-)
-_LEADING = _NOT_NAMES | {"i'm", "i’m", "im", "me", "mr", "mrs", "ms", "dr"}
-_AMBIGUOUS = frozenset("will may june bill rose mark grant hope white brown young long king april august joy faith art pat sue ray dawn".split())
+_PARTICLE = "|".join(sorted((re.escape(p) for p in _PARTICLES), key=len, reverse=True))
+_GAP = rf"[ \t\u00a0]++(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
 
 
-@lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    text = resources.files("cloakr.pii.lexicons").joinpath("first_names.txt").read_text(encoding="utf-8")
-    return frozenset(text.split())
+def _run(word: str, most: int) -> re.Pattern[str]:
+    return re.compile(rf"{word}(?:{_GAP}{word}){{0,{most - 1}}}(?![\w@])")
+
+
+# The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
+# both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
+_HINT = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++[A-ZÀ-ÖØ-Þ]")
+_PAIR = re.compile(rf"{_TITLE}(?:{_GAP}{_TITLE}){{1,5}}(?![\w@])")
+_VALUE_TITLE = _run(_TITLE, 5)
+_VALUE_CAPS = _run(_CAPS, 5)
+_VALUE_LOWER = _run(_LOWER, 3)
+_WORDS = re.compile(r"[\w'’]+")
+
+# Honorifics and salutations as written, capitalised: the scan only starts on upper-case letters.
+_HONORIFIC = (
+    r"Mr|Mrs|Ms|Mx|Miss|Mister|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Rev|Herr|Frau|Shri|Shrimati|Smt|Sri|Kumari|"
+    r"Mdm|Madam|Encik|Cik|Puan|Tuan|Haji|Hajjah|Dato|Datuk|Capt|Col|Gen|Lt|Sgt|Insp|Judge|Hon|MR|MRS|MS|DR|PROF"
+)
+_SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetings", "Liebe", "Lieber", "Liebes", "Hallo", "Namaste"))
+_LOWER_SALUTATIONS = ("dear ", "hi ", "hello ", "hey ")
+# Further titles after the first cue: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans".
+_MORE_TITLES = re.compile(rf"(?:(?:{_HONORIFIC}|med|Ing)\.?[ \t]+)+")
+_HONORIFIC_WORDS = frozenset(_HONORIFIC.split("|"))
+#: Words before a colon that label a person's name; checked against the last one to three words before it.
+_LABELS = frozenset((
+    "name", "full name", "first name", "last name", "surname", "given name", "patient", "patient name",
+    "employee", "employee name", "customer", "customer name", "client", "client name", "contact", "contact name",
+    "contact person", "applicant", "applicant name", "candidate", "candidate name", "member", "member name",
+    "account holder", "account name", "cardholder", "cardholder name", "card holder", "name on card", "beneficiary",
+    "beneficiary name", "insured", "policyholder", "policy holder", "guardian", "nominee", "next of kin",
+    "emergency contact", "spouse", "father's name", "mother's name", "father", "mother", "attn", "attention",
+    "signed by", "signed", "signature", "prepared by", "submitted by", "requested by", "reported by", "approved by",
+    "assigned to", "referred by", "physician", "doctor", "provider", "prescriber", "nurse", "witness", "tenant",
+    "landlord", "owner", "recipient", "sender", "passenger", "guest", "student", "parent", "vorname", "nachname",
+    "familienname", "kunde", "kundin", "patientin", "ansprechpartner", "ansprechpartnerin", "nama", "naam",
+    "author", "authors", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
+))
+_HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
+_LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
+# A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B" (literal-led, so fast).
+_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:)[ \t]*(?=[^\W\d_])")
+# Self-introductions, found with str.find in the lower-cased text. The strong ones carry a lower-case name ("my name
+# is jane"); the weak ones need capitals ("this is Jane", not "this is fine").
+_INTROS = {
+    "my name is ": True, "my name's ": True, "call me ": True, "mein name ist ": True, "ich heiße ": True,
+    "i am ": False, "i'm ": False, "i’m ": False, "this is ": False, "named ": False, "called ": False, "ich bin ": False,
+}
+_SIGN_OFFS = frozenset((
+    "regards", "best regards", "kind regards", "warm regards", "warmest regards", "best wishes", "best", "thanks",
+    "thank you", "many thanks", "cheers", "sincerely", "yours sincerely", "yours faithfully", "yours truly",
+    "respectfully", "signed", "mit freundlichen grüßen", "viele grüße", "beste grüße", "liebe grüße",
+    "freundliche grüße", "gruß", "grüße",
+))
+# How a sign-off line ends: a comma or "!" ("Best,") or, without one, one of these words ("Mit freundlichen Grüßen").
+_SIGN_OFF_ENDS = (",\n", "!\n", ",\r\n", "grüßen\n", "grüße\n", "regards\n", "sincerely\n", "faithfully\n", "truly\n")
+#: Words that may stand before a bare "name:" label ("Full name:", "Your name:"), unlike "File name:".
+_NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred".split())
+#: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
+_FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
+
+_FLAG_CACHE = 50_000
+# Token flags.
+GIVEN, SURNAME, COMMON, PLACE, ORG, INITIAL = 1, 2, 4, 8, 16, 32
+_NAMEISH = GIVEN | SURNAME
 
 
 class NameRecognizer:
@@ -56,38 +111,249 @@ class NameRecognizer:
     entity_types = frozenset({"NAME"})
 
     def __init__(self, country: str | None = None) -> None:
-        self.country = country
-        self._first = first_names()
+        self.country = (country or "").upper()
+        self._given = load("given_census1990.txt", "given_curated.txt")
+        self._surnames = load("surnames_census1990.txt", "surnames_curated.txt")
+        self._common = load("common_words.txt")
+        self._places = load("places.txt")
+        self._org = load("org_words.txt")
+        self._family_first_score = 0.8 if self.country in _FAMILY_FIRST else 0.7
+        # word -> flags; plain dict operations are atomic under the GIL, so threads may share it.
+        self._flags: dict[str, int] = {}
+
+    def flags(self, word: str) -> int:
+        """What the lexicons say about one word (any case); 0 means unknown. Memoised: names and labels recur."""
+        cached = self._flags.get(word)
+        if cached is None:
+            if len(self._flags) > _FLAG_CACHE:
+                self._flags.clear()
+            cached = self._flags[word] = self._lookup(word)
+        return cached
+
+    def _lookup(self, word: str) -> int:
+        if len(word) == 2 and word[1] == ".":
+            return INITIAL
+        key = word.lower()
+        if "'" in key or "’" in key:
+            key = key.replace("'", "").replace("’", "")
+        key = key.rstrip(".")
+        if key in self._org:
+            return ORG
+        parts = key.split("-") if "-" in key else ()
+        flags = 0
+        if key in self._given or (parts and all(p in self._given for p in parts)):
+            flags |= GIVEN
+        if key in self._surnames or (parts and any(p in self._surnames for p in parts)):
+            flags |= SURNAME
+        if key in self._common:
+            flags |= COMMON
+        if key in self._places:
+            flags |= PLACE
+        return flags
 
     def find(self, text: str) -> Iterator[Finding]:
-        seen: set[tuple[int, int]] = set()
-        for match in _CUED.finditer(text):
-            group = next(g for g in ("h", "l", "s", "m") if match.group(g))
-            start, end = match.span(group)
-            # Drop words that start or end the phrase but are not names ("Hi, I'm Jane", "Jane Smith Thanks").
-            tokens = [(m.start() + start, m.end() + start, m.group()) for m in re.finditer(r"\S+", text[start:end])]
-            while tokens and tokens[0][2].lower().strip(".,") in _LEADING:
-                tokens.pop(0)
-            while tokens and tokens[-1][2].lower().strip(".,") in _NOT_NAMES | _ORG_WORDS:
-                tokens.pop()
-            if not tokens:
+        taken: list[tuple[int, int]] = []
+        for finding in self._cued(text):
+            if not any(finding.start < e and s < finding.end for s, e in taken):
+                taken.append((finding.start, finding.end))
+                yield finding
+        resume = 0
+        for hint in _HINT.finditer(text):
+            start = hint.start()
+            if start < resume or start and (text[start - 1] in "@./#-_" or text[start - 1].isdigit()):
+                continue  # inside a name already reported, or part of an e-mail, path, URL or identifier
+            word = text[start:hint.start(1)].rstrip(".")
+            if word in _HONORIFIC_WORDS or word in _SALUTATIONS:
+                if start and text[start - 1].isalnum() or hint.group(1) and word in _HONORIFIC_WORDS:
+                    continue  # "SMr", or a list such as "Gt, Ge, Lt, Le"
+                pos = hint.end() - 1
+                titles = _MORE_TITLES.match(text, pos)
+                kind = "hon" if titles or word in _HONORIFIC_WORDS else "sal"
+                found = self._value(text, titles.end() if titles else pos, kind, lower=False)
+            elif hint.group(1):
+                continue  # "Paris, London": a comma splits a run
+            else:
+                while start and (text[start - 1].isalpha() or text[start - 1] in "'’"):
+                    start -= 1  # "McDonald Smith": the hint starts at "Donald"
+                run = _PAIR.match(text, start)
+                found = self._from_run(run.start(), run.group()) if run else ()
+            for finding in found:
+                resume = finding.end
+                if not any(finding.start < e and s < finding.end for s, e in taken):
+                    yield finding
+
+    # --- cued names -------------------------------------------------------------------------------------------
+    def _cued(self, text: str) -> Iterator[Finding]:
+        """Names after a label, an introduction, a sign-off or a lower-case salutation (the scan in find() does the
+        capitalised honorifics and salutations)."""
+        for colon in _LABEL_COLON.finditer(text):
+            kind = self._label_kind(text, colon.start())
+            if kind:
+                yield from self._value(text, colon.end(), kind, lower=kind == "lab")
+        lowered = text.lower()
+        for phrase, strong in _INTROS.items():
+            at = lowered.find(phrase)
+            while at >= 0:
+                if not at or not lowered[at - 1].isalnum():
+                    yield from self._value(text, at + len(phrase), "intro" if strong else "weak", lower=strong)
+                at = lowered.find(phrase, at + 1)
+        for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
+            starts = [0] if lowered.startswith(phrase) else []
+            at = lowered.find("\n" + phrase)
+            while at >= 0:
+                starts.append(at + 1)
+                at = lowered.find("\n" + phrase, at + 1)
+            for at in starts:
+                yield from self._value(text, _skip_blanks(text, at + len(phrase)), "sal", lower=True)
+        ends: list[int] = []
+        for end in _SIGN_OFF_ENDS:
+            at = lowered.find(end)
+            while at >= 0:
+                ends.append(at + len(end) - 1)
+                at = lowered.find(end, at + 1)
+        for end in ends:
+            line_start = lowered.rfind("\n", 0, end) + 1
+            if lowered[line_start:end].strip(" \t\r,!.") in _SIGN_OFFS:
+                yield from self._value(text, _skip_blanks(text, lowered.find("\n", end) + 1), "sign", lower=False)
+
+    @staticmethod
+    def _label_kind(text: str, colon: int) -> str:
+        """"lab" for a person label before the colon, "hdr" for an e-mail header, "" otherwise."""
+        line = text[max(0, colon - 40):colon]
+        line = line[line.rfind("\n") + 1:]
+        if line[line.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
+            return ""
+        words = _WORDS.findall(line.lower())[-3:]
+        if len(words) == 1 and words[0] in _HEADERS and not line[:line.lower().find(words[0])].strip():
+            return "hdr"
+        for k in (3, 2, 1):
+            if len(words) >= k and " ".join(words[-k:]) in _LABELS:
+                # "File name:", "Project owner:" label a thing, not a person.
+                return "" if k == 1 and len(words) > 1 and words[-2] not in _NAME_QUALIFIERS else "lab"
+        return ""
+
+    def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
+        if not text[pos:pos + 1].isalpha():
+            return
+        value = _VALUE_TITLE.match(text, pos) or _VALUE_CAPS.match(text, pos)
+        if value is None and lower:
+            value = _VALUE_LOWER.match(text, pos)
+            lower = value is not None
+        elif value is not None:
+            lower = False
+        if value is None:
+            return
+        after = text[value.end():value.end() + 3].lstrip(" \t")
+        if kind == "hdr" and not after.startswith(("<", "(", "[")):
+            return  # "To: Jane Smith <jane@...>" is a person; "To: All Staff" is not
+        if kind == "sign" and after[:1] not in ("", "\n", "\r", ",", "|"):
+            return  # a sign-off is followed by a name alone on its line, not "Sent from my phone"
+        tokens = self._tokens(value.start(), value.group())
+        score = _judge_cued(kind, [f for _, _, f in tokens], lower)
+        if score:
+            yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
+
+    def _tokens(self, offset: int, value: str) -> list[tuple[int, int, int]]:
+        """(start, end, flags) of a run's words; particles and leading honorifics dropped, cut at a non-name word."""
+        out: list[tuple[int, int, int]] = []
+        for start, end, word in _words(offset, value):
+            if out and word.lower() in _PARTICLES or not out and word.rstrip(".") in _HONORIFIC_WORDS:
                 continue
-            if group == "m" and tokens[0][2].islower() and tokens[0][2] not in self._first:
-                continue
-            start, end = tokens[0][0], tokens[-1][1]
-            score = 0.9 if group in ("h", "l", "m") else 0.8
-            seen.add((start, end))
-            yield Finding("NAME", start, end, score, False, self.name)
-        for match in _PAIR.finditer(text):
-            first = match.group("first").lower()
-            if first not in self._first or first in _NOT_NAMES:
-                continue
-            rest = match.group("rest").split()
-            if rest[-1].lower() in _ORG_WORDS or rest[0].lower() in _ORG_WORDS | _NOT_NAMES:
-                continue
-            if first in _AMBIGUOUS and rest[0].lower() in _NOT_NAMES:
-                continue
-            start, end = match.start("first"), match.end("rest")
-            if any(s <= start < e for s, e in seen):
-                continue
-            yield Finding("NAME", start, end, 0.7 if first not in _AMBIGUOUS else 0.45, False, self.name)
+            flags = self.flags(word)
+            if out and _stops(flags):
+                return [] if flags & ORG else _trim(out)
+            out.append((start, end, flags))
+        return _trim(out)
+
+    # --- lexicon-backed capitalised runs ----------------------------------------------------------------------
+    def _from_run(self, offset: int, run: str) -> Iterator[Finding]:
+        words = [(start, end, self.flags(word)) for start, end, word in _words(offset, run) if word.lower() not in _PARTICLES]
+        i = 0
+        while i < len(words) - 1:
+            end, score = self._name_at(words, i)
+            if score:
+                yield Finding("NAME", words[i][0], words[end - 1][1], score, False, self.name)
+            i = end
+
+    def _name_at(self, words: list[tuple[int, int, int]], i: int) -> tuple[int, float]:
+        """(index after the name, score) for a name starting at ``words[i]``; score 0 when there is none."""
+        j = i + 1
+        while j < len(words) and not _stops(words[j][2]):
+            j += 1
+        if j < len(words) and words[j][2] & ORG:
+            return j + 1, 0.0  # "Morgan Stanley Services", "Jordan Web Services": an organisation
+        span = _trim(words[i:j])
+        if len(span) < 2:
+            return i + 1, 0.0
+        flags = [f for _, _, f in span]
+        first, second, last = flags[0], flags[1], flags[-1]
+        strong = [f & _NAMEISH and not f & COMMON for f in flags]
+        if first & GIVEN and strong[0]:
+            if last & _NAMEISH:
+                return i + len(span), (0.85 if strong[-1] else 0.55)  # "Jane Brown": brown is also a word
+            known = [k for k, f in enumerate(flags) if k and f & SURNAME]
+            if known:  # "John Smith Quarterly": the name ends at its last known surname
+                return i + known[-1] + 1, 0.85
+            return i + len(span), (0.6 if last == 0 else 0.0)
+        if first & GIVEN and second & SURNAME and strong[1]:
+            return i + len(span), 0.7  # "Will Thornton", not "Will Power" (power is also a word)
+        if first & INITIAL and last & SURNAME and not last & (COMMON | PLACE):
+            return i + len(span), 0.7  # "J. Smith"
+        if first & SURNAME and strong[0] and second & GIVEN and last & _NAMEISH:
+            return i + len(span), self._family_first_score  # "Tan Wei Ming", "Lim Jia Hui"
+        return i + 1, 0.0
+
+
+def _words(offset: int, value: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) for each whitespace-separated word of ``value``, offsets shifted by ``offset``."""
+    pos = 0
+    for word in value.split():
+        pos = value.index(word, pos)
+        yield offset + pos, offset + pos + len(word), word
+        pos += len(word)
+
+
+def _skip_blanks(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _stops(flags: int) -> bool:
+    """A word that ends a capitalised run as a name: organisation, place or common word that is no name."""
+    return bool(flags & ORG or (flags & (COMMON | PLACE) and not flags & _NAMEISH))
+
+
+def _trim(tokens: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Drop trailing initials and non-name words, which end a sentence more often than they end a name."""
+    while tokens and (tokens[-1][2] & INITIAL or _stops(tokens[-1][2])):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _judge_cued(kind: str, flags: list[int], lower: bool) -> float:
+    """Score of the words after a cue; 0 when they are not a name ("Dear team", "Hi all", "Customer: Acme Corp")."""
+    if not flags:
+        return 0.0
+    first, union = flags[0], 0
+    for f in flags:
+        union |= f
+    known = bool(union & _NAMEISH)
+    if _stops(first) or union & ORG:
+        return 0.0
+    if first & COMMON and not first & GIVEN and kind != "hon":
+        return 0.0  # "Hello World", "Dear Customer"; but "Mr. Brown" and "Dear Will" are people
+    if lower and not (all(f & _NAMEISH and not f & COMMON for f in flags) and (first & GIVEN or kind == "intro")):
+        return 0.0
+    if kind == "hon":
+        return 0.9
+    if kind == "lab":  # a lone word after "name:" is a name only if it is a given name ("name: Build" in YAML)
+        if len(flags) == 1:
+            return 0.9 if first & GIVEN and not first & COMMON else 0.0
+        return 0.9 if known else 0.75
+    if kind == "weak":  # "this is", "called": a capitalised phrase after them is as often a product as a person
+        return 0.85 if known else 0.0
+    if kind in ("intro", "hdr"):
+        return 0.85 if known else (0.6 if len(flags) > 1 else 0.0)
+    # Salutations and sign-offs: "Dear Ms Ito" and "Regards,\nXochitl" are names even when unlisted.
+    return 0.85 if known else 0.65
