@@ -1,6 +1,24 @@
-"""Postal addresses by grammar: house number + street name + street type, then town and postcode by country.
+"""Postal addresses by grammar: a street anchor, then units, localities, town and postcode by country.
 
-A postcode alone is not an address, nor is a street name without a number ("turn left at Main St").
+Anchors, each found by one regex that starts on a digit, a letter of a street-suffix or a unit word:
+
+* number + street name + street type: ``1600 Amphitheatre Parkway``, ``221B Baker Street``, ``10 Anson Road``,
+  ``12 Jalan Besar`` (the type may lead, as in Malay and Singapore streets);
+* unit first: ``Flat 4B, MG Road``, ``Blk 123 Ang Mo Kio Avenue 6``, ``Apt 5, 100 Main St``;
+* German: ``Hauptstraße 5``, ``Berliner Str. 12a``, ``Am Weinberg 3`` is not recognised without a cue;
+* ``PO Box 1234`` / ``Postfach 10 20 30``;
+* a cue (``Address:``, ``lives at``, ``ship to``, ``Anschrift:``) followed by anything that ends in a postcode.
+
+From the anchor the span grows over units (``Apt 4``, ``#10-01``), locality lines and a town + postcode line valid
+for some country (US state + ZIP, UK postcode, German PLZ + town, ``Singapore 079903``, Indian city + PIN), across
+commas and newlines, so a letter's multi-line address is one finding. Locality segments are kept only when a
+town/postcode line follows them, so the span never swallows the next sentence.
+
+Not addresses: a street without a number (``turn left at Main St``), a postcode alone without a cue, a number
+before a capitalised word that is not a street (``Version 2.3 Road map``, ``2 Hard Drive``).
+
+``country`` (ISO-2) biases scores and one rule: in India and Singapore a bare six-digit number after a town is a
+postcode; elsewhere it needs ``PIN``, ``Singapore`` or ``India`` beside it.
 """
 
 from __future__ import annotations
@@ -11,34 +29,85 @@ from typing import Iterator
 from cloakr.pii.model import Finding
 
 _STREET_TYPES = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Ter|Way|"
-    r"Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Close|Crescent|Cres|Grove|Gardens|Gdns|Mews|Row|Hill|Walk|"
-    r"Marg|Nagar|Salai|Path|Crossing|Link|View|Rise|Green"
+    "Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Terr|Ter|"
+    "Way|Parkway|Pkwy|Highway|Hwy|Freeway|Fwy|Expressway|Expy|Circle|Cir|Trail|Trl|Close|Crescent|Cres|Grove|"
+    "Gardens|Gdns|Mews|Row|Walk|Rise|Vale|Crossing|Loop|Alley|Pike|Path|Plaza|Plz|Point|Ridge|Cove|Bend|Heights|"
+    "Hts|Garden|Quay|Wharf|Parade|Esplanade|Broadway|Marg|Salai|Nagar|Layout|Colony|Cross|Main|Chowk|Vihar|Enclave|"
+    "Bazaar|Bazar|Gali|Estate|Park|Green|Hill|Hills|View|Centre|Center"
 )
-_WORD = r"[A-Z][A-Za-z'.-]*"
+_PREFIX_TYPES = "Jalan|Jln|Lorong|Lor|Persiaran|Lebuh|Lebuhraya|Rue|Calle|Via"
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
+_NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
+_DIRECTION = r"(?:[NSEW]|N[EW]|S[EW]|North|South|East|West)\.?"
+_STREET_NAME = rf"(?:{_DIRECTION}[ \t]+)?(?:(?:{_CAP}|{_ORDINAL})[ \t]+){{1,4}}"
+_STREET_TAIL = rf"(?:{_STREET_TYPES})\b\.?(?:[ \t]+{_DIRECTION}(?![\w]))?(?:[ \t]+\d{{1,3}}[A-Z]?\b)?"
+# One scan for both number-led streets and German house numbers: the digit comes first, so sre only tries
+# positions holding a digit. Group "de" is a house number after a word that may end a German street suffix
+# ("Hauptstraße 5", "Berliner Str. 12a"); the suffix and the capitalised name are then checked by looking back.
+_NUMBERED = re.compile(
+    rf"\d(?<![\w.,/:#-]\d)(?:"
+    rf"\d{{0,5}}+[A-Za-z]?(?:[-/]\d{{1,4}}[A-Za-z]?)?,?[ \t]+"
+    rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
+    rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b))"
+)
+_UNIT_WORDS = r"Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Blk|Block|House No|H\.? ?No|Plot No|Plot|Door No|Shop No|Shop"
+# Unit first: "Flat 4B, MG Road", "Blk 123 Ang Mo Kio Ave 3", "Apt 5, 100 Main St".
+_UNIT_LED = re.compile(
+    rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,7}},?[ \t]+"
+    rf"(?:{_NUMBER},?[ \t]+)?(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
+)
+# Not "ring", "hof" or "markt": "Spring 2024" and "Bring 3" are far more common than "Kaiserring 3".
+# A unit with no street after it ("H.No. 12-3-456, Banjara Hills, Hyderabad 500034"): kept only with a postcode line.
+_UNIT_ONLY = re.compile(rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,9}}(?![\w])")
+_DE_SUFFIX = r"stra(?:ße|sse)|str\.|weg|platz|allee|gasse|damm|ufer|chaussee|steig|pfad"
+# German streets: the suffix, then the house number; the start of the word is found by looking back.
+_GERMAN_NAME = re.compile(
+    rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t](?:Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm))[ \t]$"
+)
+_PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|Post Office Box[ \t]+\d{1,8}|Postfach[ \t]+\d[\d ]{0,10}\d")
+
+_SEP = r"(?:[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*|[ \t]+)"
+_TOWN = rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}"
 _US_STATE = (
     r"A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|"
     r"W[AIVY]"
 )
-_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
-_UNIT = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.?\s*[A-Za-z0-9-]+)"
-_TOWN_TAIL = (
-    rf"(?:,?\s+(?:{_WORD}(?:\s+{_WORD}){{0,2}}),?\s+(?:(?:{_US_STATE})\s+\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE}|\d{{6}}|\d{{5}}))"
-    rf"|(?:,\s*(?:{_WORD}(?:\s+{_WORD}){{0,2}})(?=[,.\n]|$))"
+_UK_POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})"
+_COUNTRY = r"USA|U\.S\.A\.|United States(?: of America)?|UK|United Kingdom|Germany|Deutschland|India|Singapore|Malaysia"
+_UNIT = re.compile(
+    rf"(?:[ \t]*,?[ \t]*(?:(?:{_UNIT_WORDS}|Floor|Fl|Level|Lvl|Bldg|Building)\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9A-Za-z][0-9A-Za-z-]{{0,5}}"
+    rf"|#[ \t]?\d{{1,3}}-\d{{1,5}}[A-Z]?|#[ \t]?\d{{1,5}}))+(?![\w])"
 )
-_STREET = re.compile(
-    rf"(?:\b(?:Flat|Apt|Unit|Blk|Block)\s+[A-Za-z0-9-]+,?\s+)?"
-    rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+(?:{_WORD}\s+){{0,4}}(?:{_STREET_TYPES})\b\.?"
-    rf"(?:\s*#\d{{1,3}}-\d{{1,4}})?{_UNIT}?(?:{_TOWN_TAIL})?(?:,?\s*(?:Singapore|India|USA|UK|United Kingdom)\s*\d{{0,6}})?"
+# A town + postcode line valid somewhere; group "six" marks a bare six-digit code (India, Singapore).
+_TERMINAL = re.compile(
+    rf"{_SEP}(?:"
+    rf"(?:{_TOWN}[ \t]*,?[ \t]*)?(?:{_US_STATE})[ \t]+\d{{5}}(?:-\d{{4}})?"
+    rf"|(?:{_TOWN}[ \t]*,?{_SEP}?)?{_UK_POSTCODE}"
+    rf"|(?:D-)?\d{{5}}[ \t]+{_TOWN}"
+    rf"|Singapore[ \t]*\d{{6}}|S[ \t]?\(\d{{6}}\)"
+    rf"|{_TOWN}(?:[ \t]*,[ \t]*{_TOWN})?[ \t]*[-–,]?[ \t]*(?:PIN|Pin|PIN Code|Pin Code|Pincode)[ \t]*:?[ \t]*[1-9]\d{{2}}[ \t]?\d{{3}}"
+    rf"|{_TOWN}(?:[ \t]*,[ \t]*{_TOWN})?[ \t]*[-–,]?[ \t]*(?P<six>[1-9]\d{{2}}[ \t]?\d{{3}})"
+    rf")(?![\w])"
 )
-_GERMAN = re.compile(
-    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)"
-    r"\s+\d{1,4}[a-z]?(?:,?\s+\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+(?:\s+[A-ZÄÖÜ][a-zäöüß]+)?)?"
+_TOWN_ONLY = re.compile(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
+_LOCALITY = re.compile(rf"{_SEP}(?:{_TOWN}|Sector[ \t]+\d{{1,3}}|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))(?=[ \t]*,|[ \t]*\r?\n)")
+_COUNTRY_TAIL = re.compile(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
+
+# Cues that make whatever follows an address when it ends in a postcode.
+_CUES = (
+    "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
+    "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in",
 )
-_PO_BOX = re.compile(rf"\b(?:P\.?\s?O\.?\s?Box|Postfach)\s+\d{{1,6}}(?:,?\s+{_WORD}(?:\s+{_WORD})?,?\s+(?:(?:{_US_STATE})\s+)?\d{{5}})?")
-_CUED_POSTCODE = re.compile(
-    rf"(?i:\b(?:address|ship to|lives at|residing at|resident at|anschrift)\b\s*:?\s*)(?P<v>[^\n]{{5,120}}?(?:\b\d{{5,6}}\b|\b{_UK_POSTCODE}\b))"
+_CUED_VALUE = re.compile(
+    rf"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?(?P<v>(?:(?!\.[ \t]+[A-Z])[^\n]){{0,100}}?(?:\n(?:(?!\.[ \t]+[A-Z])[^\n]){{2,60}}?){{0,2}}"
+    rf"(?:\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}|\b\d{{5}}[ \t]+{_TOWN}))(?![\w])"
 )
+#: Words that, before a street type, make a product or a phrase instead ("2 Hard Drive", "3 Test Drive").
+_NOT_STREET = frozenset("hard flash usb disk thumb external google test memory cloud one share network solid state".split())
+#: "IP address:", "e-mail address is": cues for other kinds of address.
+_NOT_POSTAL = frozenset("ip ipv4 ipv6 mac email e-mail web wallet memory server hardware ethernet bitcoin bluetooth return".split())
+_SIX_DIGIT_COUNTRIES = frozenset({"IN", "SG"})
 
 
 class AddressRecognizer:
@@ -46,12 +115,84 @@ class AddressRecognizer:
     entity_types = frozenset({"ADDRESS"})
 
     def __init__(self, country: str | None = None) -> None:
-        self.country = country
+        self.country = (country or "").upper()
+        self._german_score = 0.9 if self.country in ("DE", "AT", "CH") else 0.8
 
     def find(self, text: str) -> Iterator[Finding]:
-        for pattern, score in ((_STREET, 0.8), (_GERMAN, 0.85), (_PO_BOX, 0.8)):
-            for match in pattern.finditer(text):
-                value = match.group().rstrip(" ,.")
-                yield Finding("ADDRESS", match.start(), match.start() + len(value), score, False, self.name)
-        for match in _CUED_POSTCODE.finditer(text):
-            yield Finding("ADDRESS", *match.span("v"), 0.75, False, self.name)
+        found: list[Finding] = []
+        for match in _NUMBERED.finditer(text):
+            if match.group("de") is None:
+                if _street_words_ok(match.group()):
+                    found.append(self._grow(text, match.start(), match.end(), 0.75, 0.9))
+                continue
+            name = _GERMAN_NAME.search(text, max(0, match.start() - 48), match.start())
+            if name and (not name.start() or not text[name.start() - 1].isalnum()):
+                found.append(self._grow(text, name.start(), match.end(), self._german_score - 0.1, self._german_score))
+        for match in _UNIT_ONLY.finditer(text):
+            street = _UNIT_LED.match(text, match.start())
+            if street and _street_words_ok(street.group()):
+                found.append(self._grow(text, street.start(), street.end(), 0.75, 0.9))
+            else:  # a unit with no street: an address only when a postcode line follows
+                grown = self._grow(text, match.start(), match.end(), 0.0, 0.85)
+                if grown.score:
+                    found.append(grown)
+        for match in _PO_BOX.finditer(text):
+            found.append(self._grow(text, match.start(), match.end(), 0.8, 0.9))
+        found.extend(self._cued(text))
+        # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
+        found.sort(key=lambda f: (-(f.end - f.start), -f.score, f.start))
+        taken: list[tuple[int, int]] = []
+        for finding in found:
+            if not any(finding.start < e and s < finding.end for s, e in taken):
+                taken.append((finding.start, finding.end))
+                yield finding
+
+    def _grow(self, text: str, start: int, end: int, bare_score: float, full_score: float) -> Finding:
+        """Extend a street anchor right over units, localities, town/postcode and country."""
+        unit = _UNIT.match(text, end)
+        if unit:
+            end = unit.end()
+        pos, score = end, bare_score
+        for _ in range(4):
+            terminal = _TERMINAL.match(text, pos)
+            if terminal and (not terminal.group("six") or self._six_digit_ok(terminal.group())):
+                end, score = terminal.end(), full_score
+                country = _COUNTRY_TAIL.match(text, end)
+                end = country.end() if country else end
+                break
+            locality = _LOCALITY.match(text, pos)
+            if not locality:
+                break
+            pos = locality.end()
+        if score == bare_score and bare_score:
+            town = _TOWN_ONLY.match(text, end)
+            if town and not _common_town(town.group("town")):
+                end, score = town.end(), bare_score + 0.05
+        while text[end - 1] in " \t.,":  # "..., Sydney." ends the sentence, not the address
+            end -= 1
+        return Finding("ADDRESS", start, end, round(score, 2), False, self.name)
+
+    def _six_digit_ok(self, line: str) -> bool:
+        return self.country in _SIX_DIGIT_COUNTRIES or bool(re.search(r"India|Singapore", line))
+
+    def _cued(self, text: str) -> Iterator[Finding]:
+        lowered = text.lower()
+        for cue in _CUES:
+            at = lowered.find(cue)
+            while at >= 0:
+                before = lowered[max(0, at - 12):at].split()
+                if (not at or not lowered[at - 1].isalnum()) and not (before and before[-1] in _NOT_POSTAL):
+                    value = _CUED_VALUE.match(text, at + len(cue))
+                    if value:
+                        yield self._grow(text, *value.span("v"), 0.75, 0.75)
+                at = lowered.find(cue, at + 1)
+
+
+def _street_words_ok(street: str) -> bool:
+    """False for "2 Hard Drive" and similar: a product, not a street."""
+    words = street.split()
+    return len(words) < 3 or words[-2].lower().strip(",") not in _NOT_STREET
+
+
+def _common_town(town: str) -> bool:
+    return town.split()[0].lower() in ("thanks", "thank", "please", "regards", "best", "cheers", "and", "or", "the")
