@@ -30,7 +30,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _LO = rf"[^\W\d_{_UP}]"
 # Title-case word: O'Brien, D'Souza, Hans-Peter, McDonald, Zoë; a possessive 's stays outside.
 _TAIL = rf"(?:{_LO}++(?:[{_UP}]{_LO}++)?|['’][{_UP}]{_LO}++)(?:['’-][{_UP}]?{_LO}{{2,}}+)*+"
-_TITLE = rf"[{_UP}](?:{_TAIL}|\.)"
+_TITLE = rf"[{_UP}](?:{_TAIL}(?:-[{_UP}]\.)?|\.)"
 _CAPS = rf"[{_UP}]{{2,}}+(?:['’-][{_UP}]{{2,}}+)*+"
 _LOWER = rf"{_LO}{{2,}}+(?:['’-]{_LO}{{2,}}+)*+"
 _PARTICLES = frozenset(
@@ -46,7 +46,7 @@ def _run(word: str, most: int) -> re.Pattern[str]:
 
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
 # both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
-_HINT = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++[A-ZÀ-ÖØ-Þ]")
+_HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{_PARTICLE})[ \t])")
 _PAIR = re.compile(rf"{_TITLE}(?:{_GAP}{_TITLE}){{1,5}}(?![\w@])")
 _VALUE_TITLE = _run(_TITLE, 5)
 _VALUE_CAPS = _run(_CAPS, 5)
@@ -137,10 +137,10 @@ class NameRecognizer:
         if "'" in key or "’" in key:
             key = key.replace("'", "").replace("’", "")
         key = key.rstrip(".")
-        if key in self._org:
-            return ORG
-        parts = key.split("-") if "-" in key else ()
-        flags = 0
+        # An organisation or street word ends a capitalised run ("Victoria Station"); after a cue, a surname that
+        # is also one still counts ("this is Carly Lane").
+        flags = ORG if key in self._org else 0
+        parts = [p for p in key.split("-") if len(p) > 1] if "-" in key else ()  # "Hans-H." is Hans
         if key in self._given or (parts and all(p in self._given for p in parts)):
             flags |= GIVEN
         if key in self._surnames or (parts and any(p in self._surnames for p in parts)):
@@ -194,7 +194,8 @@ class NameRecognizer:
         for phrase, strong in _INTROS.items():
             at = lowered.find(phrase)
             while at >= 0:
-                if not at or not lowered[at - 1].isalnum():
+                # "Named Entity Recognition" is a title: a capitalised "named"/"called" is no introduction.
+                if (not at or not lowered[at - 1].isalnum()) and (phrase not in ("named ", "called ") or text[at].islower()):
                     yield from self._value(text, at + len(phrase), "intro" if strong else "weak", lower=strong)
                 at = lowered.find(phrase, at + 1)
         for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
@@ -260,6 +261,8 @@ class NameRecognizer:
             if out and word.lower() in _PARTICLES or not out and word.rstrip(".") in _HONORIFIC_WORDS:
                 continue
             flags = self.flags(word)
+            if flags & ORG and flags & SURNAME:
+                flags &= ~ORG
             if out and _stops(flags):
                 return [] if flags & ORG else _trim(out)
             out.append((start, end, flags))
@@ -352,7 +355,9 @@ def _judge_cued(kind: str, flags: list[int], lower: bool) -> float:
             return 0.9 if first & GIVEN and not first & COMMON else 0.0
         return 0.9 if known else 0.75
     if kind == "weak":  # "this is", "called": a capitalised phrase after them is as often a product as a person
-        return 0.85 if known else 0.0
+        if len(flags) == 1:
+            return 0.85 if first & GIVEN and not first & COMMON else 0.0  # "this is Jane", not "this is Fine"
+        return 0.85 if known else 0.55
     if kind in ("intro", "hdr"):
         return 0.85 if known else (0.6 if len(flags) > 1 else 0.0)
     # Salutations and sign-offs: "Dear Ms Ito" and "Regards,\nXochitl" are names even when unlisted.

@@ -1,0 +1,110 @@
+"""AddressRecognizer: addresses across the five regions' formats with exact spans, hard negatives, country bias."""
+
+import pytest
+
+from cloakr.pii import PIIEngine
+from cloakr.pii.recognizers.addresses import AddressRecognizer
+
+
+def spans(recognizer, text):
+    return [text[f.start:f.end] for f in recognizer.find(text)]
+
+
+POSITIVES = [
+    # United States
+    ("US", "ship to 1600 Amphitheatre Parkway, Mountain View, CA 94043", "1600 Amphitheatre Parkway, Mountain View, CA 94043"),
+    ("US", "Send it to 350 Fifth Avenue, Suite 3300, New York, NY 10118. Thanks!", "350 Fifth Avenue, Suite 3300, New York, NY 10118"),
+    ("US", "Mail the form to PO Box 1234, Austin, TX 78701 by Friday.", "PO Box 1234, Austin, TX 78701"),
+    ("US", "Office: 742 Evergreen Terrace Apt 2B\nSpringfield, IL 62704", "742 Evergreen Terrace Apt 2B\nSpringfield, IL 62704"),
+    ("US", "She lives at 42 Wallaby Way, Sydney.", "42 Wallaby Way, Sydney"),
+    ("US", "Drop it at 1 N. Main St. tomorrow", "1 N. Main St"),  # a final dot may end the sentence: left out
+    ("US", "Apt 5, 100 Main St, Boston, MA 02108", "Apt 5, 100 Main St, Boston, MA 02108"),
+    # United Kingdom: validated postcode, multi-line letter address
+    ("GB", "Mr John Smith\n221B Baker Street\nLondon NW1 6XE\nUnited Kingdom\n\nThank you for your letter.",
+     "221B Baker Street\nLondon NW1 6XE\nUnited Kingdom"),
+    ("GB", "Flat 3, 12 High Street, Oxford OX1 4AA", "Flat 3, 12 High Street, Oxford OX1 4AA"),
+    ("GB", "Address: Rose Cottage, Little Snoring, Norfolk NR21 0AA", "Rose Cottage, Little Snoring, Norfolk NR21 0AA"),
+    ("GB", "Address: SW1A 1AA", "SW1A 1AA"),  # a postcode alone counts when cued
+    # Germany
+    ("DE", "Anschrift: Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
+    ("DE", "Bitte an Berliner Straße 12a, 80331 München senden.", "Berliner Straße 12a, 80331 München"),
+    ("DE", "Rosenweg 4\n80331 München\nDeutschland", "Rosenweg 4\n80331 München\nDeutschland"),
+    ("DE", "Wir sitzen in der Goethestr. 17 in Frankfurt.", "Goethestr. 17"),
+    # Singapore
+    ("SG", "Our office: 10 Anson Road #10-01, Singapore 079903. Call us.", "10 Anson Road #10-01, Singapore 079903"),
+    ("SG", "Blk 123 Ang Mo Kio Avenue 6, #05-123, Singapore 560123", "Blk 123 Ang Mo Kio Avenue 6, #05-123, Singapore 560123"),
+    ("SG", "Deliver to 12 Jalan Besar, Singapore 208787 before noon", "12 Jalan Besar, Singapore 208787"),
+    # India
+    ("IN", "Deliver to Flat 4B, MG Road, Bengaluru 560001 please", "Flat 4B, MG Road, Bengaluru 560001"),
+    ("IN", "12, Park Street, Kolkata - 700016", "12, Park Street, Kolkata - 700016"),
+    ("IN", "H.No. 12-3-456, Banjara Hills, Hyderabad 500034", "H.No. 12-3-456, Banjara Hills, Hyderabad 500034"),
+    ("IN", "Plot No. 45, Sector 18, Gurugram, Haryana PIN 122015", "Plot No. 45, Sector 18, Gurugram, Haryana PIN 122015"),
+]
+
+
+@pytest.mark.parametrize(("country", "text", "value"), POSITIVES, ids=[p[0] + ":" + p[1][:28] for p in POSITIVES])
+def test_positive_spans_are_exact(country, text, value):
+    assert spans(AddressRecognizer(country), text) == [value]
+
+
+HARD_NEGATIVES = [
+    "Turn left at Main St and keep going.",  # a street without a number is not an address
+    "Version 2.3 Road map is published.",
+    "I bought 2 Hard Drive units and 3 Test Drive vouchers.",
+    "Spring 2024 release, during 3 sprints.",
+    "My postcode is SW1A 1AA",  # a postcode without an address cue
+    "Order 12345 shipped to the customer on 2024-05-01.",
+    "IP address: 192.168.10.24, port 54321",
+    "e-mail address is jane@example.com, ticket 56789",
+    "Processed 12345678 rows in 42 seconds.",
+    "See chapter 12, section 4 of the manual.",
+    "The 3 Musketeers and 101 Dalmatians.",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_stay_silent(text):
+    assert spans(AddressRecognizer("US"), text) == []
+
+
+def test_six_digit_postcode_needs_india_or_singapore_context():
+    text = "12, Park Street, Kolkata - 700016"
+    assert spans(AddressRecognizer("US"), text) == ["12, Park Street"]
+    assert spans(AddressRecognizer("US"), "12, Park Street, Kolkata, India 700016") == ["12, Park Street, Kolkata, India 700016"]
+
+
+def test_country_raises_the_score_of_its_own_grammar():
+    text = "Hauptstraße 5, 10115 Berlin"
+    german = next(iter(AddressRecognizer("DE").find(text)))
+    elsewhere = next(iter(AddressRecognizer("SG").find(text)))
+    assert german.score > elsewhere.score
+
+
+def test_full_address_scores_above_a_bare_street():
+    recognizer = AddressRecognizer("US")
+    [bare] = recognizer.find("meet me at 10 Downing Street")
+    [full] = recognizer.find("meet me at 10 Downing Street, London SW1A 2AA")
+    assert full.score > bare.score >= 0.5
+
+
+def test_two_addresses_in_one_text_stay_apart():
+    text = "From 1 Main St, Boston, MA 02108 to 20 Elm Road, Oxford OX1 4AA."
+    assert spans(AddressRecognizer("US"), text) == ["1 Main St, Boston, MA 02108", "20 Elm Road, Oxford OX1 4AA"]
+
+
+def test_findings_carry_type_and_source():
+    recognizer = AddressRecognizer()
+    assert recognizer.name == "addresses" and recognizer.entity_types == frozenset({"ADDRESS"})
+    [finding] = recognizer.find("PO Box 1234, Austin, TX 78701")
+    assert (finding.type, finding.source, finding.validated) == ("ADDRESS", "addresses", False)
+
+
+def test_unicode_offsets_are_python_string_indices():
+    text = "Grüße 🙂 — Lieferung an Königsallee 92a, 40212 Düsseldorf."
+    assert spans(AddressRecognizer("DE"), text) == ["Königsallee 92a, 40212 Düsseldorf"]
+
+
+def test_engine_redacts_the_whole_multi_line_address():
+    text = "Please send it to:\n221B Baker Street\nLondon NW1 6XE\n\nThanks"
+    result = PIIEngine(entities=["ADDRESS"]).redact(text)
+    assert result.text == "Please send it to:\n[ADDRESS]\n\nThanks"

@@ -1,0 +1,192 @@
+"""NameRecognizer: cued and lexicon-backed names with exact spans, hard negatives, scores, and the lexicon files."""
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from cloakr.pii import PIIEngine
+from cloakr.pii.lexicons import FILES, load
+from cloakr.pii.recognizers.names import NameRecognizer
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def names():
+    return NameRecognizer("US")
+
+
+def spans(recognizer, text):
+    return [text[f.start:f.end] for f in recognizer.find(text)]
+
+
+POSITIVES = [
+    # honorifics: the span is the name alone
+    ("Dr. Priya Sharma will see you now.", ["Priya Sharma"]),
+    ("Please forward this to Mr Smith.", ["Smith"]),
+    ("Mrs. Brown called twice.", ["Brown"]),  # a surname that is also a common word, after an honorific
+    ("Sehr geehrte Frau Anna-Lena Müller,", ["Anna-Lena Müller"]),
+    ("Sehr geehrter Herr Prof. Dr. Jürgen Weiß,", ["Jürgen Weiß"]),
+    ("Smt. Lakshmi Venkataraman has signed.", ["Lakshmi Venkataraman"]),
+    ("Mdm Siti Nurhaliza binti Ahmad is here.", ["Siti Nurhaliza binti Ahmad"]),
+    # form labels, any case
+    ("Patient: Tan Wei Ming\nDOB: 01/02/1980", ["Tan Wei Ming"]),
+    ("KYC form\nName: Aarav Sharma\nPAN: ABCPE1234F", ["Aarav Sharma"]),
+    ("NAME: JOHN SMITH\nACCOUNT: 1234", ["JOHN SMITH"]),
+    ("full name: priya sharma", ["priya sharma"]),
+    ("Emergency contact: Ravi Kumar (brother)", ["Ravi Kumar"]),
+    ("Cardholder name: Zhang Wei", ["Zhang Wei"]),
+    ("Author: Kenneth Reitz", ["Kenneth Reitz"]),
+    ("Applicant: Nguyen Thi Lan", ["Nguyen Thi Lan"]),  # unlisted given names: the label is evidence enough
+    # salutations and sign-offs
+    ("Dear Dr. Jane Doe,\n\nThank you.", ["Jane Doe"]),
+    ("Hi Camila, the build is green.", ["Camila"]),
+    ("hi john, quick question", ["john"]),
+    ("Dear Will,\nthanks for the notes.", ["Will"]),  # a common-word name counts after a salutation
+    ("Dear Xochitl Quetzalli,", ["Xochitl Quetzalli"]),  # unlisted name after a salutation
+    ("See you soon.\n\nBest regards,\nHans-Jürgen Gröttner\nCEO", ["Hans-Jürgen Gröttner"]),
+    ("Thanks!\nBob", ["Bob"]),
+    ("Mit freundlichen Grüßen\nKatrin Schäfer", ["Katrin Schäfer"]),
+    # e-mail headers
+    ("From: Jane Doe <jane@example.com>\nTo: Raj Patel <raj@example.com>", ["Jane Doe", "Raj Patel"]),
+    # self-introductions
+    ("my name is john smith and i need help", ["john smith"]),
+    ("Hi support, this is Tom O'Brien. My order is late.", ["Tom O'Brien"]),
+    ("Hello, I'm Rajesh Kumar from accounts.", ["Rajesh Kumar"]),
+    ("Hi, this is Rayaan Virk. My card was charged twice.", ["Rayaan Virk"]),
+    # capitalised runs backed by the lexicons
+    ("Yesterday John Smith called about Google Chrome.", ["John Smith"]),
+    ("Call J. Smith or Rajesh Kumar today.", ["J. Smith", "Rajesh Kumar"]),
+    ("Meeting with Lim Jia Hui on Monday.", ["Lim Jia Hui"]),
+    ("Ask Mark Johnson and Grant Thornton.", ["Mark Johnson", "Grant Thornton"]),
+    ("The report by Matthew Honnibal was merged.", ["Matthew Honnibal"]),  # given name + unlisted surname
+    ("Sign-off from Jan van der Berg is pending.", ["Jan van der Berg"]),
+    ("Escalate to Kevin O'Connor-Whyte now.", ["Kevin O'Connor-Whyte"]),
+    ("I spoke to Mary McDonald's assistant.", ["Mary McDonald"]),
+    ("Bitte Jürgen Müller anrufen.", ["Jürgen Müller"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSITIVES, ids=[p[0][:30] for p in POSITIVES])
+def test_positive_spans_are_exact(names, text, expected):
+    assert spans(names, text) == expected
+
+
+HARD_NEGATIVES = [
+    "Will you grant access to Rose Garden?",
+    "Microsoft Teams and Amazon Web Services are down; Google Chrome kept crashing.",
+    "Dear team, thanks for the update.",
+    "Hi all, the release is out.",
+    "Hello World",
+    "Dear Customer, your order has shipped.",
+    "Victoria Station is closed on Sunday.",
+    "Morgan Stanley Services reported earnings.",
+    "File name: Report Final",
+    "name: Build\non: [push]",
+    "I'm Sorry, This Is Fine.",
+    "Thanks,\nSent from my iPhone",
+    "The Monday Meeting Notes for June and July.",
+    "THE QUARTERLY REPORT FOR JOHN DEERE DEALERS",  # an ALL-CAPS header is not a name without a label
+    "Turn left at Main St and park near New York Avenue.",
+    "Will Power and Mark Down are not people.",
+    "Visit Paris, London and Berlin in Spring.",
+    "send to jane.doe@example.com or see https://example.com/John/Smith",
+    "class JohnSmith(BaseModel): user_name = 'John'",
+    "Gt, Ge, Lt, Le",
+    "IP address: 10.0.0.1, Customer: Acme Corp",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_stay_silent(names, text):
+    assert spans(names, text) == []
+
+
+def test_findings_carry_type_source_and_score(names):
+    findings = list(names.find("Patient: Jane Doe"))
+    assert [(f.type, f.source, f.validated) for f in findings] == [("NAME", "names", False)]
+    assert 0.5 <= findings[0].score <= 1.0
+
+
+def test_recognizer_protocol_attributes():
+    recognizer = NameRecognizer()
+    assert recognizer.name == "names"
+    assert recognizer.entity_types == frozenset({"NAME"})
+
+
+def score_of(recognizer, text, value):
+    return next(f.score for f in recognizer.find(text) if text[f.start:f.end] == value)
+
+
+def test_stronger_evidence_scores_higher(names):
+    cued = score_of(names, "Patient: Jane Doe", "Jane Doe")
+    pair = score_of(names, "We met Jane Doe.", "Jane Doe")
+    common_surname = score_of(names, "We met Jane Brown.", "Jane Brown")
+    assert cued > pair > common_surname
+
+
+def test_country_favours_family_name_first():
+    text = "Meeting with Tan Wei Ming today."
+    assert score_of(NameRecognizer("SG"), text, "Tan Wei Ming") > score_of(NameRecognizer("US"), text, "Tan Wei Ming")
+
+
+def test_lower_case_names_need_a_strong_cue_and_the_lexicon(names):
+    assert spans(names, "my name is priya") == ["priya"]
+    assert spans(names, "i am going home") == []
+    assert spans(names, "my name is xqzt") == []  # unlisted and lower case: not enough
+
+
+def test_engine_redacts_name_but_keeps_the_honorific():
+    result = PIIEngine(entities=["NAME"]).redact("Dear Dr. Priya Sharma, thanks.")
+    assert result.text == "Dear Dr. [NAME], thanks."
+
+
+def test_unicode_offsets_are_python_string_indices(names):
+    text = "Réunion: 🙂 Dear Zoë Ångström, bienvenue"
+    [finding] = names.find(text)
+    assert text[finding.start:finding.end] == "Zoë Ångström"
+
+
+def test_concurrent_use_gives_the_same_results(names):
+    texts = [text for text, _ in POSITIVES] * 5
+    expected = [spans(names, t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(lambda t: spans(names, t), texts)) == expected
+
+
+# --- lexicon files -----------------------------------------------------------------------------------------------
+LEXICON_DIR = resources.files("cloakr.pii.lexicons")
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_lexicon_file_is_lower_case_sorted_and_non_empty(name):
+    lines = LEXICON_DIR.joinpath(name).read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 50
+    assert all(line and line == line.strip() and line == line.lower() for line in lines)
+    assert lines == sorted(set(lines))
+
+
+def test_every_shipped_lexicon_is_listed_and_documented():
+    shipped = {p.name for p in Path(str(LEXICON_DIR)).glob("*.txt")}
+    assert shipped == set(FILES)
+    sources = LEXICON_DIR.joinpath("SOURCES.md").read_text(encoding="utf-8")
+    assert [name for name in FILES if f"`{name}`" not in sources] == []
+    assert "Faker" in sources  # why Faker is not a source
+
+
+def test_lexicons_know_common_names_and_the_stop_list():
+    given, surnames, common = load("given_census1990.txt", "given_curated.txt"), load("surnames_census1990.txt"), load("common_words.txt")
+    assert {"john", "mary", "priya", "wei", "jürgen", "juergen", "siti"} <= given
+    assert {"smith", "garcia", "nguyen"} <= surnames
+    assert {"will", "may", "june", "bill", "rose", "mark", "grant", "hope", "white", "brown", "young", "long", "king"} <= common
+
+
+def test_curated_lexicons_match_a_rebuild():
+    """The builder's normal form (offline part): a hand edit that breaks the format fails here."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_lexicons.py"), "--check", "--curated-only"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
