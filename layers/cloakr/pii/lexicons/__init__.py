@@ -6,8 +6,10 @@ file reads. See ``SOURCES.md`` for where each file comes from and ``scripts/buil
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from importlib import resources
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 #: Every lexicon file shipped with the package; the self-check test holds SOURCES.md to this list.
 FILES = (
@@ -25,8 +27,8 @@ FILES = (
 def load(*names: str) -> frozenset[str]:
     """The union of the named files' entries."""
     words: set[str] = set()
-    root = resources.files(__name__)
-    for name in names:
-        words.update(root.joinpath(name).read_text(encoding="utf-8").splitlines())
+    for name in names:  # plain file reads: importlib.resources alone costs ~15 ms of start-up
+        with open(os.path.join(_HERE, name), encoding="utf-8") as handle:
+            words.update(handle.read().splitlines())
     words.discard("")
     return frozenset(words)

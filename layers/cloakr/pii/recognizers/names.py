@@ -21,7 +21,8 @@ The span is the name alone: the honorific, label or salutation stays outside it,
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from functools import cache
+from typing import Iterator, NamedTuple
 
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
@@ -47,7 +48,7 @@ def _run(word: str, most: int) -> re.Pattern[str]:
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
 # both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
 _HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{_PARTICLE})[ \t])")
-_PAIR = re.compile(rf"{_TITLE}(?:{_GAP}{_TITLE}){{1,5}}(?![\w@])")
+# A run of up to five capitalised words (also the lexicon pass's candidate once it has two or more words).
 _VALUE_TITLE = _run(_TITLE, 5)
 _VALUE_CAPS = _run(_CAPS, 5)
 _VALUE_LOWER = _run(_LOWER, 3)
@@ -106,17 +107,32 @@ GIVEN, SURNAME, COMMON, PLACE, ORG, INITIAL = 1, 2, 4, 8, 16, 32
 _NAMEISH = GIVEN | SURNAME
 
 
+class _Lexicons(NamedTuple):
+    given: frozenset[str]
+    surnames: frozenset[str]
+    common: frozenset[str]
+    places: frozenset[str]
+    org: frozenset[str]
+
+
+@cache
+def _lexicons() -> _Lexicons:
+    """Loaded on the first look-up, once per process: importing or building a recognizer reads no file."""
+    return _Lexicons(
+        load("given_census1990.txt", "given_curated.txt"),
+        load("surnames_census1990.txt", "surnames_curated.txt"),
+        load("common_words.txt"),
+        load("places.txt"),
+        load("org_words.txt"),
+    )
+
+
 class NameRecognizer:
     name = "names"
     entity_types = frozenset({"NAME"})
 
     def __init__(self, country: str | None = None) -> None:
         self.country = (country or "").upper()
-        self._given = load("given_census1990.txt", "given_curated.txt")
-        self._surnames = load("surnames_census1990.txt", "surnames_curated.txt")
-        self._common = load("common_words.txt")
-        self._places = load("places.txt")
-        self._org = load("org_words.txt")
         self._family_first_score = 0.8 if self.country in _FAMILY_FIRST else 0.7
         # word -> flags; plain dict operations are atomic under the GIL, so threads may share it.
         self._flags: dict[str, int] = {}
@@ -137,17 +153,18 @@ class NameRecognizer:
         if "'" in key or "’" in key:
             key = key.replace("'", "").replace("’", "")
         key = key.rstrip(".")
+        lexicons = _lexicons()
         # An organisation or street word ends a capitalised run ("Victoria Station"); after a cue, a surname that
         # is also one still counts ("this is Carly Lane").
-        flags = ORG if key in self._org else 0
+        flags = ORG if key in lexicons.org else 0
         parts = [p for p in key.split("-") if len(p) > 1] if "-" in key else ()  # "Hans-H." is Hans
-        if key in self._given or (parts and all(p in self._given for p in parts)):
+        if key in lexicons.given or (parts and all(p in lexicons.given for p in parts)):
             flags |= GIVEN
-        if key in self._surnames or (parts and any(p in self._surnames for p in parts)):
+        if key in lexicons.surnames or (parts and any(p in lexicons.surnames for p in parts)):
             flags |= SURNAME
-        if key in self._common:
+        if key in lexicons.common:
             flags |= COMMON
-        if key in self._places:
+        if key in lexicons.places:
             flags |= PLACE
         return flags
 
@@ -175,7 +192,7 @@ class NameRecognizer:
             else:
                 while start and (text[start - 1].isalpha() or text[start - 1] in "'’"):
                     start -= 1  # "McDonald Smith": the hint starts at "Donald"
-                run = _PAIR.match(text, start)
+                run = _VALUE_TITLE.match(text, start)
                 found = self._from_run(run.start(), run.group()) if run else ()
             for finding in found:
                 resume = finding.end
