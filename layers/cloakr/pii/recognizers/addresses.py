@@ -1,11 +1,11 @@
 """Postal addresses by grammar: a street anchor, then units, localities, town and postcode by country.
 
-Anchors, each found by one regex that starts on a digit, a letter of a street-suffix or a unit word:
+Anchors, found by regexes that start on a digit, a unit word or a "P" (so sre skips other positions in C):
 
 * number + street name + street type: ``1600 Amphitheatre Parkway``, ``221B Baker Street``, ``10 Anson Road``,
   ``12 Jalan Besar`` (the type may lead, as in Malay and Singapore streets);
 * unit first: ``Flat 4B, MG Road``, ``Blk 123 Ang Mo Kio Avenue 6``, ``Apt 5, 100 Main St``;
-* German: ``Hauptstraße 5``, ``Berliner Str. 12a``, ``Am Weinberg 3`` is not recognised without a cue;
+* German, from the house number back: ``Hauptstraße 5``, ``Berliner Str. 12a`` (``Am Weinberg 3`` needs a cue);
 * ``PO Box 1234`` / ``Postfach 10 20 30``;
 * a cue (``Address:``, ``lives at``, ``ship to``, ``Anschrift:``) followed by anything that ends in a postcode.
 
@@ -77,11 +77,11 @@ _UNIT_LED = _Lazy(
     rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,7}},?[ \t]+"
     rf"(?:{_NUMBER},?[ \t]+)?(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
 )
-# Not "ring", "hof" or "markt": "Spring 2024" and "Bring 3" are far more common than "Kaiserring 3".
 # A unit with no street after it ("H.No. 12-3-456, Banjara Hills, Hyderabad 500034"): kept only with a postcode line.
 _UNIT_ONLY = re.compile(rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,9}}(?![\w])")
+# Not "ring", "hof" or "markt": "Spring 2024" and "Bring 3" are far more common than "Kaiserring 3".
 _DE_SUFFIX = r"stra(?:ße|sse)|str\.|weg|platz|allee|gasse|damm|ufer|chaussee|steig|pfad"
-# German streets: the suffix, then the house number; the start of the word is found by looking back.
+# The street name that ends right before a German house number: "Hauptstraße ", "Berliner Straße ".
 _GERMAN_NAME = _Lazy(
     rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t](?:Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm))[ \t]$"
 )
@@ -161,11 +161,11 @@ class AddressRecognizer:
         found.extend(self._cued(text))
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
         found.sort(key=lambda f: (-(f.end - f.start), -f.score, f.start))
-        taken: list[tuple[int, int]] = []
+        kept: list[Finding] = []
         for finding in found:
-            if not any(finding.start < e and s < finding.end for s, e in taken):
-                taken.append((finding.start, finding.end))
-                yield finding
+            if not any(finding.start < k.end and k.start < finding.end for k in kept):
+                kept.append(finding)
+        yield from sorted(kept, key=lambda f: f.start)
 
     def _grow(self, text: str, start: int, end: int, bare_score: float, full_score: float) -> Finding:
         """Extend a street anchor right over units, localities, town/postcode and country."""

@@ -174,9 +174,14 @@ class NameRecognizer:
             if not any(finding.start < e and s < finding.end for s, e in taken):
                 taken.append((finding.start, finding.end))
                 yield finding
-        resume = 0
+        taken.sort()
+        resume, next_taken = 0, 0
         for hint in _HINT.finditer(text):
             start = hint.start()
+            while next_taken < len(taken) and taken[next_taken][1] <= start:
+                next_taken += 1
+            if next_taken < len(taken) and taken[next_taken][0] <= start:
+                resume = taken[next_taken][1]  # inside a cued name: nothing more to learn here
             if start < resume or start and (text[start - 1] in "@./#-_" or text[start - 1].isdigit()):
                 continue  # inside a name already reported, or part of an e-mail, path, URL or identifier
             word = text[start:hint.start(1)].rstrip(".")
