@@ -89,6 +89,9 @@ HARD_NEGATIVES = [
     "name: Build\non: [push]",
     "I'm Sorry, This Is Fine.",
     "Thanks,\nSent from my iPhone",
+    "Kind regards,\nThe Cloakr Team",
+    "Mit freundlichen Grüßen\nIhr Kundenservice",
+    "Dear Hiring Manager,",
     "The Monday Meeting Notes for June and July.",
     "THE QUARTERLY REPORT FOR JOHN DEERE DEALERS",  # an ALL-CAPS header is not a name without a label
     "Turn left at Main St and park near New York Avenue.",
