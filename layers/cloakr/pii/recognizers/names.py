@@ -182,11 +182,11 @@ class NameRecognizer:
                 next_taken += 1
             if next_taken < len(taken) and taken[next_taken][0] <= start:
                 resume = taken[next_taken][1]  # inside a cued name: nothing more to learn here
-            if start < resume or start and (text[start - 1] in "@./#-_" or text[start - 1].isdigit()):
-                continue  # inside a name already reported, or part of an e-mail, path, URL or identifier
+            if start < resume:
+                continue  # inside a name already reported
             word = text[start:hint.start(1)].rstrip(".")
             if word in _HONORIFIC_WORDS or word in _SALUTATIONS:
-                if start and text[start - 1].isalnum() or hint.group(1) and word in _HONORIFIC_WORDS:
+                if start and (text[start - 1].isalnum() or text[start - 1] in "@./#_-") or hint.group(1) and word in _HONORIFIC_WORDS:
                     continue  # "SMr", or a list such as "Gt, Ge, Lt, Le"
                 pos = hint.end() - 1
                 titles = _MORE_TITLES.match(text, pos)
@@ -195,8 +195,10 @@ class NameRecognizer:
             elif hint.group(1):
                 continue  # "Paris, London": a comma splits a run
             else:
-                while start and (text[start - 1].isalpha() or text[start - 1] in "'’"):
-                    start -= 1  # "McDonald Smith": the hint starts at "Donald"
+                while start and (text[start - 1].isalpha() or text[start - 1] in "'’-"):
+                    start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner"
+                if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
+                    continue  # part of an e-mail, path, URL or identifier
                 run = _VALUE_TITLE.match(text, start)
                 found = self._from_run(run.start(), run.group()) if run else ()
             for finding in found:
