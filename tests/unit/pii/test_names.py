@@ -68,6 +68,7 @@ POSITIVES = [
     ("Escalate to Kevin O'Connor-Whyte now.", ["Kevin O'Connor-Whyte"]),
     ("I spoke to Mary McDonald's assistant.", ["Mary McDonald"]),
     ("Bitte Jürgen Müller anrufen.", ["Jürgen Müller"]),
+    ("Termin mit Hans-Werner Kuhn am Montag.", ["Hans-Werner Kuhn"]),
 ]
 
 
