@@ -111,7 +111,10 @@ class LocalGateway:
 
 
 @pytest.fixture(scope="session")
-def local_gateway():
+def _gateway_session():
+    """The in-process gateway and the environment it runs in. The environment is put back as soon as the
+    gateway is up, and ``local_gateway`` lends it only to the tests that call the gateway: otherwise its
+    endpoint, table and key variables would leak into unrelated tests and make them depend on test order."""
     from cloakr.gateway import authorizer
     from cloakr.gateway.services import services
     from cloakr.local.backend import start_backend
@@ -131,11 +134,33 @@ def local_gateway():
     httpd = serve("127.0.0.1", 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield LocalGateway(f"http://127.0.0.1:{httpd.server_address[1]}", "eu-central-1", tenant.tenant_id, admin, redact_only, revoked, expired)
+    gateway_env = dict(os.environ)
+    _replace_environ(saved)
+    services.cache_clear()
+    yield LocalGateway(f"http://127.0.0.1:{httpd.server_address[1]}", "eu-central-1", tenant.tenant_id, admin, redact_only, revoked, expired), gateway_env
     httpd.shutdown()
     httpd.server_close()
     backend.stop()
     services.cache_clear()
     authorizer.clear_cache()
+    _replace_environ(saved)
+
+
+def _replace_environ(values: dict[str, str]) -> None:
     os.environ.clear()
-    os.environ.update(saved)
+    os.environ.update(values)
+
+
+@pytest.fixture
+def local_gateway(_gateway_session, monkeypatch: pytest.MonkeyPatch):
+    """The gateway on 127.0.0.1 (moto backend, one tenant and its keys), with its environment for this test only."""
+    from cloakr.gateway.services import services
+
+    gateway, gateway_env = _gateway_session
+    for name in set(os.environ) - set(gateway_env):
+        monkeypatch.delenv(name)
+    for name, value in gateway_env.items():
+        monkeypatch.setenv(name, value)
+    services.cache_clear()
+    yield gateway
+    services.cache_clear()

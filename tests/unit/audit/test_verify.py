@@ -116,8 +116,11 @@ def test_signed_with_another_key(trail):
     assert {p["kind"] for p in result.problems} == {"untrusted_key"}
 
 
-def test_cli_verify_exits_non_zero_on_tamper(trail, capsys):
+def test_cli_verify_exits_non_zero_on_tamper(trail, capsys, monkeypatch):
     from cloakr.cli.main import main
+
+    # The trusted key defaults to the deployment's signing key variable; this trail was signed with another.
+    monkeypatch.delenv("CLOAKR_SIGNING_KEY_ID", raising=False)
 
     env, events = trail
     argv = ["audit", "verify", "--tenant", "acme", "--from", DAYS[0], "--to", DAYS[-1], "--region", "us-east-1",

@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_SECRET_ARN, ENV_UPSTREAM_URL
+from cloakr.constants import ENV_AWS_ENDPOINT, ENV_UPSTREAM_KEY, ENV_UPSTREAM_SECRET_ARN, ENV_UPSTREAM_URL
 from cloakr.upstream import BedrockProvider, EchoProvider, OpenAICompatibleProvider, UpstreamError, _secret, upstream_settings
 
 REQUEST = {"model": "m", "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello [EMAIL_1]"}]}
@@ -26,6 +26,7 @@ def test_upstream_settings_prefer_the_secret(monkeypatch, secret, expected):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv(ENV_UPSTREAM_URL, "https://env.example/v1")
     monkeypatch.setenv(ENV_UPSTREAM_KEY, "sk-env")
+    monkeypatch.delenv(ENV_AWS_ENDPOINT, raising=False)  # moto intercepts in-process calls only
     _secret.cache_clear()
     with mock_aws():
         arn = boto3.client("secretsmanager", region_name="eu-central-1").create_secret(Name="up", SecretString=secret)["ARN"]
