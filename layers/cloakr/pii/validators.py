@@ -18,6 +18,10 @@ _IBAN_LENGTHS = {
     "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24,
     "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
     "YE": 30,
+    # Countries with IBANs outside the SWIFT registry (published by their central banks, listed by Nordea and others).
+    "AO": 25, "BF": 28, "BJ": 28, "CF": 27, "CG": 27, "CI": 28, "CM": 27, "CV": 25, "DZ": 26, "GA": 27, "GQ": 27,
+    "GW": 25, "IR": 26, "KM": 27, "MA": 28, "MG": 27, "ML": 28, "MZ": 25, "NE": 28, "SN": 28, "TD": 27,
+    "TG": 28,
 }
 ISO_COUNTRIES = frozenset(
     "AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BM BN BO BR BS BT BW BY BZ CA CD CF CG "
@@ -83,8 +87,9 @@ def aba_routing(value: str) -> bool:
     return sum(int(d) * k for d, k in zip(n, w)) % 10 == 0
 
 
-# Numbers published in advertising or otherwise known never to belong to a person.
-_SSN_NEVER_ISSUED = frozenset({"078051120", "219099999", "123456789", "111111111", "333333333", "666666666"})
+# Numbers printed in advertising (the Woolworth wallet card, the 1942 Social Security pamphlet, LifeLock's
+# billboard) or used as obvious fillers: reused by thousands of people, so never a person's own number.
+_SSN_NEVER_ISSUED = frozenset({"078051120", "219099999", "457555462", "123456789", "111111111", "333333333"})
 
 
 def ssn(value: str) -> bool:
@@ -131,7 +136,9 @@ def aadhaar(value: str) -> bool:
 def pan(value: str) -> bool:
     v = value.upper()
     return (
-        len(v) == 10 and v[:5].isalpha() and v[5:9].isdigit() and v[9].isalpha() and v[3] in "ABCFGHLJPT"
+        # The fourth letter is the holder type: P person, C company, H Hindu undivided family, F firm, E LLP,
+        # A association, B body of individuals, G government, J juridical person, L local authority, T trust.
+        len(v) == 10 and v[:5].isalpha() and v[5:9].isdigit() and v[9].isalpha() and v[3] in "ABCEFGHJLPT"
     )
 
 
