@@ -34,6 +34,15 @@ class Services:
     tenants: TenantStore
     audit: AuditTrail
     cipher: EnvelopeCipher | None = None
+    # The regional bucket (exports, digests, reports) and the clients routes share; None where not configured.
+    bucket: str | None = None
+    s3: Any = None
+    kms: Any = None
+    signing_key_id: str | None = None
+    events: Any = None
+    event_bus: str | None = None
+    sns: Any = None
+    incident_topic_arn: str | None = None
 
     def record(self, event: AuditEvent) -> str:
         """Write the audit record or refuse the request (fail closed)."""
@@ -76,5 +85,16 @@ def services() -> Services:
     }
     tables = {role: dynamodb.Table(name) for role, name in names.items() if name}
     key_id = os.environ.get(c.ENV_DATA_KEY_ID)
-    cipher = EnvelopeCipher(boto3.client("kms", region_name=region(), endpoint_url=endpoint), key_id, region()) if key_id else None
-    return Services(region(), tables, TenantStore(tables[c.TABLE_TENANTS], region()), AuditTrail(tables[c.TABLE_AUDIT]), cipher)
+
+    def client(name: str) -> Any:
+        return boto3.client(name, region_name=region(), endpoint_url=endpoint)
+
+    kms = client("kms")
+    cipher = EnvelopeCipher(kms, key_id, region()) if key_id else None
+    return Services(
+        region(), tables, TenantStore(tables[c.TABLE_TENANTS], region()), AuditTrail(tables[c.TABLE_AUDIT]), cipher,
+        bucket=os.environ.get(c.ENV_BUCKET) or None, s3=client("s3"), kms=kms,
+        signing_key_id=os.environ.get(c.ENV_SIGNING_KEY_ID) or None,
+        events=client("events"), event_bus=os.environ.get(c.ENV_EVENT_BUS) or None,
+        sns=client("sns"), incident_topic_arn=os.environ.get(c.ENV_INCIDENT_TOPIC) or None,
+    )
