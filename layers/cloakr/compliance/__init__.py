@@ -1,0 +1,1 @@
+"""Compliance features beyond redaction: data subject rights, classification, HIPAA/PCI policy, incidents, reports."""
