@@ -14,11 +14,12 @@ from cloakr.constants import SCOPES
 
 
 def make_api_event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                   base64: bool = False, authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
+                   base64: bool = False, authorizer: dict[str, Any] | None = None,
+                   query: dict[str, str] | None = None) -> dict[str, Any]:
     """An API Gateway REST proxy event, as the stage sends it to a function."""
     return {
         "resource": path, "path": path, "httpMethod": method, "headers": headers or {}, "multiValueHeaders": {},
-        "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+        "queryStringParameters": query, "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None, "pathParameters": None,
         "stageVariables": None, "isBase64Encoded": base64,
         "requestContext": {
             "requestId": "test-request", "stage": "prod", "resourcePath": path, "httpMethod": method,

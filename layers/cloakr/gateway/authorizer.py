@@ -27,9 +27,16 @@ from cloakr.tenants.keys import hash_key, parse_key
 _keys = TtlCache()
 
 
+# Which incident signal each refusal feeds; a missing or malformed key is noise, not a signal about anyone.
+_SIGNAL_OF_DENIAL = {"unauthorized": "auth_failures", "forbidden": "auth_failures", "key_blocked": "auth_failures",
+                     "wrong_region": "key_wrong_region", "user_blocked": "blocked_prompts"}
+
+
 def _deny(principal: str, code: str, message: str, tenant_id: str | None = None, user_id: str | None = None) -> dict[str, Any]:
     metrics.add_metric(name="AuthorizerDenied", unit="Count", value=1)
     logger.info("authorization denied", extra={"error_code": code, "tenant_id": tenant_id})
+    if principal != "anonymous" and code in _SIGNAL_OF_DENIAL:
+        services().incidents.observe(_SIGNAL_OF_DENIAL[code], tenant_id=tenant_id, key_id=principal, user_id=user_id)
     if tenant_id:
         # A refusal of a real key is an authentication event of its tenant. The request is refused either way, so
         # an audit outage is logged rather than turned into an error.
@@ -73,6 +80,8 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         return _deny(parsed.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.")
     if not key.usable(now):
         return _deny(key.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.", key.tenant_id)
+    if services().is_key_blocked(key.tenant_id, key.key_id):
+        return _deny(key.key_id, "key_blocked", "This API key is blocked after a security incident; an admin of the tenant can lift the block.", key.tenant_id)
     method, path = event.get("httpMethod", ""), event.get("path", "")
     needed = scope_for(method, path)
     if needed is not None and needed not in key.scopes:

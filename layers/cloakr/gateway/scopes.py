@@ -18,6 +18,10 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/users/{user_id}"): "users:admin",
     ("GET", "/v1/users/{user_id}/export"): "users:admin",
     ("PUT", "/v1/users/{user_id}/consent"): "users:admin",
+    ("PUT", "/v1/users/{user_id}/block"): "users:admin",
+    ("DELETE", "/v1/users/{user_id}/block"): "users:admin",
+    ("DELETE", "/v1/keys/{key_id}/block"): "keys:admin",
+    ("GET", "/v1/incidents"): "audit:read",
     ("GET", "/v1/audit/events"): "audit:read",
     ("GET", "/v1/audit/verify"): "audit:read",
     ("POST", "/v1/audit/exports"): "audit:export",
@@ -26,6 +30,9 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("POST", "/v1/decrypt"): "redact:write",
     ("POST", "/v1/reports"): "reports:read",
     ("GET", "/v1/reports/{report_id}"): "reports:read",
+    ("POST", "/v1/reports/schedules"): "reports:read",
+    ("GET", "/v1/reports/schedules"): "reports:read",
+    ("DELETE", "/v1/reports/schedules/{schedule_id}"): "reports:read",
 }
 _PATTERNS = [(method, re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"), path, scope) for (method, path), scope in ROUTE_SCOPES.items()]
 

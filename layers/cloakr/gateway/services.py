@@ -15,11 +15,12 @@ import boto3
 
 from cloakr import constants as c
 from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
+from cloakr.compliance.incidents import IncidentMonitor
 from cloakr.crypto import EnvelopeCipher
 from cloakr.gateway.context import Principal
 from cloakr.gateway.errors import AuditUnavailableError, ForbiddenError, UnauthorizedError
 from cloakr.gateway.settings import region
-from cloakr.tenants.blocks import is_blocked
+from cloakr.tenants.blocks import is_blocked, is_key_blocked
 from cloakr.tenants.cache import TtlCache
 from cloakr.tenants.store import Tenant, TenantStore
 
@@ -44,12 +45,20 @@ class Services:
     sns: Any = None
     incident_topic_arn: str | None = None
 
+    @property
+    def incidents(self) -> IncidentMonitor:
+        return IncidentMonitor(self.tables[c.TABLE_SUBJECTS], self.audit, self.events, self.event_bus, self.region,
+                               self.sns, self.incident_topic_arn)
+
     def record(self, event: AuditEvent) -> str:
-        """Write the audit record or refuse the request (fail closed)."""
+        """Write the audit record or refuse the request (fail closed); redacted volume feeds the spike signal."""
         try:
-            return self.audit.record(event)
+            audit_id = self.audit.record(event)
         except AuditWriteError:
             raise AuditUnavailableError("The audit trail is unavailable, so the request was not processed. Retry later.") from None
+        if event.redacted_count:
+            self.incidents.observe("pii_spike", tenant_id=event.tenant_id, user_id=event.user_id, count=event.redacted_count)
+        return audit_id
 
     def tenant(self, tenant_id: str) -> Tenant:
         """The caller's tenant settings (cached briefly); a key whose tenant is gone is not a valid key."""
@@ -61,11 +70,15 @@ class Services:
     def is_blocked(self, tenant: Tenant, user_id: str) -> bool:
         return _blocks.get((tenant.tenant_id, user_id), lambda: is_blocked(self.tables[c.TABLE_SUBJECTS], tenant, user_id))
 
+    def is_key_blocked(self, tenant_id: str, key_id: str) -> bool:
+        return _blocks.get((tenant_id, "KEY", key_id), lambda: is_key_blocked(self.tables[c.TABLE_SUBJECTS], tenant_id, key_id))
+
     def admit(self, principal: Principal, *users: str | None) -> Tenant:
         """The caller's tenant, or 403 ``user_blocked`` if the header's or the body's end user is blocked."""
         tenant = self.tenant(principal.tenant_id)
         for user in {principal.user_id, *users} - {None, ""}:
             if self.is_blocked(tenant, user):
+                self.incidents.observe("blocked_prompts", tenant_id=tenant.tenant_id, user_id=user)
                 raise ForbiddenError("This end user is blocked by the tenant's administrator.", code="user_blocked")
         return tenant
 
