@@ -123,7 +123,7 @@ def test_redact_writes_one_audit_record_without_values(authorized_event, aws):
     assert len(items) == 1
     record = json.loads(items[0]["record"])
     assert record["action"] == "redact" and record["category"] == "data_access"
-    assert record["pii_redaction"] == {"detected": ["EMAIL"], "redacted_count": 1}
+    assert record["pii_redaction"] == {"detected": ["EMAIL"], "redacted_count": 1, "counts": {"EMAIL": 1}}
     assert record["hash"].startswith("sha256:") and "jane" not in items[0]["record"]
 
 

@@ -37,6 +37,8 @@ class AuditEvent:
     encryption_status: str = "encrypted_at_rest"
     pii_types: list[str] = field(default_factory=list)
     redacted_count: int = 0
+    # Entities redacted per type (types and counts, never values): what reports chart.
+    pii_counts: dict[str, int] = field(default_factory=dict)
     compliance_flags: list[str] = field(default_factory=list)
     outcome: str = "success"
     retention_days: int = 365
@@ -59,7 +61,8 @@ def record_of(event: AuditEvent) -> dict[str, Any]:
         "tenant_id": event.tenant_id, "user_id": event.user_id, "session_id": event.session_id,
         "action": event.action, "category": event.category, "model": event.model, "token_count": event.token_count,
         "processing_time_ms": round(event.processing_time_ms, 1), "encryption_status": event.encryption_status,
-        "pii_redaction": {"detected": sorted(set(event.pii_types)), "redacted_count": event.redacted_count},
+        "pii_redaction": {"detected": sorted(set(event.pii_types) | set(event.pii_counts)), "redacted_count": event.redacted_count,
+                          "counts": dict(sorted(event.pii_counts.items()))},
         "compliance_flags": sorted(event.compliance_flags), "outcome": event.outcome,
     }
     record["hash"] = "sha256:" + hashlib.sha256(canonical(record)).hexdigest()

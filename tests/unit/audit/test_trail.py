@@ -27,7 +27,7 @@ def _event(**kw):
 def test_record_hash_is_sha256_of_canonical_json_without_hash():
     record = record_of(_event())
     assert record["hash"] == "sha256:" + hashlib.sha256(canonical(record)).hexdigest()
-    assert record["pii_redaction"] == {"detected": ["EMAIL", "SSN"], "redacted_count": 3}
+    assert record["pii_redaction"] == {"detected": ["EMAIL", "SSN"], "redacted_count": 3, "counts": {}}
     record["outcome"] = "failure"
     assert record["hash"] != "sha256:" + hashlib.sha256(canonical(record)).hexdigest()
 

@@ -127,7 +127,7 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
         tenant_id=tenant.tenant_id, action="chat.completions", category="data_access", user_id=user_id,
         session_id=conversation_key, model=request.model,
         token_count=sum(len(str(m.get("content") or "").split()) for m in raw["messages"]),
-        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(conversation.counts),
+        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(conversation.counts), pii_counts=dict(conversation.counts),
         redacted_count=sum(conversation.counts.values()), compliance_flags=sorted(tenant.profiles),
         retention_days=tenant.retention_days,
     ))

@@ -58,7 +58,7 @@ def redact() -> dict[str, Any]:
             counts[entity_type] = counts.get(entity_type, 0) + n
     services().record(AuditEvent(
         tenant_id=principal.tenant_id, action="redact", category="data_access", user_id=principal.user_id,
-        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(counts),
+        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(counts), pii_counts=dict(counts),
         redacted_count=sum(counts.values()), compliance_flags=sorted(tenant.profiles), retention_days=tenant.retention_days,
     ))
     logger.info("redacted", extra={"tenant_id": tenant.tenant_id, "texts": len(texts), "entity_counts": counts, "mode": request.mode})
