@@ -73,7 +73,7 @@ class Incident:
     user_id: str | None = None
     action_taken: str = "alerted"
     incident_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    detected_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    detected_at: str = ""
 
     def detail(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,7 +104,8 @@ class IncidentMonitor:
             severity = self._crossed(signal, scope, subject, window, after - count, after)
             if severity is None:
                 return None
-            incident = Incident(kind, severity, tenant_id, self.region, after, window, key_id, user_id)
+            incident = Incident(kind, severity, tenant_id, self.region, after, window, key_id, user_id,
+                                detected_at=datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"))
             self._raise(incident, signal)
             return incident
         except Exception as exc:  # noqa: BLE001 - monitoring never fails the request; see the module docstring

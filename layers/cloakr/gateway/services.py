@@ -44,6 +44,8 @@ class Services:
     event_bus: str | None = None
     sns: Any = None
     incident_topic_arn: str | None = None
+    scheduler: Any = None
+    data_key_id: str | None = None
 
     @property
     def incidents(self) -> IncidentMonitor:
@@ -110,4 +112,5 @@ def services() -> Services:
         signing_key_id=os.environ.get(c.ENV_SIGNING_KEY_ID) or None,
         events=client("events"), event_bus=os.environ.get(c.ENV_EVENT_BUS) or None,
         sns=client("sns"), incident_topic_arn=os.environ.get(c.ENV_INCIDENT_TOPIC) or None,
+        scheduler=client("scheduler"), data_key_id=key_id or None,
     )
