@@ -1,5 +1,14 @@
-"""Envelope encryption with per-tenant KMS data keys; every failure raises ``EncryptionError`` so callers fail closed."""
+"""Envelope encryption with per-tenant KMS data keys; every failure raises ``EncryptionError`` so callers fail closed.
 
-from cloakr.crypto.envelope import EncryptionError, EnvelopeCipher
+``CiphertextError`` (not this tenant's or purpose's ciphertext) and ``KeyUnavailableError`` (the key is disabled or
+shredded) are the ``EncryptionError`` subclasses callers answer differently from a retryable KMS failure.
+"""
 
-__all__ = ["EncryptionError", "EnvelopeCipher"]
+from cloakr.crypto.envelope import (
+    CiphertextError,
+    EncryptionError,
+    EnvelopeCipher,
+    KeyUnavailableError,
+)
+
+__all__ = ["CiphertextError", "EncryptionError", "EnvelopeCipher", "KeyUnavailableError"]

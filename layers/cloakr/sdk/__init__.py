@@ -17,6 +17,9 @@ _EXPORTS = {
     "Redactor": "cloakr.sdk.redactor",
     "SecurityIncident": "cloakr.sdk.incidents",
     "SubscriptionConfirmation": "cloakr.sdk.incidents",
+    "encrypt_local": "cloakr.sdk.crypto",
+    "decrypt_local": "cloakr.sdk.crypto",
+    "LocalCryptoError": "cloakr.sdk.crypto",
 }
 
 __all__ = sorted(_EXPORTS)
