@@ -1,0 +1,53 @@
+"""The HIPAA/PCI policy: always-on types, refused modes, PHI access records, card data outside messages."""
+
+from __future__ import annotations
+
+from cloakr.compliance.profiles import policy_for, untokenized_findings
+from cloakr.pii import PIIEngine
+from cloakr.pii.entities import ENTITY_TYPES, PCI_TYPES, PHI_TYPES
+
+
+def test_no_profile_changes_nothing():
+    policy = policy_for(["gdpr"])
+    assert policy.entities(None) is None and policy.entities(["EMAIL"]) == ["EMAIL"]
+    assert policy.mode_refusal("mask") is None and policy.phi_access("t1", None, {"MEDICAL_RECORD_NUMBER": 1}, action="redact") is None
+    assert not policy.never_forward
+
+
+def test_hipaa_keeps_phi_types_on_refuses_mask_and_audits_phi():
+    policy = policy_for(["hipaa"])
+    assert set(policy.entities(["EMAIL"])) == {"EMAIL"} | PHI_TYPES
+    assert policy.entities(None) is None  # everything is on already
+    assert "HIPAA" in policy.mode_refusal("mask") and policy.mode_refusal("tokenize") is None
+    event = policy.phi_access("t1", "u1", {"MEDICAL_RECORD_NUMBER": 2, "EMAIL": 1, "DATE_OF_BIRTH": 0}, action="redact")
+    assert (event.category, event.action, event.user_id) == ("compliance", "phi_access", "u1")
+    assert event.pii_types == ["MEDICAL_RECORD_NUMBER"] and event.redacted_count == 2
+    assert event.compliance_flags == ["hipaa", "source:redact"]
+    assert policy.phi_access("t1", None, {"EMAIL": 3}, action="redact") is None
+
+
+def test_pci_keeps_card_types_on_and_never_forwards_them():
+    policy = policy_for(["pci"])
+    assert set(policy.entities([])) == PCI_TYPES >= {"CREDIT_DEBIT_CARD_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY"}
+    assert policy.never_forward == PCI_TYPES and policy.mode_refusal("mask") is None
+    both = policy_for(["pci", "hipaa"])
+    assert both.never_forward == PCI_TYPES | PHI_TYPES and both.mode_refusal("mask")
+
+
+def test_pci_mask_shows_at_most_the_last_four_pan_digits_and_nothing_of_cvv_or_expiry():
+    assert ENTITY_TYPES["CREDIT_DEBIT_CARD_NUMBER"].mask_keep_last <= 4
+    assert all(ENTITY_TYPES[t].mask_keep_last == 0 for t in PCI_TYPES - {"CREDIT_DEBIT_CARD_NUMBER"})
+    engine = PIIEngine(entities=policy_for(["pci"]).entities(["EMAIL"]))
+    masked = engine.redact("card 5500 0000 0000 0004 exp 12/27 cvv 987", mode="mask").text
+    digits = "".join(ch for ch in masked if ch.isdigit())
+    assert digits == "0004", masked
+
+
+def test_untokenized_findings_scan_every_field_but_messages():
+    engine = PIIEngine(entities=sorted(PCI_TYPES))
+    request = {"model": "m", "messages": [{"role": "user", "content": "4111 1111 1111 1111"}],
+               "metadata": {"order": {"note": "paid with 5500 0000 0000 0004"}},
+               "tools": [{"function": {"description": "charges 4111111111111111"}}]}
+    assert untokenized_findings(request, engine.detect, PCI_TYPES) == {"CREDIT_DEBIT_CARD_NUMBER": 2}
+    assert untokenized_findings({"messages": request["messages"]}, engine.detect, PCI_TYPES) == {}
+    assert untokenized_findings(request, engine.detect, frozenset()) == {}
