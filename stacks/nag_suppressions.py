@@ -37,7 +37,7 @@ SYNC_DLQ = (
     "only to asynchronous invocations. The scheduled functions do have a DLQ."
 )
 WILDCARDS: list[tuple[str, str]] = [
-    ("AwsSolutions-IAM5[Resource::*]", "X-Ray PutTraceSegments/PutTelemetryRecords accept no resource ARN."),
+    ("AwsSolutions-IAM5[Resource::*]", "X-Ray PutTraceSegments/PutTelemetryRecords and scheduler:ListSchedules accept no resource ARN."),
     ("AwsSolutions-IAM5[Action::kms:ReEncrypt*]", "CDK's grantEncryptDecrypt on this stack's own data key only."),
     ("AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", "Envelope encryption and CMK-encrypted tables/logs: this stack's data key only."),
     ("AwsSolutions-IAM5[Action::s3:List*]", "CDK bucket grants on this stack's audit bucket only."),
@@ -52,6 +52,7 @@ WILDCARD_PREFIXES: list[tuple[str, str]] = [
     ("AwsSolutions-IAM5[Resource::<StorageBucket", "Objects of this stack's audit bucket (digests/, exports/, reports/)."),
     ("AwsSolutions-IAM5[Resource::arn:aws:bedrock:", "Any in-region foundation model or inference profile; the gateway enforces per-tenant model and routing rules per request."),
     ("AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:", "Only secrets named cloakr/upstream* in this region (upstream model API keys)."),
+    ("AwsSolutions-IAM5[Resource::arn:aws:scheduler:", "Tenants' report schedules are created at run time, all inside this stack's cloakr-reports schedule group."),
 ]
 
 STACK_WIDE: list[tuple[str, str]] = [
@@ -144,6 +145,9 @@ def _acknowledge_prefixed(stack: Stack, prefixes: list[tuple[str, str]], *, know
         ],
         "AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:": [
             f"AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:{region}:<AWS::AccountId>:secret:cloakr/upstream*]"
+        ],
+        "AwsSolutions-IAM5[Resource::arn:aws:scheduler:": [
+            f"AwsSolutions-IAM5[Resource::arn:aws:scheduler:{region}:<AWS::AccountId>:schedule/cloakr-reports/*]"
         ],
     }
     functions = stack.node.find_child("Functions")

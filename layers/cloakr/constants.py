@@ -24,6 +24,9 @@ ENV_DATA_KEY_ID = "CLOAKR_DATA_KEY_ID"
 ENV_SIGNING_KEY_ID = "CLOAKR_SIGNING_KEY_ID"
 ENV_INCIDENT_TOPIC = "CLOAKR_INCIDENT_TOPIC_ARN"
 ENV_EVENT_BUS = "CLOAKR_EVENT_BUS"
+# Security incidents on EventBridge: the stack's rule, the runtime and the SDK's webhook handler all match these.
+INCIDENT_SOURCE = "cloakr"
+INCIDENT_DETAIL_TYPE = "security_incident"
 # Monthly report schedules (EventBridge Scheduler): the group, the function and role a schedule invokes, its DLQ.
 ENV_SCHEDULE_GROUP = "CLOAKR_SCHEDULE_GROUP"
 ENV_REPORTS_FUNCTION_ARN = "CLOAKR_REPORTS_FUNCTION_ARN"

@@ -19,6 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -28,6 +29,8 @@ from stacks.constructs.encryption_keys import ENVELOPE_ACTIONS, grant_key_use
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+# Tenants' monthly report schedules (EventBridge Scheduler) live in this group, one group per regional stack.
+REPORT_SCHEDULE_GROUP = "cloakr-reports"
 
 
 @dataclass(frozen=True)
@@ -135,12 +138,12 @@ class GatewayFunctions(Construct):
     def _grant(self, tables, bucket, data_key, signing_key, incident_bus, stack: Stack) -> None:
         f = self.functions
         audit, tenants, vault, subjects = (tables[n] for n in c.TABLES)
-        tenants.grant_read_data(f["authorizer"])
-        subjects.grant_read_data(f["authorizer"])
-        for name in ("redact", "chat"):
+        # The request path (authorizer, redact, chat) writes audit records of what it refuses or serves and counts
+        # incident signals in the subjects table (counters, incident items, automatic blocks).
+        for name in ("authorizer", "redact", "chat"):
             audit.grant_write_data(f[name])
             tenants.grant_read_data(f[name])
-            subjects.grant_read_data(f[name])
+            subjects.grant_read_write_data(f[name])
             incident_bus.grant_put_events_to(f[name])
         vault.grant_read_write_data(f["chat"])
         for table in tables.values():
@@ -154,6 +157,9 @@ class GatewayFunctions(Construct):
             tenants.grant_read_data(f[name])
             bucket.grant_put(f[name])
             bucket.grant_read(f[name])
+        # Reports: an audit record per report, the report's index item, incidents from the subjects table.
+        audit.grant_write_data(f["reports"])
+        subjects.grant_read_data(f["reports"])
         f["audit_digest"].add_to_role_policy(
             iam.PolicyStatement(actions=["s3:PutObjectRetention"], resources=[bucket.arn_for_objects(c.PREFIX_DIGESTS + "*")])
         )
@@ -183,17 +189,46 @@ class GatewayFunctions(Construct):
 
     def _schedule(self, config: RegionConfig) -> None:
         digest_every = Duration.hours(1) if config.digest_period == "hour" else Duration.days(1)
-        for name, every in (("audit_digest", digest_every), ("reports", Duration.days(1))):
-            events.Rule(
-                self,
-                f"{name}-schedule",
-                schedule=events.Schedule.rate(every),
-                targets=[
-                    targets.LambdaFunction(
-                        self.functions[name],
-                        dead_letter_queue=self.dead_letters,
-                        retry_attempts=3,
-                        max_event_age=Duration.hours(2),
-                    )
-                ],
-            )
+        events.Rule(
+            self,
+            "audit_digest-schedule",
+            schedule=events.Schedule.rate(digest_every),
+            targets=[
+                targets.LambdaFunction(
+                    self.functions["audit_digest"],
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=3,
+                    max_event_age=Duration.hours(2),
+                )
+            ],
+        )
+        self._report_schedules()
+
+    def _report_schedules(self) -> None:
+        """Tenants create their monthly report schedules through the admin API; EventBridge Scheduler invokes the
+        reports function with this role, and undeliverable invocations land in the dead-letter queue."""
+        stack = Stack.of(self)
+        reports, admin = self.functions["reports"], self.functions["admin"]
+        group = scheduler.CfnScheduleGroup(self, "ReportSchedules", name=REPORT_SCHEDULE_GROUP)
+        role = iam.Role(
+            self,
+            "scheduler-role",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:scheduler:{stack.region}:{stack.account}:schedule/{REPORT_SCHEDULE_GROUP}/*"},
+            }),
+            description="EventBridge Scheduler: invoke the reports function for tenants' monthly schedules",
+        )
+        # The unqualified function only (grant_invoke would add every version, ARN:*).
+        role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[reports.function_arn]))
+        self.dead_letters.grant_send_messages(role)
+        schedules_arn = f"arn:{stack.partition}:scheduler:{stack.region}:{stack.account}:schedule/{REPORT_SCHEDULE_GROUP}/*"
+        admin.add_to_role_policy(iam.PolicyStatement(
+            actions=["scheduler:CreateSchedule", "scheduler:GetSchedule", "scheduler:DeleteSchedule"], resources=[schedules_arn]))
+        admin.add_to_role_policy(iam.PolicyStatement(actions=["scheduler:ListSchedules"], resources=["*"]))
+        admin.add_to_role_policy(iam.PolicyStatement(
+            actions=["iam:PassRole"], resources=[role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}))
+        for name, value in ((c.ENV_SCHEDULE_GROUP, group.name), (c.ENV_REPORTS_FUNCTION_ARN, reports.function_arn),
+                            (c.ENV_SCHEDULER_ROLE_ARN, role.role_arn), (c.ENV_SCHEDULE_DLQ_ARN, self.dead_letters.queue_arn)):
+            admin.add_environment(name, value)

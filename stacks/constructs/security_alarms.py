@@ -1,7 +1,7 @@
 """Where security incidents and operational alarms go: one CMK-encrypted SNS topic per region.
 
 Cloakr publishes incidents (tamper detected, repeated authentication failures, card data in PCI mode) to
-EventBridge as ``source=cloakr, detail-type=Security Incident``; GuardDuty findings join them. Alarms cover the
+EventBridge as ``source=cloakr, detail-type=security_incident``; GuardDuty findings join them. Alarms cover the
 failure modes that mean requests are being refused or lost: 5xx, authorizer denials and errors, throttles, DLQ.
 """
 
@@ -21,10 +21,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from cloakr.config.regions import RegionConfig
-from cloakr.constants import METRICS_NAMESPACE, SERVICE_NAME
+from cloakr.constants import INCIDENT_DETAIL_TYPE, INCIDENT_SOURCE, METRICS_NAMESPACE, SERVICE_NAME
 
-INCIDENT_SOURCE = "cloakr"
-INCIDENT_DETAIL_TYPE = "Security Incident"
 
 
 class SecurityAlarms(Construct):

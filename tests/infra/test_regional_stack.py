@@ -8,7 +8,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from cloakr.config.regions import load_regions
-from cloakr.constants import KMS_ROTATION_DAYS, SUPPORTED_REGIONS, TABLES
+from cloakr.constants import INCIDENT_DETAIL_TYPE, INCIDENT_SOURCE, KMS_ROTATION_DAYS, SUPPORTED_REGIONS, TABLES
 
 from .conftest import ROOT
 
@@ -183,7 +183,7 @@ def test_alarms_and_incidents(synth, region):
         "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": CONFIGS[region].alarm_email}
     )
     template.has_resource_properties(
-        "AWS::Events::Rule", {"EventPattern": {"source": ["cloakr"], "detail-type": ["Security Incident"]}}
+        "AWS::Events::Rule", {"EventPattern": {"source": [INCIDENT_SOURCE], "detail-type": [INCIDENT_DETAIL_TYPE]}}
     )
     assert len(resources(synth, region, "AWS::CloudWatch::Alarm")) >= 5
 
@@ -205,3 +205,24 @@ def test_nothing_refers_to_another_region(synth, region):
     for other in SUPPORTED_REGIONS:
         if other != region:
             assert other not in text
+
+
+def test_report_schedules(synth, region):
+    """Tenants' monthly reports: a schedule group, a role only the scheduler of this account and group can assume,
+    allowed to invoke the reports function alone; the admin function creates schedules and passes only that role."""
+    template = synth.templates[region]
+    template.has_resource_properties("AWS::Scheduler::ScheduleGroup", {"Name": "cloakr-reports"})
+    roles = resources(synth, region, "AWS::IAM::Role")
+    [scheduler_role] = [r for r in roles.values()
+                        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service") == "scheduler.amazonaws.com"]
+    condition = scheduler_role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    assert "aws:SourceAccount" in condition["StringEquals"] and "aws:SourceArn" in condition["ArnLike"]
+    statements = [s for p in resources(synth, region, "AWS::IAM::Policy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    passes = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert len(passes) == 1 and passes[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
+    admin = [f for f in resources(synth, region, "AWS::Lambda::Function").values()
+             if "CLOAKR_SCHEDULE_GROUP" in f["Properties"].get("Environment", {}).get("Variables", {})]
+    assert len(admin) == 1 and {"CLOAKR_REPORTS_FUNCTION_ARN", "CLOAKR_SCHEDULER_ROLE_ARN", "CLOAKR_SCHEDULE_DLQ_ARN"} <= set(admin[0]["Properties"]["Environment"]["Variables"])
+    # Only the digest runs on a fixed EventBridge rate; reports run when tenants' schedules say.
+    rates = [r for r in resources(synth, region, "AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]]
+    assert len(rates) == 1

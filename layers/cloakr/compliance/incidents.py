@@ -25,11 +25,10 @@ from typing import Any, Literal
 from boto3.dynamodb.conditions import Key
 
 from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
+from cloakr.constants import INCIDENT_DETAIL_TYPE, INCIDENT_SOURCE
 from cloakr.observability import logger, metrics
 from cloakr.tenants.blocks import block
 
-INCIDENT_SOURCE = "cloakr"
-INCIDENT_DETAIL_TYPE = "security_incident"
 # Incidents of a key presented in the wrong region or never issued have no tenant here: they belong to the region.
 REGION_SCOPE = "_region"
 Severity = Literal["medium", "high"]
