@@ -65,9 +65,12 @@ class ClassifyRequest(Request):
 
 
 class Classification(Response):
+    """``level``: PUBLIC, INTERNAL, CONFIDENTIAL, PII, PHI or PCI; ``entity_counts``: type -> count (never values);
+    ``controls``: what the level requires, most restricted first."""
+
     level: str
     controls: list[str] = Field(default_factory=list)
-    entities: dict[str, int] | list[str] = Field(default_factory=dict)
+    entity_counts: dict[str, int] = Field(default_factory=dict)
 
 
 # --- chat (OpenAI Chat Completions wire format) ---------------------------------------------------------------

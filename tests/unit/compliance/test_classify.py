@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from cloakr.compliance.classify import CONTROLS, LEVELS, classify
+from cloakr.gateway.app import resolve
 from cloakr.pii import PIIEngine
+from cloakr.sdk.models import Classification
 
 ENGINE = PIIEngine(region="us-east-1")
 
@@ -60,3 +64,28 @@ def test_the_result_holds_types_and_counts_never_values():
         assert value not in body
     assert set(_classify(text).to_dict()) == {"level", "entity_counts", "controls"}
     assert LEVELS[-1] == "PCI" and LEVELS[0] == "PUBLIC"
+
+
+def _classify_route(services, body, **kwargs):
+    response = resolve(services.event("POST", "/v1/classify", body, **kwargs), None)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_route_answers_the_sdk_model_and_audits_types_only(services):
+    status, body = _classify_route(services, {"text": "Patient Jane Doe, MRN: 00123456, card 4111 1111 1111 1111"})
+    assert status == 200 and set(body) == {"level", "entity_counts", "controls"}
+    parsed = Classification.model_validate(body)
+    assert parsed.level == "PCI" and parsed.entity_counts["MEDICAL_RECORD_NUMBER"] == 1
+    records = [json.loads(i["record"]) for i in services.table("audit").scan()["Items"]]
+    record = next(r for r in records if r["action"] == "classify")
+    assert record["category"] == "data_access" and "MEDICAL_RECORD_NUMBER" in record["pii_redaction"]["detected"]
+    assert "level:PCI" in record["compliance_flags"]
+    assert not any(v in json.dumps(records) for v in ("Jane", "00123456", "4111"))
+
+
+def test_route_narrows_entities_and_refuses_unknown_ones(services):
+    status, body = _classify_route(services, {"text": "mail jane.doe@example.com", "entities": ["PHONE"]})
+    assert status == 200 and body["level"] == "PUBLIC"
+    status, body = _classify_route(services, {"text": "x", "entities": ["NOT_A_TYPE"]})
+    assert status == 400 and "NOT_A_TYPE" in body["error"]["message"]
+    assert _classify_route(services, {"text": 5})[0] == 400
