@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cloakr.constants import MAX_BODY_BYTES
 from cloakr.audit.trail import AuditEvent
+from cloakr.compliance.profiles import policy_for
 from cloakr.gateway.context import current_principal
 from cloakr.gateway.engines import engine_for
 from cloakr.gateway.errors import DetectionFailedError, ValidationError
@@ -44,7 +45,10 @@ def redact() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, RedactRequest)
     tenant = services().admit(principal)
-    engine = engine_for(entities=request.entities, rules=[*tenant.rules, *(request.rules or [])], hash_key=tenant.hash_key)
+    policy = policy_for(tenant.profiles)  # HIPAA/PCI: types that stay on, modes that are refused
+    if refusal := policy.mode_refusal(request.mode):
+        raise ValidationError(refusal, code="mode_not_allowed")
+    engine = engine_for(entities=policy.entities(request.entities), rules=[*tenant.rules, *(request.rules or [])], hash_key=tenant.hash_key)
     if request.mode == "hash" and not engine.hash_key:
         raise ValidationError("mode 'hash' needs the tenant's hash key, which this tenant has not configured.")
     texts = [request.text] if request.text is not None else list(request.texts or [])
@@ -61,6 +65,8 @@ def redact() -> dict[str, Any]:
         processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(counts), pii_counts=dict(counts),
         redacted_count=sum(counts.values()), compliance_flags=sorted(tenant.profiles), retention_days=tenant.retention_days,
     ))
+    if phi := policy.phi_access(tenant.tenant_id, principal.user_id, counts, action="redact"):
+        services().record(phi)
     logger.info("redacted", extra={"tenant_id": tenant.tenant_id, "texts": len(texts), "entity_counts": counts, "mode": request.mode})
     metrics.add_metric(name="EntitiesRedacted", unit="Count", value=sum(counts.values()))
     items = [
