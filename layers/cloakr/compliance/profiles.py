@@ -61,7 +61,7 @@ class Policy:
         if not found:
             return None
         return AuditEvent(tenant_id=tenant_id, action="phi_access", category="compliance", user_id=user_id,
-                          session_id=session_id, pii_types=list(found), redacted_count=sum(found.values()),
+                          session_id=session_id, pii_types=list(found), pii_counts=found, redacted_count=sum(found.values()),
                           compliance_flags=sorted(self.profiles | {f"source:{action}"}))
 
 
@@ -95,18 +95,19 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def untokenized_findings(request: Mapping[str, Any], detect: Callable[[str], Iterable[Any]],
-                         types: frozenset[str]) -> dict[str, int]:
-    """Counts of ``types`` that ``detect`` finds in the request fields the gateway forwards without tokenizing
-    (``metadata``, tool descriptions...). Non-empty means the request must not be forwarded."""
+def untokenized_findings(request: Mapping[str, Any], types: frozenset[str], engine_for: Callable[..., Any]) -> dict[str, int]:
+    """Counts of ``types`` found in the request fields the gateway forwards without tokenizing (``metadata``, tool
+    descriptions...), by an engine from ``engine_for(entities=...)`` limited to those types. Non-empty means the
+    request must not be forwarded."""
     counts: dict[str, int] = {}
     if not types:
         return counts
+    engine = engine_for(entities=sorted(types))
     for key, value in request.items():
         if key in TOKENIZED_FIELDS:
             continue
         for text in _strings(value):
-            for finding in detect(text):
+            for finding in engine.detect(text):
                 if finding.type in types:
                     counts[finding.type] = counts.get(finding.type, 0) + 1
     return counts

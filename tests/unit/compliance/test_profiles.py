@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from cloakr.compliance.profiles import policy_for, untokenized_findings
+from cloakr.gateway.app import resolve
+from cloakr.gateway.services import services as built
 from cloakr.pii import PIIEngine
 from cloakr.pii.entities import ENTITY_TYPES, PCI_TYPES, PHI_TYPES
 
@@ -21,7 +25,7 @@ def test_hipaa_keeps_phi_types_on_refuses_mask_and_audits_phi():
     assert "HIPAA" in policy.mode_refusal("mask") and policy.mode_refusal("tokenize") is None
     event = policy.phi_access("t1", "u1", {"MEDICAL_RECORD_NUMBER": 2, "EMAIL": 1, "DATE_OF_BIRTH": 0}, action="redact")
     assert (event.category, event.action, event.user_id) == ("compliance", "phi_access", "u1")
-    assert event.pii_types == ["MEDICAL_RECORD_NUMBER"] and event.redacted_count == 2
+    assert event.pii_types == ["MEDICAL_RECORD_NUMBER"] and event.pii_counts == {"MEDICAL_RECORD_NUMBER": 2} and event.redacted_count == 2
     assert event.compliance_flags == ["hipaa", "source:redact"]
     assert policy.phi_access("t1", None, {"EMAIL": 3}, action="redact") is None
 
@@ -44,10 +48,56 @@ def test_pci_mask_shows_at_most_the_last_four_pan_digits_and_nothing_of_cvv_or_e
 
 
 def test_untokenized_findings_scan_every_field_but_messages():
-    engine = PIIEngine(entities=sorted(PCI_TYPES))
+    built = []
+
+    def engine_for(entities):
+        built.append(entities)
+        return PIIEngine(entities=entities)
+
     request = {"model": "m", "messages": [{"role": "user", "content": "4111 1111 1111 1111"}],
                "metadata": {"order": {"note": "paid with 5500 0000 0000 0004"}},
                "tools": [{"function": {"description": "charges 4111111111111111"}}]}
-    assert untokenized_findings(request, engine.detect, PCI_TYPES) == {"CREDIT_DEBIT_CARD_NUMBER": 2}
-    assert untokenized_findings({"messages": request["messages"]}, engine.detect, PCI_TYPES) == {}
-    assert untokenized_findings(request, engine.detect, frozenset()) == {}
+    assert untokenized_findings(request, PCI_TYPES, engine_for) == {"CREDIT_DEBIT_CARD_NUMBER": 2}
+    assert built == [sorted(PCI_TYPES)]
+    assert untokenized_findings({"messages": request["messages"]}, PCI_TYPES, engine_for) == {}
+    assert untokenized_findings(request, frozenset(), engine_for) == {} and len(built) == 2
+
+
+# --- the policy applied by the routes ----------------------------------------------------------------------------
+def _tenant(profiles):
+    return built().tenants.create_tenant(f"{'+'.join(profiles)} tenant", profiles=profiles).tenant_id
+
+
+def _redact(services, tenant_id, body):
+    response = resolve(services.event("POST", "/v1/redact", body, tenant_id=tenant_id), None)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def _audit(services, tenant_id):
+    return [json.loads(i["record"]) for i in services.table("audit").scan()["Items"] if i["pk"] == f"TENANT#{tenant_id}"]
+
+
+def test_hipaa_redact_refuses_mask_keeps_phi_on_and_records_phi_access(services):
+    tenant_id = _tenant(["hipaa"])
+    status, body = _redact(services, tenant_id, {"text": "MRN: 00123456", "mode": "mask"})
+    assert (status, body["error"]["code"]) == (400, "mode_not_allowed")
+    status, body = _redact(services, tenant_id, {"text": "Patient MRN: 00123456, mail jane@example.com", "entities": ["EMAIL"]})
+    assert status == 200 and "00123456" not in body["text"]
+    assert body["counts"] == {"EMAIL": 1, "MEDICAL_RECORD_NUMBER": 1}
+    phi = [r for r in _audit(services, tenant_id) if r["action"] == "phi_access"]
+    assert len(phi) == 1 and phi[0]["category"] == "compliance"
+    assert phi[0]["pii_redaction"]["counts"] == {"MEDICAL_RECORD_NUMBER": 1}
+    assert "00123456" not in json.dumps(_audit(services, tenant_id))
+    _redact(services, tenant_id, {"text": "mail jane@example.com"})
+    assert len([r for r in _audit(services, tenant_id) if r["action"] == "phi_access"]) == 1  # no PHI, no record
+
+
+def test_pci_redact_detects_card_data_whatever_entities_says(services):
+    tenant_id = _tenant(["pci"])
+    status, body = _redact(services, tenant_id, {"text": "card 4111 1111 1111 1111 exp 12/27 cvv 123", "entities": ["EMAIL"]})
+    assert status == 200 and "4111" not in body["text"] and "123" not in body["text"].replace("[", "")
+    status, body = _redact(services, tenant_id, {"text": "card 5500 0000 0000 0004", "entities": [], "mode": "mask"})
+    assert status == 200 and "".join(ch for ch in body["text"] if ch.isdigit()) == "0004"
+    # the same narrowing on a tenant without the profile does let the card through: the profile is what changed
+    status, body = _redact(services, services.tenant.tenant_id, {"text": "card 4111 1111 1111 1111", "entities": ["EMAIL"]})
+    assert status == 200 and "4111 1111 1111 1111" in body["text"]

@@ -55,7 +55,7 @@ def classify_text() -> dict[str, Any]:
     result = classify(request.text, counts)
     services().record(AuditEvent(
         tenant_id=tenant.tenant_id, action="classify", category="data_access", user_id=principal.user_id,
-        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(result.entity_counts),
+        processing_time_ms=(time.perf_counter() - started) * 1000, pii_types=list(result.entity_counts), pii_counts=result.entity_counts,
         compliance_flags=sorted({*tenant.profiles, f"level:{result.level}"}), retention_days=tenant.retention_days,
     ))
     phi = policy_for(tenant.profiles).phi_access(tenant.tenant_id, principal.user_id, counts, action="classify")
