@@ -127,8 +127,8 @@ def parse_period(period: str, today: date | None = None) -> Period:
         if text == "previous_month":
             first = today.replace(day=1) - timedelta(days=1)
             start, end = _month(first.year, first.month)
-        elif text == "last_30_days":
-            start, end = today - timedelta(days=30), today
+        elif text == "last_30_days":  # today included
+            start, end = today - timedelta(days=29), today + timedelta(days=1)
         elif m := re.fullmatch(r"(\d{4})-(\d{2})", text):
             start, end = _month(int(m[1]), int(m[2]))
         elif m := re.fullmatch(r"(\d{4})-Q([1-4])", text):

@@ -83,7 +83,23 @@ def start_backend(region: str, port: int = 0, isolated: bool = False) -> Backend
         os.environ[env_names[role]] = name
     data_key, signing_key, bucket = create_keys_and_bucket(region, endpoint)
     os.environ.update({c.ENV_DATA_KEY_ID: data_key, c.ENV_SIGNING_KEY_ID: signing_key, c.ENV_BUCKET: bucket})
+    os.environ.update(create_incident_and_schedule_targets(region, endpoint))
     return Backend(server, endpoint, tables, data_key, signing_key, bucket)
+
+
+def create_incident_and_schedule_targets(region: str, endpoint: str | None = None) -> dict[str, str]:
+    """Where incidents and report schedules go locally: the default event bus, an incident topic (published to
+    directly, as no EventBridge rule runs here) and a schedule group. moto stores schedules but never fires them,
+    so locally a schedule is created, listed and deleted, and reports are made with ``POST /v1/reports``."""
+    topic = boto3.client("sns", region_name=region, endpoint_url=endpoint).create_topic(Name="cloakr-incidents")["TopicArn"]
+    group = "cloakr-reports"
+    boto3.client("scheduler", region_name=region, endpoint_url=endpoint).create_schedule_group(Name=group)
+    account = topic.split(":")[4]
+    return {
+        c.ENV_EVENT_BUS: "default", c.ENV_INCIDENT_TOPIC: topic, c.ENV_SCHEDULE_GROUP: group,
+        c.ENV_REPORTS_FUNCTION_ARN: f"arn:aws:lambda:{region}:{account}:function:cloakr-local-reports",
+        c.ENV_SCHEDULER_ROLE_ARN: f"arn:aws:iam::{account}:role/cloakr-local-scheduler",
+    }
 
 
 def create_keys_and_bucket(region: str, endpoint: str | None = None, bucket: str = "cloakr-local-data") -> tuple[str, str, str]:

@@ -15,7 +15,7 @@ from typing import Any, Generator, Iterable, Mapping, Sequence
 from cloakr.sdk import models as m
 from cloakr.sdk._core import Call, Options, Sleep, identity, segment, spec
 from cloakr.sdk.errors import APITimeoutError, CloakrError
-from cloakr.sdk.incidents import IncidentHandlers
+from cloakr.sdk.incidents import IncidentHandlers, SecurityIncident
 
 
 def _day(value: date | datetime | str) -> str:
@@ -198,7 +198,45 @@ class ApiMethods:
         return self._execute(Call(spec("POST", "/v1/reports", body=body, idempotency_key=idempotency_key),
                                   m.ComplianceReport.model_validate))
 
+    def get_compliance_report(self, report_id: str) -> m.ComplianceReport:
+        """A stored report with a fresh five-minute download link."""
+        return self._execute(Call(spec("GET", f"/v1/reports/{segment(report_id)}"), m.ComplianceReport.model_validate))
+
+    def schedule_compliance_report(self, *, standards: Sequence[str] | None = None, format: str = "pdf",
+                                   day_of_month: int = 1, hour_utc: int = 6,
+                                   idempotency_key: str | None = None) -> m.ReportSchedule:
+        """A monthly report of the previous month, made on ``day_of_month`` at ``hour_utc`` (EventBridge Scheduler)."""
+        body = m.ScheduleRequest(standards=list(standards) if standards else None, format=format,
+                                 day_of_month=day_of_month, hour_utc=hour_utc).wire()
+        return self._execute(Call(spec("POST", "/v1/reports/schedules", body=body, idempotency_key=idempotency_key),
+                                  m.ReportSchedule.model_validate))
+
+    def list_report_schedules(self) -> list[m.ReportSchedule]:
+        return self._execute(Call(spec("GET", "/v1/reports/schedules"),
+                                  lambda data: [m.ReportSchedule.model_validate(s) for s in data["schedules"]]))
+
+    def delete_report_schedule(self, schedule_id: str) -> None:
+        self._execute(Call(spec("DELETE", f"/v1/reports/schedules/{segment(schedule_id)}"), lambda _: None))
+
     # --- incidents --------------------------------------------------------------------------------------------
+    def list_incidents(self, *, start: datetime | date | str | None = None,
+                       end: datetime | date | str | None = None) -> list[SecurityIncident]:
+        """The tenant's incidents (default: the last 30 days), oldest first."""
+        params = {"start": _day(start) if start else None, "end": _day(end) if end else None}
+        return self._execute(Call(spec("GET", "/v1/incidents", params=params),
+                                  lambda data: [SecurityIncident.model_validate(i) for i in data["incidents"]]))
+
+    def block_user(self, user_id: str, *, reason: str = "admin") -> None:
+        self._execute(Call(spec("PUT", f"/v1/users/{segment(user_id)}/block", body={"reason": reason}), lambda _: None))
+
+    def unblock_user(self, user_id: str) -> None:
+        """Lift a block set by an admin or by a high-severity incident."""
+        self._execute(Call(spec("DELETE", f"/v1/users/{segment(user_id)}/block"), lambda _: None))
+
+    def unblock_api_key(self, key_id: str) -> None:
+        """Lift the block a high-severity incident put on a key (after checking the key is not leaked)."""
+        self._execute(Call(spec("DELETE", f"/v1/keys/{segment(key_id)}/block"), lambda _: None))
+
     def on(self, event: str, callback=None):
         """Register ``callback`` for ``"security_incident"``; usable as a decorator. See :meth:`handle_webhook`."""
         return self._incidents.on(event, callback)

@@ -200,6 +200,14 @@ class Client(ApiMethods):
                 step = flow.send(self._sleep(step.seconds) if isinstance(step, Sleep) else self._execute(step))
         except StopIteration as ready:
             url = ready.value
+        return self._stream_to(url, path, progress)
+
+    def download_compliance_report(self, report_id: str, path: str | os.PathLike[str], *,
+                                   progress: Progress | None = None) -> Path:
+        """Stream a stored report to ``path`` through a fresh presigned link."""
+        return self._stream_to(self.get_compliance_report(report_id).download_url or "", path, progress)
+
+    def _stream_to(self, url: str, path: str | os.PathLike[str], progress: Progress | None) -> Path:
         response = self._send(_download_spec(url))
         try:
             with _Download(path, response, progress) as sink:

@@ -282,6 +282,24 @@ class ComplianceReport(Response):
     id: str = Field(validation_alias="report_id", serialization_alias="id")
     status: str | None = None
     format: str | None = None
+    period: str | None = None
+    standards: list[str] | None = None
     download_url: str | None = None
+    expires_in: int | None = None
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class ScheduleRequest(Request):
+    standards: list[str] | None = None
+    format: Literal["json", "csv", "pdf"] = "pdf"
+    day_of_month: int = Field(default=1, ge=1, le=28)
+    hour_utc: int = Field(default=6, ge=0, le=23)
+
+
+class ReportSchedule(Response):
+    id: str = Field(validation_alias="schedule_id", serialization_alias="id")
+    expression: str | None = None
+    state: str | None = None
+    standards: list[str] | None = None
+    format: str | None = None

@@ -28,7 +28,7 @@ OCTOBER = datetime(2026, 10, 10, 12, tzinfo=timezone.utc).timestamp()
     ("2025", "2025-01-01", "2026-01-01"),
     ("2026-02-03/2026-02-05", "2026-02-03", "2026-02-06"),
     ("previous_month", "2026-10-01", "2026-11-01"),
-    ("last_30_days", "2026-10-26", "2026-11-25"),
+    ("last_30_days", "2026-10-27", "2026-11-26"),
 ])
 def test_periods(period, start, end):
     parsed = reports.parse_period(period, today=date(2026, 11, 25))
