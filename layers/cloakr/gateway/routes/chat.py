@@ -20,7 +20,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloakr.audit.trail import AuditEvent
+from cloakr.compliance.profiles import policy_for, untokenized_findings
 from cloakr.constants import TABLE_VAULT
+from cloakr.crypto.byok import tenant_cipher
 from cloakr.gateway.context import current_principal, header
 from cloakr.gateway.conversation import Conversation
 from cloakr.gateway.engines import engine_for
@@ -110,16 +112,21 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     if request.user:
         # OpenAI's end-user id may be an e-mail address: the model sees a stable pseudonym instead.
         raw["user"] = "cloakr-" + hashlib.sha256(f"{tenant.tenant_id}:{request.user}".encode()).hexdigest()[:16]
-    vault = TokenVault(services().tables[TABLE_VAULT], services().cipher)
+    vault = TokenVault(services().tables[TABLE_VAULT], tenant_cipher(services()))  # the tenant's BYOK key, if any
     conversation_key = conversation_id(tenant.tenant_id, header(event, CONVERSATION_HEADER), raw["messages"])
     user_id = principal.user_id or request.user
     tokens = vault.load(tenant.tenant_id, user_id, conversation_key)
     known = len(tokens)
     conversation = Conversation(engine_for(rules=tenant.rules), tokens)
+    policy = policy_for(tenant.profiles)
     try:
         redacted = conversation.redact_request(raw)
+        stray = untokenized_findings(redacted, policy.never_forward, engine_for)
     except DetectionError:
         raise DetectionFailedError("Detection failed; nothing was sent to the model. Retry later.") from None
+    if stray:  # HIPAA/PCI data in fields the gateway forwards as sent (metadata, tool descriptions): never forwarded
+        raise ValidationError(f"The request carries {', '.join(sorted(stray))} outside the messages, which this tenant's "
+                              "compliance profile never forwards; move it into a message or remove it.", code="regulated_data_not_allowed")
     if len(tokens) != known:
         vault.save(tenant.tenant_id, user_id, conversation_key, tokens, tenant.retention_days)
     # The audit record is written before anything leaves: no record, no forwarding.
@@ -131,6 +138,8 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
         redacted_count=sum(conversation.counts.values()), compliance_flags=sorted(tenant.profiles),
         retention_days=tenant.retention_days,
     ))
+    if phi := policy.phi_access(tenant.tenant_id, user_id, conversation.counts, action="chat.completions", session_id=conversation_key):
+        services().record(phi)
     upstream_started = time.perf_counter()
     try:
         answer = provider_for(route, region()).complete(redacted)
