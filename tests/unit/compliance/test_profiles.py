@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cloakr.compliance.profiles import policy_for, untokenized_findings
 from cloakr.gateway.app import resolve
 from cloakr.gateway.services import services as built
@@ -101,3 +102,64 @@ def test_pci_redact_detects_card_data_whatever_entities_says(services):
     # the same narrowing on a tenant without the profile does let the card through: the profile is what changed
     status, body = _redact(services, services.tenant.tenant_id, {"text": "card 4111 1111 1111 1111", "entities": ["EMAIL"]})
     assert status == 200 and "4111 1111 1111 1111" in body["text"]
+
+
+class FakeUpstream:
+    """Stands in for the model: records exactly what left the gateway and echoes the last message."""
+
+    def __init__(self):
+        self.received = []
+
+    def complete(self, request):
+        self.received.append(request)
+        content = request["messages"][-1]["content"]
+        return {"id": "fake", "object": "chat.completion", "created": 1, "model": request["model"],
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": f"Got: {content}"}}]}
+
+
+@pytest.fixture
+def upstream(monkeypatch):
+    from cloakr.gateway.routes import chat
+
+    fake = FakeUpstream()
+    monkeypatch.setattr(chat, "provider_for", lambda route, region: fake)
+    return fake
+
+
+def _chat(services, tenant_id, body):
+    response = resolve(services.event("POST", "/v1/chat/completions", body, tenant_id=tenant_id), None)
+    return response["statusCode"], json.loads(response["body"])
+
+
+PAN = "4111 1111 1111 1111"
+
+
+def test_pci_chat_never_forwards_the_pan_even_when_the_request_narrows_entities(services, upstream):
+    tenant_id = _tenant(["pci"])
+    message = {"role": "user", "content": f"Charge {PAN}, exp 12/27, cvv 123"}
+    status, body = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [message], "entities": ["EMAIL"],
+                                               "cloakr": {"entities": []}})
+    assert status == 200 and body["choices"][0]["message"]["content"] == f"Got: Charge {PAN}, exp 12/27, cvv 123"
+    forwarded = json.dumps(upstream.received)
+    assert len(upstream.received) == 1 and "4111" not in forwarded and "1111 1111" not in forwarded
+    assert "CREDIT_DEBIT_CARD_NUMBER_1" in forwarded
+
+
+@pytest.mark.parametrize("field", [{"metadata": {"note": f"paid with {PAN}"}},
+                                   {"tools": [{"type": "function", "function": {"name": "pay", "description": f"uses {PAN}"}}]}])
+def test_pci_chat_refuses_card_data_in_fields_it_does_not_tokenize(services, upstream, field):
+    tenant_id = _tenant(["pci"])
+    status, body = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], **field})
+    assert (status, body["error"]["code"]) == (400, "regulated_data_not_allowed") and PAN not in json.dumps(body)
+    assert upstream.received == []
+    # without the profile the same field is forwarded as sent (the gateway only tokenizes messages)
+    status, _ = _chat(services, services.tenant.tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], **field})
+    assert status == 200 and PAN in json.dumps(upstream.received)
+
+
+def test_hipaa_chat_records_phi_access(services, upstream):
+    tenant_id = _tenant(["hipaa"])
+    status, _ = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "Patient MRN: 00123456"}]})
+    assert status == 200 and "00123456" not in json.dumps(upstream.received)
+    phi = [r for r in _audit(services, tenant_id) if r["action"] == "phi_access"]
+    assert len(phi) == 1 and phi[0]["pii_redaction"]["counts"] == {"MEDICAL_RECORD_NUMBER": 1} and phi[0]["session_id"]
