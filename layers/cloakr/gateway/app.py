@@ -78,6 +78,26 @@ def build_app() -> APIGatewayRestResolver:
     return app
 
 
+def _idempotent(event: dict[str, Any], tenant_id: str | None, handle: Any) -> dict[str, Any]:
+    """POSTs of a known tenant go through the idempotency store (see ``cloakr.gateway.idempotency``)."""
+    if event.get("httpMethod") != "POST" or not tenant_id:
+        return handle()
+    from cloakr.constants import TABLE_VAULT
+    from cloakr.crypto.byok import tenant_cipher
+    from cloakr.gateway.idempotency import IdempotencyError, IdempotencyStore
+    from cloakr.gateway.services import services
+
+    cipher = tenant_cipher(services())
+    if cipher is None or TABLE_VAULT not in services().tables:
+        return handle()  # nowhere to keep answers encrypted: no replay, and nothing stored in clear
+    try:
+        return IdempotencyStore(services().tables[TABLE_VAULT], cipher).run(event, tenant_id, handle)
+    except IdempotencyError as error:
+        refused = error_response(error)
+        return {"statusCode": refused.status_code, "headers": refused.headers, "multiValueHeaders": {},
+                "body": refused.body, "isBase64Encoded": False}
+
+
 def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Serve one API Gateway event; every request, refused or not, counts in its tenant's metrics."""
     started = time.perf_counter()
@@ -87,7 +107,7 @@ def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
     else:
         logger.remove_keys(["tenant_id"])  # the local gateway's threads share the logger across requests
     logger.append_keys(request_id=(event.get("requestContext") or {}).get("requestId"))
-    response = build_app().resolve(event, context)
+    response = _idempotent(event, tenant_id, lambda: build_app().resolve(event, context))
     if tenant_id:
         # Dimensions apply to every metric of this invocation (flushed by the handler's log_metrics).
         # A warm process that did not flush (local gateway) still holds the previous request's tenant: replace it.
