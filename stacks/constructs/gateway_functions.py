@@ -145,7 +145,9 @@ class GatewayFunctions(Construct):
             tenants.grant_read_data(f[name])
             subjects.grant_read_write_data(f[name])
             incident_bus.grant_put_events_to(f[name])
-        vault.grant_read_write_data(f["chat"])
+        # Chat keeps conversation token maps in the vault; every POST route keeps idempotent answers there.
+        for name in ("redact", "chat"):
+            vault.grant_read_write_data(f[name])
         for table in tables.values():
             table.grant_read_write_data(f["admin"])
         bucket.grant_read_write(f["admin"])
