@@ -130,6 +130,52 @@ class TenantKeys:
         return arn
 
 
+    def all(self) -> list[dict[str, str]]:
+        """Every tenant that brought its own key: ``tenant_id``, ``name``, ``key_arn`` (a scan, for operators)."""
+        kwargs: dict[str, Any] = {
+            "FilterExpression": "sk = :profile AND attribute_exists(#k)", "ExpressionAttributeNames": {"#k": KEY_ATTRIBUTE, "#n": "name"},
+            "ExpressionAttributeValues": {":profile": "PROFILE"}, "ProjectionExpression": "pk, #n, #k",
+        }
+        found: list[dict[str, str]] = []
+        while True:
+            page = self.table.scan(**kwargs)
+            found += [{"tenant_id": item["pk"].split("#", 1)[1], "name": item.get("name", ""), "key_arn": item[KEY_ATTRIBUTE]}
+                      for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return sorted(found, key=lambda t: t["tenant_id"])
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def key_status(kms: Any, key_id: str) -> dict[str, Any]:
+    """A key's lifecycle as KMS reports it: state, rotation (enabled, period, next date), deletion date.
+
+    Fields KMS does not return (no rotation for imported key material, no period on old API versions) are None;
+    a key KMS no longer knows is ``Deleted``.
+    """
+    try:
+        metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NotFoundException":
+            raise
+        return {"key_id": key_id, "state": "Deleted", "rotation_enabled": None, "rotation_period_days": None,
+                "next_rotation": None, "deletion_date": None}
+    try:
+        rotation = kms.get_key_rotation_status(KeyId=metadata["Arn"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("UnsupportedOperationException", "KMSInvalidStateException"):
+            raise
+        rotation = {}
+    return {
+        "key_id": metadata["Arn"], "state": metadata.get("KeyState"), "origin": metadata.get("Origin"),
+        "rotation_enabled": rotation.get("KeyRotationEnabled"), "rotation_period_days": rotation.get("RotationPeriodInDays"),
+        "next_rotation": _iso(rotation.get("NextRotationDate")), "deletion_date": _iso(metadata.get("DeletionDate")),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value is not None else None)
+
+
 class TenantCipher:
     """``EnvelopeCipher``'s interface with the key chosen per tenant: the tenant's BYOK key if it has one, else the
     stack key. Blobs written under the stack key before the tenant brought its key stay readable (while that key is

@@ -104,7 +104,7 @@ def test_kms_outage_is_a_retryable_503(services):
 
 def _bring_own_key(services) -> str:
     kms = boto3.client("kms", region_name="eu-central-1")
-    arn = kms.create_key(Description="tenant key")["KeyMetadata"]["Arn"]
+    arn = kms.create_key(Description="tenant key", KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["Arn"]
     TenantKeys(services.table("tenants"), kms).set_arn(services.tenant.tenant_id, arn)
     return arn
 

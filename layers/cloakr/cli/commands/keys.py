@@ -1,20 +1,29 @@
-"""``cloakr keys create|list|rotate|revoke``: manage a tenant's API keys through the gateway (needs ``keys:admin``).
+"""``cloakr keys create|list|rotate|revoke``: manage a tenant's API keys through the gateway (needs ``keys:admin``);
+``cloakr keys status``: the KMS keys' lifecycle, read straight from KMS and the tenants table (operator credentials).
 
-Each action is one ``_register_<action>`` function listed in ``ACTIONS``; adding an action (e.g. ``status`` for
-the KMS key rotation state) is adding one function to that tuple.
+Each action is one ``_register_<action>`` function listed in ``ACTIONS`` (gateway-backed) or ``AWS_ACTIONS``
+(AWS-backed); adding an action is adding one function to a tuple.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cloakr.cli.main import CliError
-from cloakr.cli.output import add_gateway_options, api_errors, client_from_args, emit, print_table
+from cloakr.cli.output import (
+    add_gateway_options,
+    api_errors,
+    client_from_args,
+    emit,
+    print_table,
+)
 from cloakr.constants import SCOPES
 
 KEY_COLUMNS = ("id", "name", "scopes", "status", "created_at", "expires_at")
+KMS_COLUMNS = ("key", "tenant", "state", "rotation_enabled", "rotation_period_days", "next_rotation", "deletion_date")
 
 
 def _show_secret(key: Any) -> None:
@@ -92,10 +101,36 @@ def _register_revoke(actions: argparse._SubParsersAction) -> argparse.ArgumentPa
     return parser
 
 
+def _status(args: argparse.Namespace) -> int:
+    from cloakr.cli.commands.admin import aws_errors, aws_from_args
+    from cloakr.crypto.byok import TenantKeys, key_status
+
+    aws = aws_from_args(args)
+    with aws_errors("reading the key status"):
+        stack = key_status(aws.kms, aws.stack_key)
+        tenants = [{**tenant, **key_status(aws.kms, tenant["key_arn"])} for tenant in TenantKeys(aws.tenants, aws.kms).all()]
+    report = {"region": aws.region, "stack_key": stack, "tenant_keys": tenants}
+    rows = [{**stack, "key": stack["key_id"], "tenant": "(stack: every tenant without its own key)"}]
+    rows += [{**t, "key": t["key_arn"], "tenant": f"{t['tenant_id']} {t['name']}".strip()} for t in tenants]
+    emit(args, report, lambda _: print_table(rows, KMS_COLUMNS))
+    return 0
+
+
+def _register_status(actions: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from cloakr.cli.commands.admin import add_aws_options
+
+    parser = actions.add_parser("status", help="KMS key state and rotation: the stack key and each tenant's own key")
+    add_aws_options(parser)
+    parser.set_defaults(func=_status)
+    return parser
+
+
 #: Gateway-backed actions; each gets ``--endpoint``/``--api-key``/``--region``/``--json``.
 ACTIONS: tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], ...] = (
     _register_create, _register_list, _register_rotate, _register_revoke,
 )
+#: AWS-backed actions (operator credentials, no gateway); each adds its own options.
+AWS_ACTIONS: tuple[Callable[[argparse._SubParsersAction], argparse.ArgumentParser], ...] = (_register_status,)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,3 +139,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", metavar="<action>", required=True)
     for register_action in ACTIONS:
         add_gateway_options(register_action(actions))
+    for register_action in AWS_ACTIONS:
+        register_action(actions)
