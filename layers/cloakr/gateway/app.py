@@ -72,7 +72,7 @@ def build_app() -> APIGatewayRestResolver:
 
     @app.get("/v1/openapi.json")
     def openapi() -> dict[str, Any]:
-        return json.loads(app.get_openapi_json_schema(title="Cloakr", version=__version__))
+        return _openapi_document(app)
 
     app.use(middlewares=[security_headers])
     return app
@@ -96,6 +96,18 @@ def _idempotent(event: dict[str, Any], tenant_id: str | None, handle: Any) -> di
         refused = error_response(error)
         return {"statusCode": refused.status_code, "headers": refused.headers, "multiValueHeaders": {},
                 "body": refused.body, "isBase64Encoded": False}
+
+
+_documents: dict[int, dict[str, Any]] = {}
+
+
+def _openapi_document(app: APIGatewayRestResolver) -> dict[str, Any]:
+    """Built once per process: the routes cannot change while it runs."""
+    from cloakr.gateway.openapi import document
+
+    if id(app) not in _documents:
+        _documents[id(app)] = document(app)
+    return _documents[id(app)]
 
 
 def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:

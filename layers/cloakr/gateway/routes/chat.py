@@ -167,3 +167,6 @@ def models() -> dict[str, Any]:
     services().record(AuditEvent(tenant_id=tenant.tenant_id, action="models.list", category="data_access", user_id=principal.user_id))
     data = [{"id": m.id, "object": "model", "owned_by": m.provider, "routing": m.routing} for m in _available(tenant)]
     return {"object": "list", "data": data}
+
+
+REQUEST_MODELS = {("POST", "/v1/chat/completions"): ChatRequest}

@@ -85,3 +85,10 @@ def unblock_user(user_id: str) -> dict[str, Any]:
 @router.delete("/v1/keys/<key_id>/block")
 def unblock_key(key_id: str) -> dict[str, Any]:
     return _change(current_principal(router.current_event.raw_event), "KEY", key_id, False)
+
+
+REQUEST_MODELS = {("PUT", "/v1/users/{user_id}/block"): BlockRequest}
+QUERY_PARAMETERS = {("GET", "/v1/incidents"): [
+    {"name": "start", "schema": {"type": "string", "format": "date-time"}, "description": "ISO date or date-time; default 30 days ago"},
+    {"name": "end", "schema": {"type": "string", "format": "date-time"}, "description": "ISO date or date-time (exclusive); default now"},
+]}

@@ -110,3 +110,6 @@ def revoke_key(key_id: str) -> dict[str, Any]:
         raise
     logger.info("key revoked", extra={"tenant_id": principal.tenant_id, "key_id": key_id})
     return {"key_id": key_id, "status": "revoked"}
+
+
+REQUEST_MODELS = {("POST", "/v1/keys"): CreateKey, ("POST", "/v1/keys/{key_id}/rotate"): RotateKey}

@@ -79,3 +79,7 @@ def redact() -> dict[str, Any]:
     else:
         body["results"] = items
     return body
+
+
+# Body models for the OpenAPI document (cloakr.gateway.openapi).
+REQUEST_MODELS = {("POST", "/v1/redact"): RedactRequest}

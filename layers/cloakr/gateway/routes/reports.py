@@ -122,3 +122,6 @@ def delete_schedule(schedule_id: str) -> dict[str, Any]:
                                  user_id=principal.user_id))
     _scheduled(lambda: schedules.delete(services().scheduler, target, principal.tenant_id, schedule_id))
     return {"schedule_id": schedule_id, "status": "deleted"}
+
+
+REQUEST_MODELS = {("POST", "/v1/reports"): ReportRequest, ("POST", "/v1/reports/schedules"): ScheduleRequest}
