@@ -52,11 +52,6 @@ def parse_key_arn(arn: str) -> KeyArn:
     return KeyArn(*match.groups(), arn=arn)
 
 
-def account_of(kms: Any, key_id: str) -> str:
-    """The AWS account owning ``key_id`` (an ARN, id or alias), from KMS's own answer."""
-    return parse_key_arn(describe(kms, key_id)["Arn"]).account
-
-
 def describe(kms: Any, key_id: str) -> dict[str, Any]:
     try:
         return kms.describe_key(KeyId=key_id)["KeyMetadata"]

@@ -161,13 +161,13 @@ def _record(aws: Aws, tenant_id: str, action: str) -> None:
 
 
 def bring_your_own_key(args: argparse.Namespace) -> int:
-    from cloakr.crypto.byok import TenantKeys, account_of, check_tenant_key, describe
+    from cloakr.crypto.byok import TenantKeys, check_tenant_key, describe, parse_key_arn
 
     aws = aws_from_args(args)
     with aws_errors("setting the tenant key"):
         name = _tenant_name(aws, args.tenant)
         stack_arn = describe(aws.kms, aws.stack_key)["Arn"]
-        metadata = check_tenant_key(aws.kms, args.key_arn, region=aws.region, account=account_of(aws.kms, stack_arn),
+        metadata = check_tenant_key(aws.kms, args.key_arn, region=aws.region, account=parse_key_arn(stack_arn).account,
                                     stack_key_arn=stack_arn)
         _record(aws, args.tenant, "key_byok_set")
         TenantKeys(aws.tenants, aws.kms).set_arn(args.tenant, args.key_arn)
