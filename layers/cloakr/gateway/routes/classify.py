@@ -63,3 +63,6 @@ def classify_text() -> dict[str, Any]:
         services().record(phi)
     logger.info("classified", extra={"tenant_id": tenant.tenant_id, "level": result.level, "entity_counts": result.entity_counts})
     return result.to_dict()
+
+
+REQUEST_MODELS = {("POST", "/v1/classify"): ClassifyRequest}

@@ -118,3 +118,6 @@ def decrypt() -> dict[str, Any]:
     blob = _b64decode(request.ciphertext, ValidationError("The ciphertext could not be decrypted.", code="decryption_failed"))
     plaintext = _run("decrypt", request.purpose, lambda cipher, tenant_id, purpose: cipher.decrypt(blob, tenant_id, purpose))
     return {"plaintext": base64.b64encode(plaintext).decode("ascii"), "purpose": request.purpose or DEFAULT_PURPOSE}
+
+
+REQUEST_MODELS = {("POST", "/v1/encrypt"): EncryptRequest, ("POST", "/v1/decrypt"): DecryptRequest}
