@@ -17,6 +17,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cloakr.config.regions import RegionConfig
+from cloakr.gateway.openapi import request_models
 from cloakr.gateway.scopes import ROUTE_SCOPES
 
 STAGE = "prod"
@@ -28,6 +29,21 @@ ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
     for path in dict.fromkeys(p for (_, p) in ROUTE_SCOPES)
 )
 HEALTH_PATH = "v1/health"
+
+
+def edge_schema(model) -> dict | None:
+    """The part of a body model API Gateway checks before any function runs: a JSON object with the required
+    fields, and no others where the model forbids extras. Field types and limits stay with the handler, whose
+    errors name the field (the edge only says "The request body is not valid"). Bodies with no required field
+    may be empty, so they get no edge model."""
+    schema = model.model_json_schema()
+    if not schema.get("required"):
+        return None
+    edge = {"type": "object", "required": sorted(schema["required"])}
+    if model.model_config.get("extra") == "forbid":
+        edge["additionalProperties"] = False
+        edge["properties"] = {name: {} for name in schema.get("properties", {})}
+    return edge
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "'max-age=63072000; includeSubDomains'",
     "X-Content-Type-Options": "'nosniff'",
@@ -99,15 +115,31 @@ class GatewayApi(Construct):
             "Validator", validate_request_body=True, validate_request_parameters=True
         )
         integrations = {name: apigw.LambdaIntegration(fn) for name, fn in functions.items() if name != "authorizer"}
+        models = request_models()
         for path, methods, fn_name in ROUTES:
             resource = self.api.root.resource_for_path(path)
             for method in methods:
+                schema = edge_schema(models[(method, "/" + path)]) if (method, "/" + path) in models else None
+                name = f"{method.title()}{''.join(p.strip('{}').title().replace('_', '') for p in path.split('/'))}Body"
+                body_model = self.api.add_model(
+                    name,
+                    model_name=name,
+                    content_type="application/json",
+                    schema=apigw.JsonSchema(
+                        schema=apigw.JsonSchemaVersion.DRAFT4,
+                        type=apigw.JsonSchemaType.OBJECT,
+                        required=schema["required"],
+                        additional_properties=schema.get("additionalProperties", True),
+                        properties={name: apigw.JsonSchema() for name in schema.get("properties", {})} or None,
+                    ),
+                ) if schema else None
                 resource.add_method(
                     method,
                     integrations[fn_name],
                     authorizer=self.authorizer,
                     authorization_type=apigw.AuthorizationType.CUSTOM,
                     request_validator=validator,
+                    request_models={"application/json": body_model} if body_model else None,
                 )
         # Health is the one public route: it says whether the service is up and nothing about tenants.
         self.api.root.resource_for_path(HEALTH_PATH).add_method(

@@ -226,3 +226,15 @@ def test_report_schedules(synth, region):
     # Only the digest runs on a fixed EventBridge rate; reports run when tenants' schedules say.
     rates = [r for r in resources(synth, region, "AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]]
     assert len(rates) == 1
+
+
+def test_request_bodies_are_checked_at_the_edge(synth, region):
+    """Bodies with required fields have an API Gateway model, so malformed ones never reach a function."""
+    models = {m["Properties"]["Name"]: m["Properties"]["Schema"] for m in resources(synth, region, "AWS::ApiGateway::Model").values()}
+    keys = models["PostV1KeysBody"]
+    assert keys["required"] == ["scopes"] and keys["additionalProperties"] is False and "expires_in_days" in keys["properties"]
+    assert models["PostV1ChatCompletionsBody"]["required"] == ["messages", "model"]
+    assert "additionalProperties" not in models["PostV1ChatCompletionsBody"] or models["PostV1ChatCompletionsBody"]["additionalProperties"]
+    methods = [m["Properties"] for m in resources(synth, region, "AWS::ApiGateway::Method").values()]
+    with_models = [m for m in methods if m.get("RequestModels")]
+    assert len(with_models) == len(models) and all(m.get("RequestValidatorId") for m in with_models)
