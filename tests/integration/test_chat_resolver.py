@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from cloakr.gateway.app import resolve
 from cloakr.gateway.services import services as built
@@ -63,10 +64,26 @@ def test_without_a_conversation_id_the_opening_messages_name_the_conversation(se
     assert sent[0]["messages"][0]["content"] == sent[1]["messages"][0]["content"]
 
 
+class FailingKms:
+    """KMS answering every call with an internal error (an outage, not a key problem)."""
+
+    def __getattr__(self, operation):
+        def fail(**_):
+            raise ClientError({"Error": {"Code": "KMSInternalException", "Message": "try later"}}, operation)
+        return fail
+
+
 def test_kms_failure_forwards_nothing(services, sent, monkeypatch):
-    monkeypatch.setattr(built().cipher, "key_id", services.data_key_id[:-4] + "0000")
+    monkeypatch.setattr(built().cipher, "kms", FailingKms())
     status, body, headers = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}])
     assert status == 503 and body["error"]["code"] == "encryption_failed" and headers["Retry-After"] == "1"
+    assert sent == [] and EMAIL not in json.dumps(body)
+
+
+def test_a_missing_key_is_a_409_and_forwards_nothing(services, sent, monkeypatch):
+    monkeypatch.setattr(built().cipher, "key_id", services.data_key_id[:-4] + "0000")
+    status, body, _ = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}])
+    assert status == 409 and body["error"]["code"] == "key_unavailable"
     assert sent == [] and EMAIL not in json.dumps(body)
     assert services.table("audit").scan()["Items"] == []
 

@@ -74,6 +74,13 @@ class EncryptionFailedError(ApiError):
     status, code, retryable = 503, "encryption_failed", True
 
 
+class KeyUnavailable(ApiError):
+    """The tenant's key is disabled or scheduled for deletion: its data is unreadable until an administrator
+    cancels the deletion (and, once deleted, for good). Not retryable: retrying cannot help."""
+
+    status, code = 409, "key_unavailable"
+
+
 class VaultUnavailableError(ApiError):
     """The token vault could not be read or written, so nothing was forwarded."""
 

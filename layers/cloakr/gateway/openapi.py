@@ -41,6 +41,7 @@ ERRORS = {
     "401": "Missing, invalid, expired or revoked API key (unauthorized)",
     "403": "Missing scope, wrong region, blocked user or key (forbidden, wrong_region, user_blocked, key_blocked)",
     "404": "No such route or resource in this tenant (not_found)",
+    "409": "Conflict: a request with this Idempotency-Key is running, or the tenant's key is shredded (key_unavailable)",
     "413": f"Body larger than {MAX_BODY_BYTES} bytes (payload_too_large)",
     "429": "Throttled; retry after the Retry-After header (rate_limited)",
     "503": "A dependency failed and the request was not processed (fail closed); retryable",

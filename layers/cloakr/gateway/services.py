@@ -86,8 +86,11 @@ class Services:
 
 
 def clear_caches() -> None:
+    from cloakr.crypto import byok
+
     _tenants.clear()
     _blocks.clear()
+    byok.clear_cache()
 
 
 @lru_cache(maxsize=1)

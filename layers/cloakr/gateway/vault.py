@@ -21,8 +21,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cloakr.constants import TTL_ATTRIBUTE
-from cloakr.crypto import EncryptionError, EnvelopeCipher
-from cloakr.gateway.errors import EncryptionFailedError, ValidationError, VaultUnavailableError
+from cloakr.crypto import EncryptionError, EnvelopeCipher, KeyUnavailableError
+from cloakr.gateway.errors import EncryptionFailedError, KeyUnavailable, ValidationError, VaultUnavailableError
+
+_SHREDDED = "The tenant's encryption key is disabled or scheduled for deletion; its conversations cannot be used."
 from cloakr.pii.tokens import TokenMap
 
 PURPOSE = "token-vault"
@@ -69,6 +71,8 @@ class TokenVault:
         blob = item["blob"]
         try:
             plaintext = self._require_cipher().decrypt(bytes(getattr(blob, "value", blob)), tenant_id, PURPOSE)
+        except KeyUnavailableError:
+            raise KeyUnavailable(_SHREDDED) from None
         except EncryptionError:
             raise EncryptionFailedError("The conversation's token map could not be decrypted; nothing was sent.") from None
         return TokenMap.from_dict(json.loads(plaintext))
@@ -76,6 +80,8 @@ class TokenVault:
     def save(self, tenant_id: str, user_id: str | None, conversation: str, tokens: TokenMap, retention_days: int) -> None:
         try:
             blob = self._require_cipher().encrypt(json.dumps(tokens.to_dict()).encode(), tenant_id, PURPOSE)
+        except KeyUnavailableError:
+            raise KeyUnavailable(_SHREDDED) from None
         except EncryptionError:
             raise EncryptionFailedError("The conversation's token map could not be encrypted; nothing was sent.") from None
         try:

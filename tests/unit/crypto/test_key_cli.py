@@ -123,7 +123,7 @@ def test_destroying_the_tenant_key_shreds_its_vault_and_ciphertexts(services, ca
     assert (status, body["error"]["code"]) == (409, "key_unavailable")
     for headers in (conversation, {"X-Cloakr-Conversation-Id": "conv-2"}):  # stored map unreadable; new map unwritable
         status, body = _call(services, "/v1/chat/completions", chat, headers)
-        assert (status, body["error"]["code"]) == (503, "encryption_failed"), body
+        assert (status, body["error"]["code"]) == (409, "key_unavailable"), body
     other = services.event("POST", "/v1/encrypt", {"plaintext": "eA=="}, tenant_id=built().tenants.create_tenant("Other").tenant_id)
     assert resolve(other, None)["statusCode"] == 200  # other tenants are untouched
 

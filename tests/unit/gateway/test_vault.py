@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from cloakr.crypto import EnvelopeCipher
-from cloakr.gateway.errors import EncryptionFailedError, ValidationError
+from cloakr.gateway.errors import EncryptionFailedError, KeyUnavailable, ValidationError
 from cloakr.gateway.vault import TokenVault, conversation_id
 from cloakr.pii.tokens import TokenMap
 
@@ -59,7 +59,7 @@ def test_kms_failure_and_missing_key_fail_closed(services):
     tokens.placeholder("EMAIL", "jane.doe@corp.example")
     kms = boto3.client("kms", region_name="eu-central-1")
     gone = TokenVault(services.table("vault"), EnvelopeCipher(kms, services.data_key_id[:-4] + "0000", "eu-central-1"))
-    with pytest.raises(EncryptionFailedError):
+    with pytest.raises(KeyUnavailable):  # a deleted key: the tenant's data is shredded, retrying cannot help
         gone.save("t1", None, "c1", tokens, retention_days=30)
     with pytest.raises(EncryptionFailedError):
         TokenVault(services.table("vault"), None).save("t1", None, "c1", tokens, retention_days=30)

@@ -29,6 +29,7 @@ from cloakr.gateway.context import current_principal
 from cloakr.gateway.errors import (
     ApiError,
     EncryptionFailedError,
+    KeyUnavailable,
     PayloadTooLargeError,
     ValidationError,
 )
@@ -42,13 +43,6 @@ MAX_PLAINTEXT_BYTES = 512 * 1024
 PURPOSE_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 DEFAULT_PURPOSE = "default"
 API_PURPOSE_PREFIX = "api:"
-
-
-class KeyUnavailable(ApiError):
-    """The tenant's key is disabled or scheduled for deletion: its data is unreadable until an administrator
-    cancels the deletion (and, once deleted, for good)."""
-
-    status, code = 409, "key_unavailable"
 
 
 class EncryptRequest(BaseModel):
