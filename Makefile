@@ -13,8 +13,15 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export AWS_DEFAULT_REGION ?= us-east-1
 PYTEST_ARGS ?=
+# checkov pins clash with the project's (it would downgrade boto3 and packaging): it gets its own tool venv.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .venv-checkov
+# checkov offline: no guideline mapping download, no PyPI version check (.checkov.yaml adds skip-download).
+export BC_SKIP_MAPPING := TRUE
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := TRUE
+LOAD_ARGS ?= --duration 60
 
-.PHONY: help setup run test synth ls eval bench verify clean
+.PHONY: help setup run test synth ls eval bench verify clean checkov checkov-setup load
 
 help:
 	@echo "make run    - set up and start the local gateway on 127.0.0.1:8787"
@@ -22,6 +29,9 @@ help:
 	@echo "make synth  - synthesize Cloakr-<region> stacks into cdk.out/ (no AWS account needed)"
 	@echo "make eval   - score the PII engine on the generated labelled corpus"
 	@echo "make bench  - measure the engine against Presidio in the same run"
+	@echo "make checkov - checkov over the synthesized templates (skips and reasons in .checkov.yaml)"
+	@echo "make load   - load the local gateway for 60 s: requests/s, latency per route, errors, RSS"
+	@echo "make verify - everything make test runs, then a 10-minute load soak"
 
 $(VENV)/.installed: pyproject.toml scripts/node-shims.sh
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +59,7 @@ synth: setup
 ls: setup
 	npx cdk ls
 
-test: setup synth
+test: setup synth checkov-setup
 	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
@@ -58,6 +68,24 @@ eval: setup
 
 bench: $(VENV)/.bench-installed
 	$(PY) -m bench.speed
+
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	echo '*' > $(CHECKOV_VENV)/.gitignore
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+checkov-setup: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+checkov: synth checkov-setup
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml $$(printf -- '-f %s ' cdk.out/*.template.json)
+
+load: setup
+	$(PY) -m bench.load $(LOAD_ARGS)
+
+verify: test
+	$(PY) -m bench.load --soak
 
 clean:
 	rm -rf cdk.out .pytest_cache .build
