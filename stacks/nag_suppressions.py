@@ -52,6 +52,7 @@ WILDCARD_PREFIXES: list[tuple[str, str]] = [
     ("AwsSolutions-IAM5[Resource::<StorageBucket", "Objects of this stack's audit bucket (digests/, exports/, reports/)."),
     ("AwsSolutions-IAM5[Resource::arn:aws:bedrock:", "Any in-region foundation model or inference profile; the gateway enforces per-tenant model and routing rules per request."),
     ("AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:", "Only secrets named cloakr/upstream* in this region (upstream model API keys)."),
+    ("AwsSolutions-IAM5[Resource::arn:aws:kms:", "Tenants' own (BYOK) keys are created by tenants after deployment; use is limited to Cloakr's encryption context in this region and to keys tagged cloakr:tenant, and each key's own policy must name the role."),
     ("AwsSolutions-IAM5[Resource::arn:aws:scheduler:", "Tenants' report schedules are created at run time, all inside this stack's cloakr-reports schedule group."),
 ]
 
@@ -146,6 +147,7 @@ def _acknowledge_prefixed(stack: Stack, prefixes: list[tuple[str, str]], *, know
         "AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:": [
             f"AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:{region}:<AWS::AccountId>:secret:cloakr/upstream*]"
         ],
+        "AwsSolutions-IAM5[Resource::arn:aws:kms:": [f"AwsSolutions-IAM5[Resource::arn:aws:kms:{region}:<AWS::AccountId>:key/*]"],
         "AwsSolutions-IAM5[Resource::arn:aws:scheduler:": [
             f"AwsSolutions-IAM5[Resource::arn:aws:scheduler:{region}:<AWS::AccountId>:schedule/cloakr-reports/*]"
         ],

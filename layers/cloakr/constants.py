@@ -72,6 +72,9 @@ SCOPES: tuple[str, ...] = (
 # Request limits, enforced both by WAF (body size) and by the handlers.
 MAX_BODY_BYTES = 1_048_576
 KMS_ROTATION_DAYS = 90
+# A tenant's own (BYOK) key carries this tag with the tenant id as value: the stack lets its functions describe
+# only keys so tagged, and ``cloakr admin byok`` refuses keys without it.
+TENANT_KEY_TAG = "cloakr:tenant"
 
 # The signing algorithm used for audit digests (KMS asymmetric key, ECC_NIST_P256).
 DIGEST_SIGNING_ALGORITHM = "ECDSA_SHA_256"

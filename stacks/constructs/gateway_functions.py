@@ -25,6 +25,7 @@ from constructs import Construct
 
 from cloakr import constants as c
 from cloakr.config.regions import RegionConfig
+from cloakr.constants import TENANT_KEY_TAG
 from stacks.constructs.encryption_keys import ENVELOPE_ACTIONS, grant_key_use
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
@@ -170,6 +171,20 @@ class GatewayFunctions(Construct):
         # Envelope encryption of vault entries and stored payloads (encryption context binds tenant and region).
         for name in ("redact", "chat", "admin"):
             grant_key_use(data_key, f[name].role, *ENVELOPE_ACTIONS)
+        # Tenants' own keys (BYOK): any customer key of this account and region, but only for data keys whose
+        # encryption context is Cloakr's (tenant, region, purpose) in this region, and only keys tagged for Cloakr.
+        # The tenant's key policy must also name these roles (docs/deploy.md), so no key is usable by default.
+        tenant_keys = f"arn:{stack.partition}:kms:{stack.region}:{stack.account}:key/*"
+        for name in ("redact", "chat", "admin"):
+            f[name].add_to_role_policy(iam.PolicyStatement(
+                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[tenant_keys],
+                conditions={"StringEquals": {"kms:EncryptionContext:region": stack.region},
+                            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["tenant_id", "region", "purpose"]}},
+            ))
+            f[name].add_to_role_policy(iam.PolicyStatement(
+                actions=["kms:DescribeKey"], resources=[tenant_keys],
+                conditions={"Null": {f"aws:ResourceTag/{TENANT_KEY_TAG}": "false"}},
+            ))
         # In-region foundation models and inference profiles; residency is enforced per request by the gateway.
         f["chat"].add_to_role_policy(
             iam.PolicyStatement(

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloakr.constants import TABLE_TENANTS
+from cloakr.constants import TABLE_TENANTS, TENANT_KEY_TAG
 from cloakr.crypto.envelope import EncryptionError, EnvelopeCipher, KeyUnavailableError
 from cloakr.tenants.cache import TtlCache
 
@@ -62,8 +62,10 @@ def describe(kms: Any, key_id: str) -> dict[str, Any]:
         raise ByokError(f"KMS could not be reached ({type(exc).__name__})") from None
 
 
-def check_tenant_key(kms: Any, arn: str, *, region: str, account: str, stack_key_arn: str | None = None) -> dict[str, Any]:
-    """The key's metadata if it can be a tenant's key in this stack, else ``ByokError`` naming the problem."""
+def check_tenant_key(kms: Any, arn: str, *, region: str, account: str, stack_key_arn: str | None = None,
+                     tenant_id: str | None = None) -> dict[str, Any]:
+    """The key's metadata if it can be a tenant's key in this stack, else ``ByokError`` naming the problem.
+    With ``tenant_id``, the key must also be tagged ``cloakr:tenant=<tenant_id>`` (the stack's IAM relies on it)."""
     parsed = parse_key_arn(arn)
     if parsed.region != region:
         raise ByokError(f"the key is in {parsed.region}, but this stack is in {region}; "
@@ -77,6 +79,14 @@ def check_tenant_key(kms: Any, arn: str, *, region: str, account: str, stack_key
     wrong = [f"{name} is {actual.get(name)} (needs {want})" for name, want in REQUIRED_METADATA.items() if actual.get(name) != want]
     if wrong:
         raise ByokError("the key cannot wrap tenant data: " + "; ".join(wrong))
+    if tenant_id is not None:
+        try:
+            tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=arn).get("Tags", [])}
+        except (ClientError, BotoCoreError):
+            raise ByokError("KMS could not list the key's tags") from None
+        if tags.get(TENANT_KEY_TAG) != tenant_id:
+            raise ByokError(f"tag the key {TENANT_KEY_TAG}={tenant_id} first (aws kms tag-resource --key-id {arn} "
+                            f"--tags TagKey={TENANT_KEY_TAG},TagValue={tenant_id}); the gateway may only use keys so tagged")
     return metadata
 
 

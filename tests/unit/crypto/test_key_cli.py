@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 from botocore.stub import Stubber
+from cloakr.constants import TENANT_KEY_TAG
 from cloakr.cli.main import main
 from cloakr.crypto.byok import TenantKeys, clear_cache, key_status
 from cloakr.gateway.app import resolve
@@ -37,16 +38,25 @@ def _admin(services, *args):
     return main(["admin", *_options(services, *args)])
 
 
-def _tenant_key() -> str:
-    return _kms().create_key(Description="tenant key", KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["Arn"]
+def _tenant_key(tenant_id: str | None) -> str:
+    """A customer key for the tenant, tagged as ``cloakr admin byok`` requires (untagged with ``None``)."""
+    tags = [{"TagKey": TENANT_KEY_TAG, "TagValue": tenant_id}] if tenant_id else []
+    return _kms().create_key(Description="tenant key", KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
+                             Tags=tags)["KeyMetadata"]["Arn"]
 
 
 def _audit(services):
     return [json.loads(i["record"]) for i in services.table("audit").scan()["Items"]]
 
 
+def test_byok_refuses_a_key_not_tagged_for_the_tenant(services, capsys):
+    for arn in (_tenant_key(None), _tenant_key("t_someoneelse")):
+        assert _admin(services, "byok", "--tenant", services.tenant.tenant_id, "--key-arn", arn) == 2
+        assert f"tag the key {TENANT_KEY_TAG}={services.tenant.tenant_id}" in capsys.readouterr().err
+
+
 def test_byok_validates_and_stores_the_key(services, capsys):
-    arn = _tenant_key()
+    arn = _tenant_key(services.tenant.tenant_id)
     tenant = services.tenant.tenant_id
     assert _admin(services, "byok", "--tenant", tenant, "--key-arn", arn, "--json") == 0
     out = json.loads(capsys.readouterr().out)
@@ -61,19 +71,19 @@ def test_byok_validates_and_stores_the_key(services, capsys):
     (lambda arn: "alias/tenant", "full ARN"),
 ])
 def test_byok_refuses_keys_from_another_region_or_account_with_exit_2(services, capsys, change, message):
-    assert _admin(services, "byok", "--tenant", services.tenant.tenant_id, "--key-arn", change(_tenant_key())) == 2
+    assert _admin(services, "byok", "--tenant", services.tenant.tenant_id, "--key-arn", change(_tenant_key(services.tenant.tenant_id))) == 2
     err = capsys.readouterr().err
     assert err.startswith("cloakr admin: ") and message in err and "Traceback" not in err
     assert TenantKeys(services.table("tenants"), _kms()).arn(services.tenant.tenant_id) is None
 
 
 def test_byok_refuses_unknown_tenants_the_stack_key_and_missing_audit_table(services, capsys, monkeypatch):
-    assert _admin(services, "byok", "--tenant", "t_missing", "--key-arn", _tenant_key()) == 2
+    assert _admin(services, "byok", "--tenant", "t_missing", "--key-arn", _tenant_key("t_missing")) == 2
     assert "no tenant t_missing" in capsys.readouterr().err
     assert _admin(services, "byok", "--tenant", services.tenant.tenant_id, "--key-arn", services.data_key_id) == 2
     assert "shared data key" in capsys.readouterr().err
     monkeypatch.delenv("CLOAKR_AUDIT_TABLE", raising=False)
-    assert main(["admin", "byok", "--tenant", services.tenant.tenant_id, "--key-arn", _tenant_key(), "--region", REGION,
+    assert main(["admin", "byok", "--tenant", services.tenant.tenant_id, "--key-arn", _tenant_key(services.tenant.tenant_id), "--region", REGION,
                  "--table", services.tables["tenants"]]) == 2
     assert "--audit-table" in capsys.readouterr().err
 
@@ -85,7 +95,7 @@ def test_destroy_key_refuses_the_shared_key_bad_windows_and_unconfirmed_runs(ser
     with pytest.raises(SystemExit) as caught:
         _admin(services, "destroy-key", "--tenant", tenant, "--pending-days", "6", "--yes")
     assert caught.value.code == 2
-    assert _admin(services, "byok", "--tenant", tenant, "--key-arn", _tenant_key()) == 0
+    assert _admin(services, "byok", "--tenant", tenant, "--key-arn", _tenant_key(services.tenant.tenant_id)) == 0
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert _admin(services, "destroy-key", "--tenant", tenant, "--pending-days", "7") == 2
     assert "--yes" in capsys.readouterr().err
@@ -99,7 +109,7 @@ def _call(services, path, body, headers=None):
 
 def test_destroying_the_tenant_key_shreds_its_vault_and_ciphertexts(services, capsys):
     tenant = services.tenant.tenant_id
-    arn = _tenant_key()
+    arn = _tenant_key(services.tenant.tenant_id)
     assert _admin(services, "byok", "--tenant", tenant, "--key-arn", arn) == 0
     status, sealed = _call(services, "/v1/encrypt", {"plaintext": base64.b64encode(b"Jane Doe").decode()})
     assert status == 200
@@ -129,7 +139,7 @@ def test_destroying_the_tenant_key_shreds_its_vault_and_ciphertexts(services, ca
 
 
 def test_keys_status_lists_the_stack_key_and_tenant_keys(services, capsys):
-    arn = _tenant_key()
+    arn = _tenant_key(services.tenant.tenant_id)
     assert _admin(services, "byok", "--tenant", services.tenant.tenant_id, "--key-arn", arn) == 0
     _kms().enable_key_rotation(KeyId=services.data_key_id.rsplit("/", 1)[1])
     _kms().schedule_key_deletion(KeyId=arn.rsplit("/", 1)[1], PendingWindowInDays=10)

@@ -168,13 +168,13 @@ def bring_your_own_key(args: argparse.Namespace) -> int:
         name = _tenant_name(aws, args.tenant)
         stack_arn = describe(aws.kms, aws.stack_key)["Arn"]
         metadata = check_tenant_key(aws.kms, args.key_arn, region=aws.region, account=parse_key_arn(stack_arn).account,
-                                    stack_key_arn=stack_arn)
+                                    stack_key_arn=stack_arn, tenant_id=args.tenant)
         _record(aws, args.tenant, "key_byok_set")
         TenantKeys(aws.tenants, aws.kms).set_arn(args.tenant, args.key_arn)
     result = {"tenant_id": args.tenant, "name": name, "key_arn": args.key_arn, "key_state": metadata["KeyState"], "region": aws.region}
     emit(args, result, lambda r: print(f"tenant {r['tenant_id']} ({r['name']}) now wraps its data keys with {r['key_arn']}\n"
-                                       "grant the stack's gateway roles kms:Encrypt, kms:Decrypt, kms:GenerateDataKey and "
-                                       "kms:DescribeKey on it (see docs/deploy.md)"))
+                                       "its key policy must allow the stack's redact, chat and admin roles kms:GenerateDataKey, "
+                                       "kms:Decrypt and kms:DescribeKey (see docs/deploy.md)"))
     return 0
 
 
