@@ -83,7 +83,7 @@ STANDARDS: dict[str, tuple[Control, ...]] = {
         Control("Sec. 26D", "Notifiable data breaches detected", ("incidents_high",)),
     ),
 }
-ALIASES = {"PCIDSS": "PCI", "SOC2TYPEII": "SOC2", "SOC": "SOC2"}
+ALIASES = {"PCIDSS": "PCI", "SOC2TYPEII": "SOC2", "SOC": "SOC2", "UKGDPR": "GDPR"}
 # Tenant compliance profiles and the standard each one reports against.
 PROFILE_STANDARDS = {"hipaa": "HIPAA", "pci": "PCI", "gdpr": "GDPR"}
 # Audit actions whose counts are figures of their own (action names as the routes write them).
