@@ -15,12 +15,9 @@ from typing import Any, Protocol
 from functools import lru_cache
 
 from cloakr.constants import ENV_AWS_ENDPOINT, ENV_UPSTREAM_KEY, ENV_UPSTREAM_SECRET_ARN, ENV_UPSTREAM_URL
+from cloakr.upstream.errors import UpstreamError
 
-
-class UpstreamError(Exception):
-    def __init__(self, code: str, message: str, status: int = 502) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+__all__ = ["BedrockProvider", "EchoProvider", "OpenAICompatibleProvider", "Provider", "UpstreamError", "provider_for"]
 
 
 class Provider(Protocol):
@@ -101,18 +98,10 @@ class BedrockProvider:
         self.model_id, self.client = model_id, client or boto3.client("bedrock-runtime", region_name=region)
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        system = [{"text": _text_of(m.get("content"))} for m in request["messages"] if m.get("role") == "system"]
-        messages = [
-            {"role": "assistant" if m.get("role") == "assistant" else "user", "content": [{"text": _text_of(m.get("content")) or " "}]}
-            for m in request["messages"] if m.get("role") != "system"
-        ]
-        try:
-            result = self.client.converse(modelId=self.model_id, messages=messages, system=system)
-        except Exception as exc:  # noqa: BLE001 - botocore errors carry request text in some messages
-            raise UpstreamError("upstream_error", f"Amazon Bedrock refused the request ({type(exc).__name__}).") from None
-        text = "".join(part.get("text", "") for part in result["output"]["message"]["content"])
-        usage = result.get("usage", {})
-        return _response(request["model"], {"role": "assistant", "content": text}, "stop", usage.get("inputTokens", 0), usage.get("outputTokens", 0))
+        from cloakr.upstream.bedrock import converse, from_converse, to_converse
+
+        message, finish, prompt_tokens, completion_tokens = from_converse(converse(self.client, to_converse(request, self.model_id)))
+        return _response(request["model"], message, finish, prompt_tokens, completion_tokens)
 
 
 @lru_cache(maxsize=4)

@@ -62,7 +62,7 @@ def test_bedrock_converse_gets_system_and_messages_and_maps_the_answer():
         stub.add_client_error("converse", "ThrottlingException", "prompt text could be here")
         with pytest.raises(UpstreamError) as caught:
             BedrockProvider("eu.model", "eu-central-1", client=client).complete(REQUEST)
-    assert caught.value.code == "upstream_error" and "prompt" not in caught.value.message
+    assert caught.value.code == "upstream_unavailable" and "prompt" not in caught.value.message
 
 
 class Broken(BaseHTTPRequestHandler):

@@ -145,7 +145,7 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
         answer = provider_for(route, region()).complete(redacted)
     except UpstreamError as exc:
         error = ApiError(exc.message, code=exc.code, status=exc.status)
-        error.retryable = True
+        error.retryable = exc.retryable
         raise error from None
     upstream_ms = (time.perf_counter() - upstream_started) * 1000
     restored = conversation.restore_response(answer)
