@@ -68,7 +68,7 @@ def services(monkeypatch: pytest.MonkeyPatch):
     from cloakr import constants as c
     from cloakr.gateway import authorizer
     from cloakr.gateway.services import services as built
-    from cloakr.local.backend import create_keys_and_bucket
+    from cloakr.local.backend import create_incident_and_schedule_targets, create_keys_and_bucket
     from cloakr.tables import create_tables
 
     env_names = {c.TABLE_AUDIT: c.ENV_AUDIT_TABLE, c.TABLE_TENANTS: c.ENV_TENANTS_TABLE,
@@ -84,6 +84,8 @@ def services(monkeypatch: pytest.MonkeyPatch):
         for role, name in names.items():
             monkeypatch.setenv(env_names[role], name)
         data_key, signing_key, bucket = create_keys_and_bucket("eu-central-1")
+        for name, value in create_incident_and_schedule_targets("eu-central-1").items():
+            monkeypatch.setenv(name, value)
         monkeypatch.setenv(c.ENV_DATA_KEY_ID, data_key)
         monkeypatch.setenv(c.ENV_SIGNING_KEY_ID, signing_key)
         monkeypatch.setenv(c.ENV_BUCKET, bucket)

@@ -16,7 +16,8 @@ _HOMOGLYPHS = str.maketrans(
     "\u03bf\u039f\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u03a1\u03a4\u03a7\u03a5",
     "aeopcxyijABEKMHOPCTXoOABEZHIKMNPTXY",
 )
-_NEEDS_WORK = re.compile(f"[{_INVISIBLE}\uff01-\uff5e\u0370-\u03ff\u0400-\u04ff]")
+# ``(?![0-9])\d``: a decimal digit of another script (Arabic-Indic, Devanagari, Bengali, ...), read as its value.
+_NEEDS_WORK = re.compile(f"[{_INVISIBLE}\uff01-\uff5e\u0370-\u03ff\u0400-\u04ff]|(?![0-9])\\d")
 
 
 class Shadow:
@@ -37,6 +38,8 @@ class Shadow:
                 continue
             if "\uff01" <= ch <= "\uff5e":
                 ch = unicodedata.normalize("NFKC", ch)
+            elif ch.isdecimal() and not ch.isascii():
+                ch = str(unicodedata.decimal(ch))
             else:
                 ch = ch.translate(_HOMOGLYPHS)
             out.append(ch)

@@ -149,13 +149,9 @@ def test_report_generation_is_audited(services, october):
 
 
 @pytest.fixture
-def scheduling(services, monkeypatch):
-    scheduler = boto3.client("scheduler", region_name="eu-central-1")
-    scheduler.create_schedule_group(Name="cloakr-reports")
-    monkeypatch.setenv(c.ENV_SCHEDULE_GROUP, "cloakr-reports")
-    monkeypatch.setenv(c.ENV_REPORTS_FUNCTION_ARN, "arn:aws:lambda:eu-central-1:123456789012:function:reports")
-    monkeypatch.setenv(c.ENV_SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/scheduler")
-    return scheduler
+def scheduling(services):
+    """The services fixture configures a schedule group and targets as the stack does."""
+    return boto3.client("scheduler", region_name="eu-central-1")
 
 
 def test_monthly_schedules_are_per_tenant(services, scheduling):
@@ -175,7 +171,8 @@ def test_monthly_schedules_are_per_tenant(services, scheduling):
     assert resolve(services.event("DELETE", path), None)["statusCode"] == 404
 
 
-def test_schedules_without_configuration_are_a_clear_503(services):
+def test_schedules_without_configuration_are_a_clear_503(services, monkeypatch):
+    monkeypatch.delenv(c.ENV_SCHEDULE_GROUP)
     response = resolve(services.event("POST", "/v1/reports/schedules", {}), None)
     assert response["statusCode"] == 503 and json.loads(response["body"])["error"]["code"] == "scheduling_unavailable"
 
