@@ -8,12 +8,16 @@ random, so a slow password hash adds nothing, and lookups stay one index query.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
 from cloakr.constants import KEY_REGION_CODES
 
 REGION_TO_CODE = {region: code for code, region in KEY_REGION_CODES.items()}
+# What new_key() makes: 16 hex digits of id, 43 URL-safe characters of secret. Anything else is not a key, and
+# nothing of it is used (an id made up by a caller must not end up in counters, logs or incident records).
+_KEY_SHAPE = re.compile(r"^ck_([a-z0-9]+)_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ def hash_key(plaintext: str) -> str:
 
 
 def parse_key(plaintext: str) -> ParsedKey | None:
-    parts = plaintext.split("_", 3)
-    if len(parts) != 4 or parts[0] != "ck" or parts[1] not in KEY_REGION_CODES or not parts[2] or not parts[3]:
+    match = _KEY_SHAPE.match(plaintext)
+    if match is None or match[1] not in KEY_REGION_CODES:
         return None
-    return ParsedKey(KEY_REGION_CODES[parts[1]], parts[2])
+    return ParsedKey(KEY_REGION_CODES[match[1]], match[2])

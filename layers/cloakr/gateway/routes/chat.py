@@ -65,14 +65,15 @@ def _route(model_id: str, tenant: Tenant):
     config = region_config()
     route = config.model(model_id)
     if route is None:
-        raise ValidationError(f"Unknown model {model_id!r}; GET /v1/models lists the models available here.", code="model_not_found")
+        # The id is not echoed: it is caller text like any other.
+        raise ValidationError("Unknown model; GET /v1/models lists the models available here.", code="model_not_found")
     if route.routing not in config.allowed_routings:
         raise ForbiddenError(
-            f"Model {model_id!r} routes '{route.routing}', outside this region's allowed routings "
+            f"Model {route.id} routes '{route.routing}', outside this region's allowed routings "
             f"({', '.join(config.allowed_routings)}); models allowed here: {', '.join(m.id for m in _available(tenant))}.",
             code="model_not_allowed_in_region")
     if route not in _available(tenant):
-        raise ForbiddenError(f"Model {model_id!r} is not enabled for this tenant; allowed: {', '.join(m.id for m in _available(tenant))}.",
+        raise ForbiddenError(f"Model {route.id} is not enabled for this tenant; allowed: {', '.join(m.id for m in _available(tenant))}.",
                              code="model_not_allowed")
     return route
 
