@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from cloakr.pii.spans import first_disjoint
 from cloakr.pii.entities import ALL_ENTITY_TYPES, ENTITY_TYPES
 from cloakr.pii.model import Finding, Recognizer
 from cloakr.pii.normalize import Shadow
@@ -36,13 +37,7 @@ class RedactionResult:
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Keep the best of overlapping findings: validated, then higher score, longer, earlier, then type name."""
     ranked = sorted(findings, key=lambda f: (not f.validated, -f.score, -(f.end - f.start), f.start, f.type))
-    kept: list[Finding] = []
-    taken: list[tuple[int, int]] = []
-    for finding in ranked:
-        if any(finding.start < e and s < finding.end for s, e in taken):
-            continue
-        kept.append(finding)
-        taken.append((finding.start, finding.end))
+    kept = first_disjoint(ranked)
     return sorted(kept, key=lambda f: (f.start, f.end))
 
 

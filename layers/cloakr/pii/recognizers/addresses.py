@@ -27,6 +27,7 @@ import re
 from functools import cached_property
 from typing import Iterator
 
+from cloakr.pii.spans import first_disjoint
 from cloakr.pii.model import Finding
 
 
@@ -161,11 +162,7 @@ class AddressRecognizer:
         found.extend(self._cued(text))
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
         found.sort(key=lambda f: (-(f.end - f.start), -f.score, f.start))
-        kept: list[Finding] = []
-        for finding in found:
-            if not any(finding.start < k.end and k.start < finding.end for k in kept):
-                kept.append(finding)
-        yield from sorted(kept, key=lambda f: f.start)
+        yield from sorted(first_disjoint(found), key=lambda f: f.start)
 
     def _grow(self, text: str, start: int, end: int, bare_score: float, full_score: float) -> Finding:
         """Extend a street anchor right over units, localities, town/postcode and country."""
