@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Generator, Iterable, Mapping, Sequence
+from typing import Any
 
 from cloakr.sdk import models as m
 from cloakr.sdk._core import Call, Options, Sleep, identity, segment, spec
@@ -152,7 +153,8 @@ class ApiMethods:
             export: m.AuditExport = yield Call(spec("GET", f"/v1/audit/exports/{segment(export_id)}"),
                                                m.AuditExport.model_validate)
             if export.status.lower() in ("failed", "error", "expired"):
-                raise CloakrError(f"audit export {export.id} is {export.status}")
+                reason = f": {export.message}" if export.message else ""
+                raise CloakrError(f"audit export {export.id} is {export.status}{reason}")
             if export.download_url:
                 return export.download_url
             if time.monotonic() >= deadline:
@@ -161,7 +163,7 @@ class ApiMethods:
 
     def verify_audit(self, *, start: datetime | date | str | None = None,
                      end: datetime | date | str | None = None) -> m.AuditVerification:
-        params = {"from": _day(start) if start else None, "to": _day(end) if end else None}
+        params = {"start": _day(start) if start else None, "end": _day(end) if end else None}
         return self._execute(Call(spec("GET", "/v1/audit/verify", params=params), m.AuditVerification.model_validate))
 
     # --- data subjects ----------------------------------------------------------------------------------------

@@ -204,12 +204,18 @@ class AuditExportRequest(Request):
 
 
 class AuditExport(Response):
+    """``status``: pending, running (an unfinished export continues on each poll), complete or failed (``message``
+    says what to do). ``download_url`` is a presigned link valid ``expires_in`` seconds, set once complete."""
+
     id: str = Field(validation_alias="export_id", serialization_alias="id")
     status: str
     format: str | None = None
     download_url: str | None = None
+    expires_in: int | None = None
     record_count: int | None = None
+    byte_size: int | None = None
     expires_at: str | None = None
+    message: str | None = None
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -240,6 +246,8 @@ class AuditPage(Response):
 
 class AuditVerification(Response):
     ok: bool
+    digests_checked: int = 0
+    records_checked: int = 0
     problems: list[dict[str, Any]] = Field(default_factory=list)
 
 
