@@ -100,12 +100,12 @@ def decode_token(token: str, tenant_id: str, time_range: TimeRange) -> dict[str,
 
 
 def records(table: Any, tenant_id: str, time_range: TimeRange, *, newest_first: bool = False,
-            start_key: dict[str, str] | None = None, page_size: int = PAGE_SIZE) -> Iterator[tuple[dict[str, str], dict[str, Any]]]:
+            start_key: dict[str, str] | None = None, page_size: int | None = None) -> Iterator[tuple[dict[str, str], dict[str, Any]]]:
     """``(item key, record)`` pairs in sort-key order, one bounded Query page at a time."""
     query: dict[str, Any] = {
         "KeyConditionExpression": Key("pk").eq(partition(tenant_id)) & Key("sk").between(time_range.low, time_range.high),
         "ProjectionExpression": "pk, sk, #r", "ExpressionAttributeNames": {"#r": "record"},
-        "ScanIndexForward": not newest_first, "Limit": page_size,
+        "ScanIndexForward": not newest_first, "Limit": page_size or PAGE_SIZE,
     }
     if start_key:
         query["ExclusiveStartKey"] = start_key
