@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from cloakr.audit import events
 
-from tests.unit.audit.audit_api_helpers import BASE_TIME, call, seed
+from tests.unit.audit.audit_api_helpers import BASE_TIME, built, call, seed, sign_period
 
 
 def _iso(epoch: float) -> str:
@@ -49,8 +49,6 @@ def test_default_limit_is_100_and_limit_is_validated(services):
 def test_queries_the_key_range_in_bounded_pages_not_a_scan(services, monkeypatch):
     seed(services, 30)
     calls = []
-    from cloakr.gateway.services import services as built
-
     real = built().tables["audit"]
     spy_query = real.query
 
@@ -134,14 +132,8 @@ def test_a_token_outside_the_range_or_not_an_event_is_400(services):
 
 
 def test_verify_answers_the_chain_result_for_the_callers_tenant(services):
-    from cloakr.audit.digest import write_digest
-    from cloakr.gateway.services import services as built
-
     seed(services, 3)
-    s = built()
-    start, end = "2026-09-21T14:00:00+00:00", "2026-09-21T15:00:00+00:00"
-    write_digest(audit_table=s.tables["audit"], kms=s.kms, s3=s.s3, bucket=s.bucket, signing_key_id=s.signing_key_id,
-                 tenant_id=services.tenant.tenant_id, start=start, end=end, previous=None)
+    sign_period(services)
     status, body = call(services, "GET", "/v1/audit/verify", query={"start": "2026-09-21", "end": "2026-09-22"})
     assert status == 200, body
     assert body["ok"] is True and body["digests_checked"] == 1 and body["records_checked"] == 3 and body["problems"] == []
@@ -151,10 +143,8 @@ def test_verify_answers_the_chain_result_for_the_callers_tenant(services):
 
 
 def test_verify_trusts_only_the_stacks_signing_key(services, monkeypatch):
-    from cloakr.gateway import services as services_module
-
     seed(services, 1)
-    s = services_module.services()
+    s = built()
     calls = {}
 
     def fake_verify(**kwargs):

@@ -11,15 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 from cloakr.audit import events, exports
 
-from tests.unit.audit.audit_api_helpers import call, seed
+from tests.unit.audit.audit_api_helpers import PERIOD, built, call, seed, sign_period
 
 DAY = {"start_date": "2026-09-21", "end_date": "2026-09-21"}
-
-
-def _built():
-    from cloakr.gateway.services import services as built
-
-    return built()
 
 
 def _stored_records(services) -> list[dict]:
@@ -36,7 +30,7 @@ def _export(services, **body) -> tuple[int, dict]:
 
 def _object(services, export_id: str) -> bytes:
     item = exports.find(services.table("audit"), services.tenant.tenant_id, export_id)
-    return _built().s3.get_object(Bucket=services.bucket, Key=item["key"])["Body"].read()
+    return built().s3.get_object(Bucket=services.bucket, Key=item["key"])["Body"].read()
 
 
 def test_csv_export_holds_every_record_of_the_range_in_order_without_details(services):
@@ -93,7 +87,7 @@ def test_the_object_is_kms_encrypted_under_the_data_key_and_handed_out_for_300_s
     assert url.path.endswith(f"/exports/{services.tenant.tenant_id}/{body['export_id']}.jsonl")
     assert parse_qs(url.query)["X-Amz-Expires"] == ["300"]
     item = exports.find(services.table("audit"), services.tenant.tenant_id, body["export_id"])
-    head = _built().s3.head_object(Bucket=services.bucket, Key=item["key"])
+    head = built().s3.head_object(Bucket=services.bucket, Key=item["key"])
     assert head["ServerSideEncryption"] == "aws:kms" and services.data_key_id.endswith(head["SSEKMSKeyId"].split("/")[-1])
 
 
@@ -103,7 +97,7 @@ def test_a_large_export_is_written_in_several_parts(services, monkeypatch):
     monkeypatch.setattr(exports, "PART_SIZE", 2048)
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 2048)  # S3's rule, scaled down with the parts
     seed(services, 60)
-    s3 = _built().s3
+    s3 = built().s3
     parts, creates = [], []
     real_part, real_create = s3.upload_part, s3.create_multipart_upload
     monkeypatch.setattr(s3, "upload_part", lambda **kw: parts.append(len(kw["Body"])) or real_part(**kw))
@@ -120,7 +114,7 @@ def test_a_large_export_is_written_in_several_parts(services, monkeypatch):
 def test_records_are_read_in_bounded_pages(services, monkeypatch):
     monkeypatch.setattr(events, "PAGE_SIZE", 10)
     seed(services, 45)
-    table = _built().tables["audit"]
+    table = built().tables["audit"]
     queries = []
     real = table.query
     monkeypatch.setattr(table, "query", lambda **kw: queries.append(kw) or real(**kw))
@@ -198,7 +192,7 @@ def test_no_audit_record_no_export(services, monkeypatch):
     monkeypatch.setattr(AuditTrail, "record", refuse)
     status, body = _export(services)
     assert status == 503 and body["error"]["code"] == "audit_unavailable"
-    assert "Contents" not in _built().s3.list_objects_v2(Bucket=services.bucket, Prefix="exports/")
+    assert "Contents" not in built().s3.list_objects_v2(Bucket=services.bucket, Prefix="exports/")
     assert not [i for i in services.table("audit").scan()["Items"] if i["sk"].startswith("EXPORT#")]
 
 
@@ -208,7 +202,7 @@ def _kms_refusal(**_):
 
 def test_a_storage_or_kms_failure_marks_the_export_failed_never_complete(services, monkeypatch):
     seed(services, 3)
-    monkeypatch.setattr(_built().s3, "put_object", _kms_refusal)
+    monkeypatch.setattr(built().s3, "put_object", _kms_refusal)
     status, body = _export(services)
     assert status == 503 and body["error"]["code"] == "export_failed" and "new export" in body["error"]["message"]
     [item] = [i for i in services.table("audit").scan()["Items"] if i["sk"].startswith("EXPORT#")]
@@ -223,7 +217,7 @@ def test_a_failed_multipart_export_is_aborted(services, monkeypatch):
     monkeypatch.setattr(exports, "PART_SIZE", 1024)
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
     seed(services, 30)
-    s3 = _built().s3
+    s3 = built().s3
     real = s3.upload_part
     calls = []
 
@@ -256,16 +250,13 @@ def test_bad_export_requests_are_400(services, body):
 
 
 def test_status_items_are_not_audit_events_for_verification(services):
-    from cloakr.audit.digest import write_digest
     from cloakr.audit.verify import verify_chain
 
     seed(services, 4)
-    s = _built()
-    start, end = "2026-09-21T14:00:00+00:00", "2026-09-21T15:00:00+00:00"
-    write_digest(audit_table=s.tables["audit"], kms=s.kms, s3=s.s3, bucket=s.bucket, signing_key_id=s.signing_key_id,
-                 tenant_id=services.tenant.tenant_id, start=start, end=end, previous=None)
+    sign_period(services)
     _export(services)
+    s = built()
     result = verify_chain(audit_table=s.tables["audit"], kms=s.kms, s3=s.s3, bucket=s.bucket,
-                          tenant_id=services.tenant.tenant_id, start=start, end=end, trusted_key_id=s.signing_key_id)
+                          tenant_id=services.tenant.tenant_id, start=PERIOD[0], end=PERIOD[1], trusted_key_id=s.signing_key_id)
     assert result.ok and result.records_checked == 4
     assert [i for i in services.table("audit").scan()["Items"] if i["sk"].startswith("EXPORT#")]
