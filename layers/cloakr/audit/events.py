@@ -33,6 +33,7 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_EXAMINED = 5000  # records a single listing call may decode while filtering
 MAX_FILTER_LENGTH = 256
+MIN_YEAR, MAX_YEAR = 1970, 9998
 # The highest sort key of any event: '~' sorts after every character an ISO timestamp uses.
 _OPEN_END = EVENT_PREFIX + "~"
 
@@ -54,9 +55,12 @@ def parse_instant(value: str, name: str, *, inclusive_day: bool = False) -> date
             moment = datetime.combine(day + timedelta(days=1 if inclusive_day else 0), time(), tzinfo=UTC)
         else:
             moment = datetime.fromisoformat(value)
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except (ValueError, TypeError, OverflowError):
         raise EventQueryError(f"'{name}' must be an ISO 8601 date or date-time.") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # room left for date arithmetic on either side
+        raise EventQueryError(f"'{name}' must lie between the years {MIN_YEAR} and {MAX_YEAR}.")
+    return moment
 
 
 def event_bound(moment: datetime) -> str:

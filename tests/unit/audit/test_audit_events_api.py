@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 from cloakr.audit import events
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.unit.audit.audit_api_helpers import BASE_TIME, built, call, seed, sign_period
 
@@ -157,4 +159,22 @@ def test_verify_trusts_only_the_stacks_signing_key(services, monkeypatch):
     assert status == 200 and body["ok"] is True
     assert calls["trusted_key_id"] == s.signing_key_id and calls["tenant_id"] == services.tenant.tenant_id
     status, body = call(services, "GET", "/v1/audit/verify", query={"start": "2026-01-01", "end": "2026-12-31"})
+    assert status == 400 and body["error"]["code"] == "validation_error"
+
+
+VALUES = st.one_of(st.text(max_size=30), st.sampled_from(["2026-01-01", "2026-01-01T00:00:00Z", "0", "1000", "admin", "e30=",
+                                                           "9999-12-31", "0001-01-01", "2026-01-01T00:00:00-23:59"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(query=st.dictionaries(st.sampled_from(["start", "end", "action", "category", "user_id", "limit", "next_token"]),
+                             VALUES, max_size=5), route=st.sampled_from(["/v1/audit/events", "/v1/audit/verify"]))
+def test_any_query_gets_an_answer_or_a_4xx(services, query, route):
+    status, body = call(services, "GET", route, query=query or None)
+    assert status == 200 or (400 <= status < 500 and set(body["error"]) == {"code", "message"}), (query, body)
+
+
+@pytest.mark.parametrize("end", ["0001-01-01", "9999-12-31"])
+def test_verify_refuses_dates_at_the_edges_of_the_calendar(services, end):
+    status, body = call(services, "GET", "/v1/audit/verify", query={"end": end})
     assert status == 400 and body["error"]["code"] == "validation_error"
