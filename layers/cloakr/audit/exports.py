@@ -258,23 +258,25 @@ class ExportWriter:
 
     def _finish(self, item: dict[str, Any], data: bytes, rows: int) -> None:
         if item.get("upload_id"):
+            last = int(item["next_part"]) if data else int(item["next_part"]) - 1
             if data:
-                part = int(item["next_part"])
-                self.s3.upload_part(Bucket=self.bucket, Key=item["key"], UploadId=item["upload_id"], PartNumber=part,
+                self.s3.upload_part(Bucket=self.bucket, Key=item["key"], UploadId=item["upload_id"], PartNumber=last,
                                     Body=data)
             self.s3.complete_multipart_upload(Bucket=self.bucket, Key=item["key"], UploadId=item["upload_id"],
-                                              MultipartUpload={"Parts": self._parts(item)})
+                                              MultipartUpload={"Parts": self._parts(item, last)})
         else:
             self.s3.put_object(Bucket=self.bucket, Key=item["key"], Body=data, ContentType=FORMATS[item["format"]][1],
                                **self._encryption())
         self._save(item, status=COMPLETE, record_count=int(item["record_count"]) + rows,
                    byte_size=int(item["byte_size"]) + len(data), lease_until=0)
 
-    def _parts(self, item: dict[str, Any]) -> list[dict[str, Any]]:
-        """The uploaded parts as S3 lists them: ETags are not kept in the status record, so it stays small."""
+    def _parts(self, item: dict[str, Any], last: int) -> list[dict[str, Any]]:
+        """Parts 1..``last`` as S3 lists them (ETags are not kept in the status record, so it stays small). A part
+        beyond ``last`` can only come from a worker that lost its lease, and is left out."""
         parts: list[dict[str, Any]] = []
         for page in self.s3.get_paginator("list_parts").paginate(Bucket=self.bucket, Key=item["key"], UploadId=item["upload_id"]):
-            parts += [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in page.get("Parts", [])]
+            parts += [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in page.get("Parts", [])
+                      if p["PartNumber"] <= last]
         return sorted(parts, key=lambda p: p["PartNumber"])
 
     def _fail(self, item: dict[str, Any]) -> None:

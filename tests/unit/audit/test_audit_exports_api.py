@@ -145,6 +145,25 @@ def test_a_range_too_large_for_one_request_continues_on_later_calls(services, mo
     assert [r["audit_id"] for r in rows] == [r["audit_id"] for r in _stored_records(services)]
 
 
+def test_a_part_written_by_a_worker_that_lost_its_lease_is_left_out(services, monkeypatch):
+    import moto.s3.models
+
+    monkeypatch.setattr(exports, "PART_SIZE", 1024)
+    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
+    monkeypatch.setattr(exports, "TIME_BUDGET_SECONDS", 0.0)
+    seed(services, 20)
+    status, body = _export(services, format="json", include_details=True)
+    assert body["status"] == "running"
+    item = exports.find(services.table("audit"), services.tenant.tenant_id, body["export_id"])
+    built().s3.upload_part(Bucket=services.bucket, Key=item["key"], UploadId=item["upload_id"], PartNumber=99,
+                           Body=b'{"stray": true}\n' * 100)
+    while body["status"] == "running":
+        status, body = call(services, "GET", f"/v1/audit/exports/{body['export_id']}")
+        assert status == 200
+    lines = _object(services, body["export_id"]).decode().splitlines()
+    assert [json.loads(line)["audit_id"] for line in lines] == [r["audit_id"] for r in _stored_records(services)]
+
+
 def test_an_export_another_request_is_working_on_is_left_alone(services, monkeypatch):
     import moto.s3.models
 
