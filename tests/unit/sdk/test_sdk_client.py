@@ -167,6 +167,19 @@ def test_failed_export_is_not_waited_for(tmp_path) -> None:
         script.client().download_audit_logs("e1", tmp_path / "x")
 
 
+def test_a_failed_export_says_why() -> None:
+    script = Script(httpx.Response(200, json={"export_id": "e1", "status": "failed", "message": "start a new export"}))
+    with pytest.raises(errors.CloakrError, match="failed: start a new export"):
+        script.client().download_audit_logs("e1", "unused")
+
+
+def test_verify_sends_start_and_end_and_reads_the_counts() -> None:
+    script = Script(httpx.Response(200, json={"ok": True, "digests_checked": 3, "records_checked": 40, "problems": []}))
+    result = script.client().verify_audit(start="2026-11-01", end="2026-11-02")
+    assert dict(script.requests[0].url.params) == {"start": "2026-11-01", "end": "2026-11-02"}
+    assert result.ok and result.digests_checked == 3 and result.records_checked == 40
+
+
 def test_revoke_accepts_an_empty_204() -> None:
     script = Script(httpx.Response(204))
     assert script.client().revoke_api_key("k/1") is None
