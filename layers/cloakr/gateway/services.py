@@ -16,6 +16,7 @@ import boto3
 from cloakr import constants as c
 from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
 from cloakr.compliance.incidents import IncidentMonitor
+from cloakr.compliance.subjects import require_consents
 from cloakr.crypto import EnvelopeCipher
 from cloakr.gateway.context import Principal
 from cloakr.gateway.errors import AuditUnavailableError, ForbiddenError, UnauthorizedError
@@ -75,13 +76,17 @@ class Services:
     def is_key_blocked(self, tenant_id: str, key_id: str) -> bool:
         return _blocks.get((tenant_id, "KEY", key_id), lambda: is_key_blocked(self.tables[c.TABLE_SUBJECTS], tenant_id, key_id))
 
-    def admit(self, principal: Principal, *users: str | None) -> Tenant:
-        """The caller's tenant, or 403 ``user_blocked`` if the header's or the body's end user is blocked."""
+    def admit(self, principal: Principal, *users: str | None, consent: bool = True) -> Tenant:
+        """The caller's tenant, or 403 ``user_blocked`` if the header's or the body's end user is blocked; with
+        ``consent`` (routes processing end-user content) also the tenant's required consents (``compliance.subjects``)."""
         tenant = self.tenant(principal.tenant_id)
-        for user in {principal.user_id, *users} - {None, ""}:
+        named = {principal.user_id, *users} - {None, ""}
+        for user in named:
             if self.is_blocked(tenant, user):
                 self.incidents.observe("blocked_prompts", tenant_id=tenant.tenant_id, user_id=user)
                 raise ForbiddenError("This end user is blocked by the tenant's administrator.", code="user_blocked")
+        if consent:
+            require_consents(self, tenant.tenant_id, named)
         return tenant
 
 

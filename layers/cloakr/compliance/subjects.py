@@ -1,0 +1,294 @@
+"""Data subject rights (GDPR, DPDP, CCPA): consent, export and erasure of one end user of one tenant.
+
+Everything is keyed by the caller's tenant and the tenant's own (pseudonymous) end-user id. In the subjects table a
+user's partition ``TENANT#<t>#USER#<u>`` holds the current consent per type (``CONSENT#<type>``), the consent history
+(``CONSENTLOG#<recorded_at>#<type>#<id>``, appended on every change), a block (``BLOCK``), the user's pseudonym secret
+(``PSEUDONYM``) and erasure receipts (``ERASURE#<ts>``: timestamp and counts, no personal data). The vault table's
+partition of the same name holds the user's encrypted token maps (the originals of their personal data).
+
+Audit records are hash-chained and signed, so they are never changed. Records about a user carry ``user_ref``, an
+HMAC-SHA256 of the user id under a random per-user secret kept encrypted in the subjects table (:func:`user_ref`).
+Erasure deletes that secret (crypto-shredding): the records stay verifiable but can no longer be linked to the person.
+
+Consent enforcement: a tenant whose profile item lists ``required_consents`` admits a request only if its end user
+granted each of them (:func:`require_consents`, called by ``Services.admit``); a request naming no end user is refused
+with 400 ``user_required``, since consent cannot be checked for nobody. Decisions are cached for ``CACHE_SECONDS``
+and dropped in-process when the user's consent changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cloakr.audit.events import TimeRange, records
+from cloakr.constants import TABLE_AUDIT, TABLE_SUBJECTS, TABLE_TENANTS, TABLE_VAULT
+from cloakr.crypto import EncryptionError, KeyUnavailableError
+from cloakr.crypto.byok import tenant_cipher
+from cloakr.gateway.errors import (
+    ApiError,
+    EncryptionFailedError,
+    ForbiddenError,
+    KeyUnavailable,
+    ValidationError,
+)
+from cloakr.gateway.vault import TokenVault
+from cloakr.tenants.blocks import BLOCK_SORT_KEY, subject_key
+from cloakr.tenants.cache import TtlCache
+
+CONSENT_PREFIX = "CONSENT#"
+HISTORY_PREFIX = "CONSENTLOG#"
+ERASURE_PREFIX = "ERASURE#"
+PSEUDONYM_SORT_KEY = "PSEUDONYM"
+PSEUDONYM_PURPOSE = "subject-pseudonym"
+#: Attribute of the tenant's profile item (``TENANT#<t>/PROFILE``): consent types every end user must have granted.
+REQUIRED_CONSENTS = "required_consents"
+CONSENT_TYPE_PATTERN = r"^[a-z0-9_.:-]{1,64}$"
+REF_PREFIX = "uref_"
+
+_consents = TtlCache()
+_required = TtlCache()
+
+
+class SubjectsUnavailableError(ApiError):
+    """The subjects or vault table could not be read or written, so nothing was done (fail closed)."""
+
+    status, code, retryable = 503, "subjects_unavailable", True
+
+
+def clear_cache() -> None:
+    _consents.clear()
+    _required.clear()
+
+
+def _now_iso(moment: float | None = None) -> str:
+    return datetime.fromtimestamp(time.time() if moment is None else moment, tz=UTC).isoformat(timespec="milliseconds")
+
+
+def _partition(tenant_id: str, user_id: str) -> str:
+    return subject_key(tenant_id, user_id)["pk"]
+
+
+def _items(table: Any, pk: str, projection: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every item of one partition, a page at a time."""
+    query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk)}
+    if projection:
+        query["ProjectionExpression"] = projection
+    while True:
+        page = table.query(**query)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _guarded(operation: Any) -> Any:
+    """Run a DynamoDB or KMS step; its failure becomes a retryable 503 or the key's 409, never a 500."""
+    try:
+        return operation()
+    except KeyUnavailableError:
+        raise KeyUnavailable("The tenant's encryption key is disabled or scheduled for deletion.") from None
+    except EncryptionError:
+        raise EncryptionFailedError("The subject's data could not be decrypted or encrypted; nothing was changed.") from None
+    except (ClientError, BotoCoreError):
+        raise SubjectsUnavailableError("The subject store is unavailable; nothing was changed. Retry later.") from None
+
+
+# --- pseudonyms -------------------------------------------------------------------------------------------------
+def _cipher(services: Any) -> Any:
+    cipher = tenant_cipher(services)
+    if cipher is None:
+        raise EncryptionFailedError("No data key is configured, so the subject's pseudonym cannot be protected.")
+    return cipher
+
+
+def user_ref(services: Any, tenant_id: str, user_id: str | None, *, create: bool = True) -> str | None:
+    """The keyed pseudonym audit records carry for ``user_id``: ``uref_`` + HMAC-SHA256(secret, tenant:user).
+
+    The secret is made on first use (``create``) and kept encrypted; after erasure it is gone, so the pseudonym of
+    earlier records cannot be recomputed. None without a user, or when ``create`` is False and there is no secret.
+    """
+    if not user_id:
+        return None
+    table, cipher = services.tables[TABLE_SUBJECTS], _cipher(services)
+    key = {"pk": _partition(tenant_id, user_id), "sk": PSEUDONYM_SORT_KEY}
+
+    def load() -> bytes | None:
+        item = table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is not None:
+            return cipher.decrypt(bytes(getattr(item["blob"], "value", item["blob"])), tenant_id, PSEUDONYM_PURPOSE)
+        if not create:
+            return None
+        secret = secrets.token_bytes(32)
+        blob = cipher.encrypt(secret, tenant_id, PSEUDONYM_PURPOSE)
+        try:
+            table.put_item(Item={**key, "blob": blob, "created_at": int(time.time())}, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return load()  # another request made it first: use theirs
+        return secret
+
+    secret = _guarded(load)
+    if secret is None:
+        return None
+    return REF_PREFIX + hmac.new(secret, f"{tenant_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- consent ----------------------------------------------------------------------------------------------------
+def record_consent(services: Any, tenant_id: str, user_id: str, consent_type: str, granted: bool,
+                   timestamp: datetime | None = None, source: str | None = None) -> dict[str, Any]:
+    """Set the current consent of one type and append the change to the history; returns the entry."""
+    table = services.tables[TABLE_SUBJECTS]
+    recorded_at = _now_iso()
+    given = (timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)).isoformat() if timestamp else recorded_at
+    entry = {"user_id": user_id, "consent_type": consent_type, "granted": granted, "timestamp": given,
+             "recorded_at": recorded_at, **({"source": source} if source else {})}
+    pk = _partition(tenant_id, user_id)
+    history_sk = f"{HISTORY_PREFIX}{recorded_at}#{consent_type}#{uuid.uuid4().hex[:8]}"
+
+    def write() -> None:
+        with table.batch_writer() as batch:
+            batch.put_item(Item={"pk": pk, "sk": history_sk, **entry})
+            batch.put_item(Item={"pk": pk, "sk": CONSENT_PREFIX + consent_type, **entry})
+
+    _guarded(write)
+    forget()
+    return entry
+
+
+def forget() -> None:
+    """Drop this process's cached consent of one user (the change applies here at once, elsewhere within the TTL)."""
+    _consents.clear()  # the cache has no per-key eviction; a change is rare, so every user is re-read once
+
+
+def granted_consents(subjects_table: Any, tenant_id: str, user_id: str) -> frozenset[str]:
+    """The consent types ``user_id`` currently grants."""
+    items = subjects_table.query(KeyConditionExpression=Key("pk").eq(_partition(tenant_id, user_id)) & Key("sk").begins_with(CONSENT_PREFIX))
+    return frozenset(i["consent_type"] for i in items.get("Items", []) if i.get("granted"))
+
+
+def required_consents(tenants_table: Any, tenant_id: str) -> frozenset[str]:
+    """The tenant's ``required_consents`` (empty: no enforcement), read from its profile item."""
+    item = tenants_table.get_item(Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"},
+                                  ProjectionExpression=REQUIRED_CONSENTS).get("Item") or {}
+    return frozenset(item.get(REQUIRED_CONSENTS) or ())
+
+
+def set_required_consents(tenants_table: Any, tenant_id: str, types: Iterable[str]) -> None:
+    """Operators' setter until the tenant settings carry the field (``TenantStore.update_tenant``)."""
+    tenants_table.update_item(Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"}, UpdateExpression="SET #r = :r",
+                              ExpressionAttributeNames={"#r": REQUIRED_CONSENTS},
+                              ExpressionAttributeValues={":r": sorted(set(types))}, ConditionExpression="attribute_exists(pk)")
+    _required.clear()
+
+
+def require_consents(services: Any, tenant_id: str, users: Iterable[str | None]) -> None:
+    """Refuse (403 ``consent_required``, 400 ``user_required``) unless each end user granted every required type."""
+    required = _guarded(lambda: _required.get(tenant_id, lambda: required_consents(services.tables[TABLE_TENANTS], tenant_id)))
+    if not required:
+        return
+    named = sorted({u for u in users if u})
+    if not named:
+        raise ValidationError("This tenant requires end-user consent: name the end user in the X-Cloakr-User header "
+                              "or the request's 'user' field.", code="user_required")
+    table = services.tables[TABLE_SUBJECTS]
+    for user in named:
+        granted = _guarded(lambda user=user: _consents.get((tenant_id, user), lambda: granted_consents(table, tenant_id, user)))
+        missing = required - granted
+        if missing:
+            services.incidents.observe("blocked_prompts", tenant_id=tenant_id, user_id=user)
+            raise ForbiddenError(f"The end user has not granted the consent this tenant requires ({', '.join(sorted(missing))}).",
+                                 code="consent_required")
+
+
+# --- export -----------------------------------------------------------------------------------------------------
+def _clean(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as plain JSON (DynamoDB numbers are Decimals), without its partition key."""
+    return json.loads(json.dumps({k: v for k, v in item.items() if k != "pk"}, default=lambda d: int(d) if d % 1 == 0 else float(d)))
+
+
+def _audit_records(services: Any, tenant_id: str, user_id: str, ref: str | None) -> list[dict[str, Any]]:
+    """The tenant's audit records naming the user or their pseudonym (records hold metadata only)."""
+    names = {user_id, ref} - {None}
+    return [record for _, record in records(services.tables[TABLE_AUDIT], tenant_id, TimeRange())
+            if record.get("user_id") in names or record.get("user_ref") in names]
+
+
+def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any]:
+    """Everything held about one subject in one tenant; an unknown subject has empty sections."""
+    subjects, vault_table = services.tables[TABLE_SUBJECTS], services.tables[TABLE_VAULT]
+    pk = _partition(tenant_id, user_id)
+
+    def gather() -> dict[str, Any]:
+        items = list(_items(subjects, pk))
+        vault = TokenVault(vault_table, tenant_cipher(services))
+        conversations = []
+        for item in _items(vault_table, pk, "pk, sk, updated_at"):
+            conversation = item["sk"].removeprefix("CONV#")
+            tokens = vault.load(tenant_id, user_id, conversation)
+            conversations.append({"conversation_id": conversation, "updated_at": int(item.get("updated_at", 0)),
+                                  "tokens": tokens.to_dict()["originals"]})
+        ref = user_ref(services, tenant_id, user_id, create=False)
+        return {
+            "user_id": user_id, "tenant_id": tenant_id, "exported_at": _now_iso(),
+            "consents": [_clean(i) for i in items if i["sk"].startswith(CONSENT_PREFIX)],
+            "consent_history": [_clean(i) for i in items if i["sk"].startswith(HISTORY_PREFIX)],
+            "block": next((_clean(i) for i in items if i["sk"] == BLOCK_SORT_KEY), None),
+            "erasures": [_clean(i) for i in items if i["sk"].startswith(ERASURE_PREFIX)],
+            "conversations": conversations,
+            "audit_records": _audit_records(services, tenant_id, user_id, ref),
+        }
+
+    return _guarded(gather)
+
+
+# --- erasure ----------------------------------------------------------------------------------------------------
+def _delete(table: Any, keys: list[dict[str, Any]]) -> int:
+    with table.batch_writer() as batch:  # 25 keys per BatchWriteItem, unprocessed keys retried
+        for key in keys:
+            batch.delete_item(Key={"pk": key["pk"], "sk": key["sk"]})
+    return len(keys)
+
+
+def _kind(sort_key: str) -> str:
+    if sort_key.startswith((CONSENT_PREFIX, HISTORY_PREFIX)):
+        return "consents"
+    if sort_key == BLOCK_SORT_KEY:
+        return "blocks"
+    if sort_key == PSEUDONYM_SORT_KEY:
+        return "pseudonyms"
+    return "other"
+
+
+def erase_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, int]:
+    """Delete the user's vault partition and subject items (receipts excepted), shred their pseudonym secret and
+    keep a receipt with the counts. Idempotent: erasing again deletes nothing and adds a receipt."""
+    subjects, vault_table = services.tables[TABLE_SUBJECTS], services.tables[TABLE_VAULT]
+    pk = _partition(tenant_id, user_id)
+
+    def erase() -> dict[str, int]:
+        deleted = {"vault_items": _delete(vault_table, list(_items(vault_table, pk, "pk, sk"))),
+                   "consents": 0, "blocks": 0, "pseudonyms": 0, "other": 0}
+        doomed = [i for i in _items(subjects, pk, "pk, sk") if not i["sk"].startswith(ERASURE_PREFIX)]
+        for item in doomed:
+            deleted[_kind(item["sk"])] += 1
+        _delete(subjects, doomed)
+        erased_at = _now_iso()
+        subjects.put_item(Item={"pk": pk, "sk": ERASURE_PREFIX + erased_at, "erased_at": erased_at,
+                                "deleted": deleted})
+        return deleted
+
+    deleted = _guarded(erase)
+    forget()
+    return deleted

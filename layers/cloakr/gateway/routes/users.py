@@ -1,0 +1,76 @@
+"""Data subject rights of the caller's tenant's end users: consent, export (access) and erasure (``users:admin``).
+
+``user_id`` is the tenant's own pseudonymous end-user id (what it sends as ``X-Cloakr-User`` or ``user``). Each
+action is audited before it takes effect (no record, no change) with the user's keyed pseudonym, never the id itself,
+so an erased user's records cannot be linked back (see ``cloakr.compliance.subjects``). An unknown user is not an
+error: the export answers 200 with empty sections and the erasure 200 with zero counts, so neither reveals whether
+the tenant ever saw the id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from cloakr.audit.trail import AuditEvent
+from cloakr.compliance import subjects
+from cloakr.gateway.context import MAX_USER_ID, Principal, require_scope
+from cloakr.gateway.errors import ValidationError
+from cloakr.gateway.requests import parse_body
+from cloakr.gateway.services import services
+
+router = Router()
+SCOPE = "users:admin"
+EXPORT_FORMATS = ("json",)
+
+
+class ConsentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    consent_type: str = Field(pattern=subjects.CONSENT_TYPE_PATTERN, description="e.g. ai_processing, marketing")
+    granted: StrictBool
+    timestamp: datetime | None = Field(default=None, description="When the user decided (default: now)")
+    source: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+                               description="Where the decision was taken (a code such as web_form, never personal data)")
+
+
+def _subject(action: str, user_id: str) -> Principal:
+    """The caller, after checking the id and writing the audit record of ``action`` on the user's pseudonym."""
+    if not user_id or len(user_id) > MAX_USER_ID:
+        raise ValidationError(f"The user id must be 1 to {MAX_USER_ID} characters.")
+    principal = require_scope(router.current_event.raw_event, SCOPE)
+    ref = subjects.user_ref(services(), principal.tenant_id, user_id)
+    services().record(AuditEvent(tenant_id=principal.tenant_id, action=action, category="compliance", user_id=ref))
+    return principal
+
+
+@router.put("/v1/users/<user_id>/consent")
+def update_consent(user_id: str) -> dict[str, Any]:
+    request = parse_body(router.current_event.raw_event, ConsentRequest)
+    principal = _subject("consent_update", user_id)
+    return subjects.record_consent(services(), principal.tenant_id, user_id, request.consent_type, request.granted,
+                                   request.timestamp, request.source)
+
+
+@router.get("/v1/users/<user_id>/export")
+def export_user(user_id: str) -> dict[str, Any]:
+    fmt = router.current_event.get_query_string_value("format") or "json"
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(f"'format' must be one of: {', '.join(EXPORT_FORMATS)}.")
+    principal = _subject("subject_export", user_id)
+    return subjects.export_subject(services(), principal.tenant_id, user_id)
+
+
+@router.delete("/v1/users/<user_id>")
+def erase_user(user_id: str) -> dict[str, Any]:
+    principal = _subject("subject_erase", user_id)
+    deleted = subjects.erase_subject(services(), principal.tenant_id, user_id)
+    return {"user_id": user_id, "status": "erased", "deleted": deleted}
+
+
+REQUEST_MODELS = {("PUT", "/v1/users/{user_id}/consent"): ConsentRequest}
+QUERY_PARAMETERS = {("GET", "/v1/users/{user_id}/export"): [
+    {"name": "format", "schema": {"type": "string", "enum": list(EXPORT_FORMATS)}, "description": "Only json (default)"},
+]}
