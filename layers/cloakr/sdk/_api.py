@@ -176,8 +176,9 @@ class ApiMethods:
                                   identity))
 
     def update_consent(self, user_id: str, *, consent_type: str, granted: bool,
-                       timestamp: datetime | None = None) -> m.Consent:
-        body = m.ConsentRequest(consent_type=consent_type, granted=granted, timestamp=timestamp).wire()
+                       timestamp: datetime | None = None, source: str | None = None) -> m.Consent:
+        """Record one consent decision (kept with its history); ``source`` is a code like ``web_form``."""
+        body = m.ConsentRequest(consent_type=consent_type, granted=granted, timestamp=timestamp, source=source).wire()
         return self._execute(Call(spec("PUT", f"/v1/users/{segment(user_id)}/consent", body=body),
                                   m.Consent.model_validate))
 

@@ -256,18 +256,26 @@ class ConsentRequest(Request):
     consent_type: str
     granted: bool
     timestamp: datetime | None = None
+    source: str | None = None
 
 
 class Consent(Response):
+    """``timestamp``: when the user decided; ``recorded_at``: when the gateway stored it; ``source``: a code."""
+
     user_id: str | None = None
     consent_type: str
     granted: bool
     timestamp: str | None = None
+    recorded_at: str | None = None
+    source: str | None = None
 
 
 class Erasure(Response):
+    """``deleted`` counts what went, per kind (``vault_items``, ``consents``, ``blocks``...)."""
+
     user_id: str
     status: str | None = None
+    deleted: dict[str, int] = Field(default_factory=dict)
 
 
 # --- encryption -----------------------------------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""``cloakr users export|erase|consent``: data subject rights of one end user through the gateway (``users:admin``).
+
+``export`` writes everything the tenant holds about the user (consents, block, erasure receipts, decrypted token
+maps, audit metadata) to ``--output`` or stdout. ``erase`` deletes it and cannot be undone, so it asks first unless
+``--yes``; without a terminal and without ``--yes`` it refuses (exit 2) rather than erase unattended by mistake.
+It is idempotent: erasing again (e.g. after a restore from backup) is safe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cloakr.cli.main import CliError
+from cloakr.cli.output import (
+    add_gateway_options,
+    api_errors,
+    client_from_args,
+    emit,
+    to_jsonable,
+)
+
+
+def _export(args: argparse.Namespace) -> int:
+    with client_from_args(args) as client, api_errors():
+        data = client.export_user_data(args.user_id)
+    text = json.dumps(to_jsonable(data), indent=2, sort_keys=True)
+    if not args.output:
+        print(text)
+        return 0
+    Path(args.output).write_text(text + "\n", encoding="utf-8")
+    summary = {"user_id": args.user_id, "output": args.output,
+               **{name: len(data.get(name) or []) for name in ("consents", "conversations", "audit_records")}}
+    emit(args, summary, lambda s: print(f"exported {s['consents']} consents, {s['conversations']} conversations and "
+                                        f"{s['audit_records']} audit records to {s['output']}", file=sys.stderr))
+    return 0
+
+
+def _confirmed(question: str, refusal: str) -> bool:
+    """True if the user typed y; refuses (exit 2) when nobody can answer."""
+    if not sys.stdin.isatty():
+        raise CliError(refusal)
+    return input(f"{question} [y/N] ").strip().lower() == "y"
+
+
+def _erase(args: argparse.Namespace) -> int:
+    if not args.yes and not _confirmed(
+            f"Erase all data of user {args.user_id}? Token maps, consents and blocks are deleted for good.",
+            "erasure is permanent; pass --yes to confirm"):
+        return 1
+    with client_from_args(args) as client, api_errors():
+        erasure = client.delete_user_data(args.user_id)
+
+    def human(result: Any) -> None:
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(result.deleted.items()))
+        print(f"erased {result.user_id}" + (f" ({counts})" if counts else ""))
+
+    emit(args, erasure, human)
+    return 0
+
+
+def _consent(args: argparse.Namespace) -> int:
+    with client_from_args(args) as client, api_errors():
+        entry = client.update_consent(args.user_id, consent_type=args.type, granted=args.granted, source=args.source)
+    emit(args, entry, lambda e: print(f"{e.consent_type} {'granted' if e.granted else 'revoked'} for {args.user_id}"))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("users", help="export, erase and record consent of an end user (GDPR/DPDP/CCPA)",
+                                   description="Data subject rights through the gateway; the key used needs users:admin.")
+    actions = parser.add_subparsers(dest="action", metavar="<action>", required=True)
+    export = actions.add_parser("export", help="everything held about the user, as JSON")
+    export.add_argument("--output", metavar="FILE", help="write the export here (default: stdout)")
+    export.set_defaults(func=_export)
+    erase = actions.add_parser("erase", help="delete the user's data for good (asks first)")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(func=_erase)
+    consent = actions.add_parser("consent", help="record that the user granted or revoked a consent")
+    consent.add_argument("--type", required=True, metavar="TYPE", help="consent type, e.g. ai_processing")
+    decision = consent.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--granted", dest="granted", action="store_true", help="the user granted it")
+    decision.add_argument("--revoked", dest="granted", action="store_false", help="the user withdrew it")
+    consent.add_argument("--source", help="where the decision was taken, a code such as web_form")
+    consent.set_defaults(func=_consent)
+    for action in (export, erase, consent):
+        action.add_argument("user_id", metavar="USER", help="the tenant's end-user id (as sent in X-Cloakr-User)")
+        add_gateway_options(action)
