@@ -26,12 +26,14 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import reduce
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cloakr.audit.events import TimeRange, records
+from cloakr.audit.events import partition
+from cloakr.compliance.incidents import SIGNALS
 from cloakr.constants import TABLE_AUDIT, TABLE_SUBJECTS, TABLE_TENANTS, TABLE_VAULT
 from cloakr.crypto import EncryptionError, KeyUnavailableError
 from cloakr.crypto.byok import tenant_cipher
@@ -55,9 +57,11 @@ PSEUDONYM_PURPOSE = "subject-pseudonym"
 REQUIRED_CONSENTS = "required_consents"
 CONSENT_TYPE_PATTERN = r"^[a-z0-9_.:-]{1,64}$"
 REF_PREFIX = "uref_"
+PAGE_SIZE = 500  # items per Query call
 
 _consents = TtlCache()
 _required = TtlCache()
+_refs = TtlCache()
 
 
 class SubjectsUnavailableError(ApiError):
@@ -69,6 +73,7 @@ class SubjectsUnavailableError(ApiError):
 def clear_cache() -> None:
     _consents.clear()
     _required.clear()
+    _refs.clear()
 
 
 def _now_iso(moment: float | None = None) -> str:
@@ -79,9 +84,9 @@ def _partition(tenant_id: str, user_id: str) -> str:
     return subject_key(tenant_id, user_id)["pk"]
 
 
-def _items(table: Any, pk: str, projection: str | None = None) -> Iterator[dict[str, Any]]:
-    """Every item of one partition, a page at a time."""
-    query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk)}
+def _items(table: Any, pk: str, projection: str | None = None, **options: Any) -> Iterator[dict[str, Any]]:
+    """Every item of one partition (``options``: a filter), a page at a time, so no partition is read at once."""
+    query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk), "Limit": PAGE_SIZE, **options}
     if projection:
         query["ProjectionExpression"] = projection
     while True:
@@ -101,7 +106,7 @@ def _guarded(operation: Any) -> Any:
     except EncryptionError:
         raise EncryptionFailedError("The subject's data could not be decrypted or encrypted; nothing was changed.") from None
     except (ClientError, BotoCoreError):
-        raise SubjectsUnavailableError("The subject store is unavailable; nothing was changed. Retry later.") from None
+        raise SubjectsUnavailableError("The subject store is unavailable. Retry later (an erasure is safe to repeat).") from None
 
 
 # --- pseudonyms -------------------------------------------------------------------------------------------------
@@ -120,6 +125,12 @@ def user_ref(services: Any, tenant_id: str, user_id: str | None, *, create: bool
     """
     if not user_id:
         return None
+    if create:  # only existing pseudonyms are cached: a cached "none" must not outlive a secret made elsewhere
+        return _refs.get((tenant_id, user_id), lambda: _pseudonym(services, tenant_id, user_id, create=True))
+    return _pseudonym(services, tenant_id, user_id, create=False)
+
+
+def _pseudonym(services: Any, tenant_id: str, user_id: str, *, create: bool) -> str | None:
     table, cipher = services.tables[TABLE_SUBJECTS], _cipher(services)
     key = {"pk": _partition(tenant_id, user_id), "sk": PSEUDONYM_SORT_KEY}
 
@@ -168,8 +179,10 @@ def record_consent(services: Any, tenant_id: str, user_id: str, consent_type: st
 
 
 def forget() -> None:
-    """Drop this process's cached consent of one user (the change applies here at once, elsewhere within the TTL)."""
-    _consents.clear()  # the cache has no per-key eviction; a change is rare, so every user is re-read once
+    """Drop this process's cached consents and pseudonyms (a change applies here at once, elsewhere within the
+    TTL); the cache has no per-key eviction, and changes are rare, so every user is re-read once."""
+    _consents.clear()
+    _refs.clear()
 
 
 def granted_consents(subjects_table: Any, tenant_id: str, user_id: str) -> frozenset[str]:
@@ -219,10 +232,30 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit_records(services: Any, tenant_id: str, user_id: str, ref: str | None) -> list[dict[str, Any]]:
-    """The tenant's audit records naming the user or their pseudonym (records hold metadata only)."""
+    """The tenant's audit records naming the user or their pseudonym (records hold metadata only).
+
+    The record is one JSON attribute (``AuditTrail`` writes it with ``json.dumps(sort_keys=True)``), so DynamoDB
+    filters on its ``"user_id": <id>`` text and only candidates travel; the decoded field is then compared exactly.
+    """
     names = {user_id, ref} - {None}
-    return [record for _, record in records(services.tables[TABLE_AUDIT], tenant_id, TimeRange())
-            if record.get("user_id") in names or record.get("user_ref") in names]
+    condition = reduce(lambda a, b: a | b, (Attr("record").contains(f'"user_id": {json.dumps(n)}') for n in names))
+    found = (json.loads(item["record"]) for item in _items(services.tables[TABLE_AUDIT], partition(tenant_id), "#r",
+                                                           ExpressionAttributeNames={"#r": "record"}, FilterExpression=condition))
+    return [record for record in found if record.get("user_id") in names]
+
+
+def _incident_partition(tenant_id: str) -> str:
+    return f"TENANT#{tenant_id}#INCIDENTS"  # where ``IncidentMonitor`` keeps a tenant's incidents
+
+
+def _incidents(subjects: Any, tenant_id: str, user_id: str, projection: str | None = None) -> Iterator[dict[str, Any]]:
+    """The tenant's incident items naming the user (``IncidentMonitor`` records the end user of USER signals)."""
+    return _items(subjects, _incident_partition(tenant_id), projection, FilterExpression=Attr("user_id").eq(user_id))
+
+
+def _signal_partitions(tenant_id: str, user_id: str) -> list[str]:
+    """The user's incident counters, as ``IncidentMonitor._counter_key`` names them (one partition per signal)."""
+    return [f"TENANT#{tenant_id}#SIGNAL#{kind}#USER#{user_id}" for kind in SIGNALS]
 
 
 def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any]:
@@ -247,6 +280,7 @@ def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any
             "block": next((_clean(i) for i in items if i["sk"] == BLOCK_SORT_KEY), None),
             "erasures": [_clean(i) for i in items if i["sk"].startswith(ERASURE_PREFIX)],
             "conversations": conversations,
+            "incidents": [_clean({k: v for k, v in i.items() if k != "sk"}) for i in _incidents(subjects, tenant_id, user_id)],
             "audit_records": _audit_records(services, tenant_id, user_id, ref),
         }
 
@@ -254,11 +288,15 @@ def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any
 
 
 # --- erasure ----------------------------------------------------------------------------------------------------
-def _delete(table: Any, keys: list[dict[str, Any]]) -> int:
-    with table.batch_writer() as batch:  # 25 keys per BatchWriteItem, unprocessed keys retried
+def _delete(table: Any, keys: Iterable[dict[str, Any]]) -> int:
+    """Delete while paging (a page's position survives deleting it), 25 keys per BatchWriteItem, unprocessed keys
+    retried by the batch writer; returns how many."""
+    count = 0
+    with table.batch_writer() as batch:
         for key in keys:
             batch.delete_item(Key={"pk": key["pk"], "sk": key["sk"]})
-    return len(keys)
+            count += 1
+    return count
 
 
 def _kind(sort_key: str) -> str:
@@ -272,23 +310,31 @@ def _kind(sort_key: str) -> str:
 
 
 def erase_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, int]:
-    """Delete the user's vault partition and subject items (receipts excepted), shred their pseudonym secret and
-    keep a receipt with the counts. Idempotent: erasing again deletes nothing and adds a receipt."""
+    """Delete the user's vault partition, subject items (receipts excepted) and incident counters, unlink their
+    incidents, shred their pseudonym secret and keep a receipt with the counts (no personal data).
+
+    Idempotent: erasing again deletes what arrived since and adds a receipt. A request of the user that runs during
+    the erasure can write a token map after it; stop the user's traffic first (block, or revoke consent) if that matters.
+    """
     subjects, vault_table = services.tables[TABLE_SUBJECTS], services.tables[TABLE_VAULT]
     pk = _partition(tenant_id, user_id)
+    deleted = dict.fromkeys(("vault_items", "consents", "blocks", "pseudonyms", "incident_counters", "incident_links", "other"), 0)
 
-    def erase() -> dict[str, int]:
-        deleted = {"vault_items": _delete(vault_table, list(_items(vault_table, pk, "pk, sk"))),
-                   "consents": 0, "blocks": 0, "pseudonyms": 0, "other": 0}
-        doomed = [i for i in _items(subjects, pk, "pk, sk") if not i["sk"].startswith(ERASURE_PREFIX)]
-        for item in doomed:
-            deleted[_kind(item["sk"])] += 1
-        _delete(subjects, doomed)
+    def counted(item: dict[str, Any]) -> dict[str, Any]:
+        deleted[_kind(item["sk"])] += 1
+        return item
+
+    def erase() -> None:
+        deleted["vault_items"] = _delete(vault_table, _items(vault_table, pk, "pk, sk"))
+        _delete(subjects, (counted(i) for i in _items(subjects, pk, "pk, sk") if not i["sk"].startswith(ERASURE_PREFIX)))
+        deleted["incident_counters"] = sum(_delete(subjects, _items(subjects, p, "pk, sk")) for p in _signal_partitions(tenant_id, user_id))
+        for incident in _incidents(subjects, tenant_id, user_id, "pk, sk"):  # kept as security records, unlinked
+            subjects.update_item(Key=incident, UpdateExpression="REMOVE user_id")
+            deleted["incident_links"] += 1
         erased_at = _now_iso()
         subjects.put_item(Item={"pk": pk, "sk": ERASURE_PREFIX + erased_at, "erased_at": erased_at,
                                 "deleted": deleted})
-        return deleted
 
-    deleted = _guarded(erase)
+    _guarded(erase)
     forget()
     return deleted

@@ -13,6 +13,7 @@ from cloakr.audit.digest import write_digest
 from cloakr.audit.trail import AuditEvent
 from cloakr.audit.verify import verify_chain
 from cloakr.compliance import subjects
+from cloakr.compliance.incidents import SIGNALS
 from cloakr.crypto import EncryptionError, EnvelopeCipher
 from cloakr.crypto.byok import tenant_cipher
 from cloakr.gateway.app import resolve
@@ -20,7 +21,7 @@ from cloakr.gateway.services import services as built
 from cloakr.gateway.vault import TokenVault
 from cloakr.pii.tokens import TokenMap
 
-CONVERSATIONS = 30  # more than one BatchWriteItem (25) and than one page of small test items
+CONVERSATIONS = 30  # more than one BatchWriteItem (25), and pages of 7 below
 
 
 @pytest.fixture(autouse=True)
@@ -123,13 +124,14 @@ def test_export_holds_the_subjects_data_only(services, other_tenant):
     consent(services, "u1", True)
     consent(services, "u2", True)
     call(services, "PUT", "/v1/users/u1/block", {"reason": "admin"})
+    call(services, "PUT", "/v1/users/u10/block", {"reason": "admin"})  # an audit record naming u10, not u1
     status, export = call(services, "GET", "/v1/users/u1/export", query={"format": "json"})
     assert status == 200 and export["user_id"] == "u1"
     assert export["conversations"] == [{"conversation_id": "conv-1", "updated_at": export["conversations"][0]["updated_at"],
                                         "tokens": {mine: "jane.doe@example.com"}}]
     assert export["block"]["reason"] == "admin" and len(export["consents"]) == 1
     actions = [r["action"] for r in export["audit_records"]]
-    assert actions.count("consent_update") == 1 and "subject_export" in actions
+    assert actions.count("consent_update") == 1 and actions.count("user.block") == 1 and "subject_export" in actions
     text = json.dumps(export)
     assert "someone.else" not in text and "other.tenant" not in text
 
@@ -145,7 +147,8 @@ def test_export_format_must_be_json(services):
     assert status == 400 and body["error"]["code"] == "validation_error"
 
 
-def test_erase_deletes_vault_consents_and_blocks_and_keeps_a_receipt(services, other_tenant):
+def test_erase_deletes_vault_consents_and_blocks_and_keeps_a_receipt(services, other_tenant, monkeypatch):
+    monkeypatch.setattr(subjects, "PAGE_SIZE", 7)
     tenant = services.tenant.tenant_id
     for n in range(CONVERSATIONS):
         remember(tenant, "u1", f"conv-{n}", f"user{n}@example.com")
@@ -219,3 +222,18 @@ def test_users_routes_need_users_admin(services):
 def test_overlong_user_id_is_400(services):
     status, body = call(services, "DELETE", "/v1/users/" + "u" * 300)
     assert status == 400 and body["error"]["code"] == "validation_error"
+
+
+def test_incidents_are_exported_and_unlinked_on_erasure(services):
+    tenant = services.tenant.tenant_id
+    signal = SIGNALS["blocked_prompts"]
+    for _ in range(signal.medium):
+        built().incidents.observe("blocked_prompts", tenant_id=tenant, user_id="u1")
+    built().incidents.observe("blocked_prompts", tenant_id=tenant, user_id="u2")
+    export = call(services, "GET", "/v1/users/u1/export")[1]
+    assert [(i["kind"], i["severity"], i["user_id"]) for i in export["incidents"]] == [("blocked_prompts", "medium", "u1")]
+    deleted = call(services, "DELETE", "/v1/users/u1")[1]["deleted"]
+    assert deleted["incident_counters"] == 1 and deleted["incident_links"] == 1
+    incidents = call(services, "GET", "/v1/incidents")[1]["incidents"]
+    assert len(incidents) == 1 and "user_id" not in incidents[0]  # the security record stays, without the person
+    assert call(services, "GET", "/v1/users/u1/export")[1]["incidents"] == []
