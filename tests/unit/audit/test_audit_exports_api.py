@@ -14,6 +14,21 @@ from cloakr.audit import events, exports
 from tests.unit.audit.audit_api_helpers import PERIOD, built, call, seed, sign_period
 
 DAY = {"start_date": "2026-09-21", "end_date": "2026-09-21"}
+SMALL_PART = 1024
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """Parts of 1 KiB, with moto's S3 part minimum scaled down alike, so a few records make a multipart upload."""
+    import moto.s3.models
+
+    monkeypatch.setattr(exports, "PART_SIZE", SMALL_PART)
+    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", SMALL_PART)
+
+
+@pytest.fixture
+def one_part_per_request(small_parts, monkeypatch):
+    monkeypatch.setattr(exports, "TIME_BUDGET_SECONDS", 0.0)  # every request stops after its first part
 
 
 def _stored_records(services) -> list[dict]:
@@ -26,6 +41,24 @@ def _stored_records(services) -> list[dict]:
 
 def _export(services, **body) -> tuple[int, dict]:
     return call(services, "POST", "/v1/audit/exports", {**DAY, **body})
+
+
+def _running(services, count: int, **body) -> dict:
+    """An export of ``count`` records left unfinished by its first request (with ``one_part_per_request``)."""
+    seed(services, count)
+    status, answer = _export(services, **body)
+    assert status == 202 and answer["status"] == "running" and 0 < answer["record_count"] < count
+    return answer
+
+
+def _poll_until_finished(services, body: dict) -> tuple[dict, int]:
+    """What the SDK does: GET the export until it is no longer running; the final answer and the number of polls."""
+    polls = 0
+    while body["status"] == "running":
+        status, body = call(services, "GET", f"/v1/audit/exports/{body['export_id']}")
+        assert status == 200 and polls < 50
+        polls += 1
+    return body, polls
 
 
 def _object(services, export_id: str) -> bytes:
@@ -91,11 +124,7 @@ def test_the_object_is_kms_encrypted_under_the_data_key_and_handed_out_for_300_s
     assert head["ServerSideEncryption"] == "aws:kms" and services.data_key_id.endswith(head["SSEKMSKeyId"].split("/")[-1])
 
 
-def test_a_large_export_is_written_in_several_parts(services, monkeypatch):
-    import moto.s3.models
-
-    monkeypatch.setattr(exports, "PART_SIZE", 2048)
-    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 2048)  # S3's rule, scaled down with the parts
+def test_a_large_export_is_written_in_several_parts(services, monkeypatch, small_parts):
     seed(services, 60)
     s3 = built().s3
     parts, creates = [], []
@@ -105,7 +134,7 @@ def test_a_large_export_is_written_in_several_parts(services, monkeypatch):
     monkeypatch.setattr(s3, "put_object", lambda **_: pytest.fail("a large export is not one PutObject"))
     status, body = _export(services, format="json", include_details=True)
     assert status == 202 and body["status"] == "complete" and body["record_count"] == 60
-    assert len(parts) > 1 and all(size >= 2048 for size in parts[:-1])
+    assert len(parts) > 1 and all(size >= SMALL_PART for size in parts[:-1])
     assert creates[0]["ServerSideEncryption"] == "aws:kms" and creates[0]["SSEKMSKeyId"] == services.data_key_id
     lines = _object(services, body["export_id"]).decode().splitlines()
     assert [json.loads(line)["audit_id"] for line in lines] == [r["audit_id"] for r in _stored_records(services)]
@@ -124,55 +153,27 @@ def test_records_are_read_in_bounded_pages(services, monkeypatch):
     assert "ExclusiveStartKey" not in queries[0] and all("ExclusiveStartKey" in q for q in queries[1:])
 
 
-def test_a_range_too_large_for_one_request_continues_on_later_calls(services, monkeypatch):
-    import moto.s3.models
-
-    monkeypatch.setattr(exports, "PART_SIZE", 1024)
-    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
-    monkeypatch.setattr(exports, "TIME_BUDGET_SECONDS", 0.0)  # every request stops after its first part
-    seed(services, 40)
-    status, body = _export(services, format="csv", include_details=True)
-    assert status == 202 and body["status"] == "running" and 0 < body["record_count"] < 40
+def test_a_range_too_large_for_one_request_continues_on_later_calls(services, one_part_per_request):
+    body = _running(services, 40, format="csv", include_details=True)
     assert "download_url" not in body
-    polls = 0
-    while body["status"] == "running":
-        status, body = call(services, "GET", f"/v1/audit/exports/{body['export_id']}")
-        assert status == 200
-        polls += 1
-        assert polls < 50
+    body, polls = _poll_until_finished(services, body)
     assert polls > 1 and body["status"] == "complete" and body["record_count"] == 40 and body["download_url"]
     rows = list(csv.DictReader(io.StringIO(_object(services, body["export_id"]).decode())))
     assert [r["audit_id"] for r in rows] == [r["audit_id"] for r in _stored_records(services)]
 
 
-def test_a_part_written_by_a_worker_that_lost_its_lease_is_left_out(services, monkeypatch):
-    import moto.s3.models
-
-    monkeypatch.setattr(exports, "PART_SIZE", 1024)
-    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
-    monkeypatch.setattr(exports, "TIME_BUDGET_SECONDS", 0.0)
-    seed(services, 20)
-    status, body = _export(services, format="json", include_details=True)
-    assert body["status"] == "running"
+def test_a_part_written_by_a_worker_that_lost_its_lease_is_left_out(services, one_part_per_request):
+    body = _running(services, 20, format="json", include_details=True)
     item = exports.find(services.table("audit"), services.tenant.tenant_id, body["export_id"])
     built().s3.upload_part(Bucket=services.bucket, Key=item["key"], UploadId=item["upload_id"], PartNumber=99,
                            Body=b'{"stray": true}\n' * 100)
-    while body["status"] == "running":
-        status, body = call(services, "GET", f"/v1/audit/exports/{body['export_id']}")
-        assert status == 200
+    body, _ = _poll_until_finished(services, body)
     lines = _object(services, body["export_id"]).decode().splitlines()
     assert [json.loads(line)["audit_id"] for line in lines] == [r["audit_id"] for r in _stored_records(services)]
 
 
-def test_an_export_another_request_is_working_on_is_left_alone(services, monkeypatch):
-    import moto.s3.models
-
-    monkeypatch.setattr(exports, "PART_SIZE", 1024)
-    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
-    monkeypatch.setattr(exports, "TIME_BUDGET_SECONDS", 0.0)
-    seed(services, 30)
-    status, body = _export(services, format="json", include_details=True)
-    assert body["status"] == "running"
+def test_an_export_another_request_is_working_on_is_left_alone(services, one_part_per_request):
+    body = _running(services, 30, format="json", include_details=True)
     key = {"pk": f"TENANT#{services.tenant.tenant_id}", "sk": f"EXPORT#{body['export_id']}"}
     services.table("audit").update_item(Key=key, UpdateExpression="SET lease_until = :u, lease_owner = :o",
                                         ExpressionAttributeValues={":u": 4_000_000_000, ":o": "someone-else"})
@@ -230,11 +231,7 @@ def test_a_storage_or_kms_failure_marks_the_export_failed_never_complete(service
     assert status == 200 and got["status"] == "failed" and "download_url" not in got and got["message"]
 
 
-def test_a_failed_multipart_export_is_aborted(services, monkeypatch):
-    import moto.s3.models
-
-    monkeypatch.setattr(exports, "PART_SIZE", 1024)
-    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
+def test_a_failed_multipart_export_is_aborted(services, monkeypatch, small_parts):
     seed(services, 30)
     s3 = built().s3
     real = s3.upload_part
