@@ -24,7 +24,8 @@ def client(local_gateway):
 
 @pytest.fixture
 def user():
-    return f"e2e-{uuid.uuid4().hex[:12]}"
+    # An e-mail-like id: the SDK percent-encodes it in paths, the gateway must decode it to match X-Cloakr-User.
+    return f"e2e+{uuid.uuid4().hex[:12]}@example.com"
 
 
 def chat(client, user, text):

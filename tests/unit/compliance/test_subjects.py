@@ -219,9 +219,15 @@ def test_users_routes_need_users_admin(services):
         assert status == 403 and body["error"]["code"] == "forbidden"
 
 
-def test_overlong_user_id_is_400(services):
-    status, body = call(services, "DELETE", "/v1/users/" + "u" * 300)
+@pytest.mark.parametrize("segment", ["u" * 300, "%FF", "%75" * 257])
+def test_bad_user_id_is_400(services, segment):
+    status, body = call(services, "DELETE", "/v1/users/" + segment)
     assert status == 400 and body["error"]["code"] == "validation_error"
+
+
+def test_percent_encoded_user_id_is_the_header_id(services):
+    consent(services, "jane%40example.com", True)
+    assert subjects.granted_consents(built().tables[c.TABLE_SUBJECTS], services.tenant.tenant_id, "jane@example.com") == {"ai_processing"}
 
 
 def test_incidents_are_exported_and_unlinked_on_erasure(services):
