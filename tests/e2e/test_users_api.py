@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import quote
 
+import httpx
 import pytest
 from cloakr import constants as c
 from cloakr.cli.main import main
@@ -78,3 +80,25 @@ def test_cli_users_commands(local_gateway, user, tmp_path, monkeypatch, capsys):
     assert "--yes" in capsys.readouterr().err
     assert main(["users", "erase", user, "--yes", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["deleted"]["consents"] == 2  # current entry and its history
+
+
+def users_probe(http, a, b):
+    """Tenant isolation of the users routes: B's user of the same id sees, and erases, none of A's subject data."""
+    user = "probe-subject@example.com"
+    path = f"/v1/users/{quote(user, safe='')}"
+    assert http.put(path + "/consent", headers=a, json={"consent_type": "ai_processing", "granted": True}).status_code == 200
+    http.post("/v1/chat/completions", headers={**a, "X-Cloakr-User": user},
+              json={"model": "cloakr-echo", "messages": [{"role": "user", "content": "mail jane@a.example"}]})
+    theirs = http.get(path + "/export", headers=b).json()
+    assert theirs["consents"] == [] and theirs["conversations"] == [] and "jane@a.example" not in json.dumps(theirs)
+    assert http.delete(path, headers=b).json()["deleted"]["vault_items"] == 0
+    mine = http.get(path + "/export", headers=a).json()
+    assert len(mine["consents"]) == 1 and "jane@a.example" in json.dumps(mine["conversations"])
+
+
+def test_another_tenant_cannot_reach_the_subject(local_gateway):
+    store = services().tenants
+    tenant_b = store.create_tenant("Tenant B", profiles=["gdpr"])
+    key_b = store.create_key(tenant_b.tenant_id, ["users:admin"])[1]
+    with httpx.Client(base_url=local_gateway.base_url, timeout=30) as http:
+        users_probe(http, {"Authorization": f"Bearer {local_gateway.admin_key}"}, {"Authorization": f"Bearer {key_b}"})
