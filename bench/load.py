@@ -116,6 +116,14 @@ def prompts() -> list[str]:
     return [sample.text for sample in generate(PROMPT_SAMPLES, seed=PROMPT_SEED)]
 
 
+def _error_code(response: httpx.Response) -> str:
+    """The gateway's error code (``{"error": {"code"}}``): a fixed identifier, never part of the prompt."""
+    try:
+        return str(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
 def _call(client: httpx.Client, route: str, prompt: str, run_started: float) -> Result:
     path, body, check = ROUTES[route]
     started = time.perf_counter()
@@ -123,7 +131,7 @@ def _call(client: httpx.Client, route: str, prompt: str, run_started: float) -> 
     try:
         response = client.post(path, json=body(prompt))
         if response.status_code != 200:
-            error = f"HTTP {response.status_code}"
+            error = f"HTTP {response.status_code} {_error_code(response)}".rstrip()
         else:
             check(response, prompt)
     except CheckFailed as exc:

@@ -50,7 +50,7 @@ def test_a_reply_that_does_not_restore_the_prompt_is_an_error(local_gateway, mon
 def test_wrong_key_counts_every_request_as_an_http_error(local_gateway) -> None:
     report = summarize(run_load(local_gateway.base_url, "ck_not_a_key", duration=1, concurrency=1, texts=PROMPTS))
     assert report["requests"] > 0 and report["errors"] == report["requests"]
-    assert set(report["error_kinds"]) == {"HTTP 401"}
+    assert set(report["error_kinds"]) == {"HTTP 401 unauthorized"}
 
 
 def test_growth_verdict_separates_a_steady_leak_from_noise() -> None:
