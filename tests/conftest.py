@@ -111,6 +111,7 @@ class LocalGateway:
     redact_only_key: str
     revoked_key: str
     expired_key: str
+    models_only_key: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -134,13 +135,14 @@ def _gateway_session():
     revoked_record, revoked = store.create_key(tenant.tenant_id, ["redact:write"])
     store.revoke_key(tenant.tenant_id, revoked_record.key_id)
     _, expired = store.create_key(tenant.tenant_id, ["redact:write"], expires_at=1)
+    _, models_only = store.create_key(tenant.tenant_id, ["models:read"])
     httpd = serve("127.0.0.1", 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     gateway_env = dict(os.environ)
     _replace_environ(saved)
     services.cache_clear()
-    yield LocalGateway(f"http://127.0.0.1:{httpd.server_address[1]}", "eu-central-1", tenant.tenant_id, admin, redact_only, revoked, expired), gateway_env
+    yield LocalGateway(f"http://127.0.0.1:{httpd.server_address[1]}", "eu-central-1", tenant.tenant_id, admin, redact_only, revoked, expired, models_only), gateway_env
     httpd.shutdown()
     httpd.server_close()
     backend.stop()
