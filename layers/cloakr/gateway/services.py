@@ -6,6 +6,7 @@ in one place and no route builds its own clients.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,13 +55,20 @@ class Services:
                                self.sns, self.incident_topic_arn)
 
     def record(self, event: AuditEvent) -> str:
-        """Write the audit record or refuse the request (fail closed); redacted volume feeds the spike signal."""
+        """Write the audit record or refuse the request (fail closed); redacted volume feeds the spike signal.
+        The end user is recorded as a per-subject pseudonym (end-user ids are often e-mail addresses), so erasing
+        the subject's pseudonym secret makes its records unlinkable without touching the signed chain."""
+        from cloakr.compliance import subjects
+
+        raw = event.user_id
+        if raw and not raw.startswith(subjects.REF_PREFIX):
+            event = dataclasses.replace(event, user_id=subjects.user_ref(self, event.tenant_id, raw))
         try:
             audit_id = self.audit.record(event)
         except AuditWriteError:
             raise AuditUnavailableError("The audit trail is unavailable, so the request was not processed. Retry later.") from None
         if event.redacted_count:
-            self.incidents.observe("pii_spike", tenant_id=event.tenant_id, user_id=event.user_id, count=event.redacted_count)
+            self.incidents.observe("pii_spike", tenant_id=event.tenant_id, user_id=raw, count=event.redacted_count)
         return audit_id
 
     def tenant(self, tenant_id: str) -> Tenant:
