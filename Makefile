@@ -31,7 +31,7 @@ help:
 	@echo "make bench  - measure the engine against Presidio in the same run"
 	@echo "make checkov - checkov over the synthesized templates (skips and reasons in .checkov.yaml)"
 	@echo "make load   - load the local gateway for 60 s: requests/s, latency per route, errors, RSS"
-	@echo "make verify - everything make test runs, then a 10-minute load soak"
+	@echo "make verify - make test, then long fuzzing, the ReDoS scaling check and a 10-minute load soak"
 
 $(VENV)/.installed: pyproject.toml scripts/node-shims.sh
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,8 @@ load: setup
 	$(PY) -m bench.load $(LOAD_ARGS)
 
 verify: test
+	HYPOTHESIS_PROFILE=verify $(PY) -m pytest -q tests/integration/test_fuzz_handlers.py tests/unit/test_unicode_evasion.py
+	$(PY) -m bench.redos
 	$(PY) -m bench.load --soak
 
 clean:
