@@ -99,11 +99,13 @@ class Services:
 
 
 def clear_caches() -> None:
+    from cloakr.compliance import subjects
     from cloakr.crypto import byok
 
     _tenants.clear()
     _blocks.clear()
     byok.clear_cache()
+    subjects.clear_cache()
 
 
 @lru_cache(maxsize=1)

@@ -132,7 +132,7 @@ def create_audit_export() -> Response[dict[str, Any]]:
         raise ValidationError("'start_date' must be before 'end_date'.")
     if end - start > timedelta(days=exports.MAX_EXPORT_DAYS):
         raise ValidationError(f"Export at most {exports.MAX_EXPORT_DAYS} days at a time; split the range.")
-    tenant = services().admit(principal)
+    tenant = services().admit(principal, consent=False)  # compliance work, not end-user processing
     _bucket()
     export_id = exports.new_export_id()
     # Recorded before anything is written: no audit record, no export (fail closed).

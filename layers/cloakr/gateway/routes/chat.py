@@ -164,7 +164,7 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
 @router.get("/v1/models")
 def models() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
-    tenant = services().admit(principal)
+    tenant = services().admit(principal, consent=False)  # listing models processes no personal data
     services().record(AuditEvent(tenant_id=tenant.tenant_id, action="models.list", category="data_access", user_id=principal.user_id))
     data = [{"id": m.id, "object": "model", "owned_by": m.provider, "routing": m.routing} for m in _available(tenant)]
     return {"object": "list", "data": data}

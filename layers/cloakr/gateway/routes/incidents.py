@@ -18,6 +18,7 @@ from cloakr.compliance.incidents import list_incidents
 from cloakr.gateway.context import Principal, current_principal
 from cloakr.gateway.errors import NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
+from cloakr.gateway.routes.users import _user as user_from_path
 from cloakr.gateway.services import clear_caches, services
 from cloakr.tenants.blocks import Kind, block, unblock
 
@@ -54,6 +55,8 @@ def incidents() -> dict[str, Any]:
 
 
 def _change(principal: Principal, kind: Kind, subject_id: str, blocked: bool, reason: str = "admin") -> dict[str, Any]:
+    if kind == "USER":
+        subject_id = user_from_path(subject_id)  # percent-encoded in REST paths, like the users routes
     if not subject_id or len(subject_id) > MAX_ID:
         raise ValidationError("The id is empty or too long.")
     subjects = services().tables[c.TABLE_SUBJECTS]

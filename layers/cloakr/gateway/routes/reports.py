@@ -58,7 +58,7 @@ def _bucket() -> str:
 def create_report() -> Response[dict[str, Any]]:
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, ReportRequest)
-    tenant = services().admit(principal)
+    tenant = services().admit(principal, consent=False)
     try:
         period = reports.parse_period(request.period)
     except reports.ReportError as exc:
@@ -97,7 +97,7 @@ def _scheduled(call: Any) -> Any:
 def create_schedule() -> Response[dict[str, Any]]:
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, ScheduleRequest)
-    tenant = services().admit(principal)
+    tenant = services().admit(principal, consent=False)
     standards = _standards(request.standards, tenant)
     target = _scheduled(schedules.ScheduleTarget.from_env)
     services().record(AuditEvent(tenant_id=tenant.tenant_id, action="report.schedule", category="compliance",
