@@ -152,8 +152,9 @@ class IncidentMonitor:
         })
         if incident.tenant_id and self.audit is not None:
             try:
+                # No end-user id in the record: it may be an e-mail address, and the incident item names the user.
                 self.audit.record(AuditEvent(tenant_id=incident.tenant_id, action=f"security_incident.{incident.kind}",
-                                             category="compliance", user_id=incident.user_id, outcome=incident.severity))
+                                             category="compliance", session_id=incident.incident_id, outcome=incident.severity))
             except AuditWriteError:
                 logger.error("audit record of an incident not written", extra={"signal": incident.kind})
         detail = json.dumps(incident.detail())
