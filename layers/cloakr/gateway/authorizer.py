@@ -41,8 +41,9 @@ def _deny(principal: str, code: str, message: str, tenant_id: str | None = None,
         # A refusal of a real key is an authentication event of its tenant. The request is refused either way, so
         # an audit outage is logged rather than turned into an error.
         try:
+            # No end-user id: the authorizer holds no pseudonym key, and raw ids may be e-mail addresses.
             services().audit.record(AuditEvent(tenant_id=tenant_id, action="auth.denied", category="authentication",
-                                               user_id=user_id, outcome=code))
+                                               session_id=principal, outcome=code))
         except AuditWriteError:
             logger.error("audit record of a denial not written", extra={"error_code": code, "tenant_id": tenant_id})
     return {
