@@ -169,3 +169,21 @@ def local_gateway(_gateway_session, monkeypatch: pytest.MonkeyPatch):
     services.cache_clear()
     yield gateway
     services.cache_clear()
+
+
+@pytest.fixture
+def echo_requests(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every request the built-in ``cloakr-echo`` model receives (a deep copy), in order: what left the gateway."""
+    import json
+
+    from cloakr.upstream import EchoProvider
+
+    seen: list[dict[str, Any]] = []
+    original = EchoProvider.complete
+
+    def record(self, request):
+        seen.append(json.loads(json.dumps(request)))
+        return original(self, request)
+
+    monkeypatch.setattr(EchoProvider, "complete", record)
+    return seen

@@ -17,7 +17,6 @@ import pytest
 
 from cloakr.gateway.services import services
 from cloakr.observability import metrics
-from cloakr.upstream import EchoProvider
 
 
 def _luhn_complete(prefix: str) -> str:
@@ -59,20 +58,8 @@ def _hits(blob: str, canaries: dict[str, str]) -> list[str]:
     return [n for n in _needles(canaries) if n in low or n in squeezed]
 
 
-@pytest.fixture
-def upstream(monkeypatch) -> list[dict]:
-    seen: list[dict] = []
-    original = EchoProvider.complete
-
-    def record(self, request):
-        seen.append(json.loads(json.dumps(request)))
-        return original(self, request)
-
-    monkeypatch.setattr(EchoProvider, "complete", record)
-    return seen
-
-
-def test_no_canary_leaves_or_is_kept(local_gateway, canaries, upstream, capfd):
+def test_no_canary_leaves_or_is_kept(local_gateway, canaries, echo_requests, capfd):
+    upstream = echo_requests
     c = canaries
     secret = f"mail {c['email']}, card {c['card']}, SSN {c['ssn']}, IBAN {c['iban']}"
     auth = {"Authorization": f"Bearer {local_gateway.admin_key}"}

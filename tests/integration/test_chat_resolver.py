@@ -11,7 +11,6 @@ from botocore.exceptions import ClientError
 from cloakr.gateway.app import resolve
 from cloakr.gateway.services import services as built
 from cloakr.tenants.blocks import block_user
-from cloakr.upstream import EchoProvider
 
 EMAIL = "jane.doe@corp.example"
 
@@ -27,17 +26,9 @@ def chat(services, messages, model="cloakr-echo", headers=None, **body):
 
 
 @pytest.fixture
-def sent(monkeypatch):
+def sent(echo_requests):
     """What reached the (echo) model."""
-    seen = []
-    original = EchoProvider.complete
-
-    def record(self, request):
-        seen.append(json.loads(json.dumps(request)))
-        return original(self, request)
-
-    monkeypatch.setattr(EchoProvider, "complete", record)
-    return seen
+    return echo_requests
 
 
 def test_placeholders_persist_across_requests_with_only_the_newest_message(services, sent):
