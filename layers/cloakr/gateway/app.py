@@ -16,7 +16,6 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from cloakr import __version__
 from cloakr.gateway import routes
 from cloakr.gateway.errors import ApiError, InternalError, MethodNotAllowedError, NotFoundError
 from cloakr.observability import logger, metrics

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from cloakr.gateway.errors import ForbiddenError, UnauthorizedError, ValidationError
 
@@ -52,3 +53,15 @@ def require_scope(event: dict[str, Any], scope: str) -> Principal:
     if scope not in principal.scopes:
         raise ForbiddenError(f"This key lacks the '{scope}' scope.")
     return principal
+
+
+def user_from_path(segment: str) -> str:
+    """The end-user id of a path segment. REST APIs pass the path still percent-encoded, and ids are often e-mail
+    addresses (``a%40b.example``); decoded, it is the id the same user's requests carry in ``X-Cloakr-User``."""
+    try:
+        user_id = unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        raise ValidationError("The user id is not valid percent-encoded UTF-8.") from None
+    if not user_id or len(user_id) > MAX_USER_ID:
+        raise ValidationError(f"The user id must be 1 to {MAX_USER_ID} characters.")
+    return user_id

@@ -20,7 +20,7 @@ from cloakr.compliance.incidents import IncidentMonitor
 from cloakr.compliance.subjects import require_consents
 from cloakr.crypto import EnvelopeCipher
 from cloakr.gateway.context import Principal
-from cloakr.gateway.errors import AuditUnavailableError, ForbiddenError, UnauthorizedError
+from cloakr.gateway.errors import ApiError, AuditUnavailableError, ForbiddenError, UnauthorizedError
 from cloakr.gateway.settings import region
 from cloakr.tenants.blocks import is_blocked, is_key_blocked
 from cloakr.tenants.cache import TtlCache
@@ -48,6 +48,12 @@ class Services:
     incident_topic_arn: str | None = None
     scheduler: Any = None
     data_key_id: str | None = None
+
+    def require_bucket(self, feature: str, code: str) -> str:
+        """The regional bucket, or 503 ``code`` naming ``feature`` where the deployment has none."""
+        if not self.bucket:
+            raise ApiError(f"{feature} are not configured in this deployment (no bucket).", code=code, status=503)
+        return self.bucket
 
     @property
     def incidents(self) -> IncidentMonitor:

@@ -73,10 +73,7 @@ def _checked(call: Any) -> Any:
 
 
 def _bucket() -> str:
-    bucket = services().bucket
-    if not bucket:
-        raise ApiError("Audit exports are not configured in this deployment (no bucket).", code="exports_unavailable", status=503)
-    return bucket
+    return services().require_bucket("Audit exports", "exports_unavailable")
 
 
 @router.get("/v1/audit/events")

@@ -15,10 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloakr import constants as c
 from cloakr.audit.trail import AuditEvent
 from cloakr.compliance.incidents import list_incidents
-from cloakr.gateway.context import Principal, current_principal
+from cloakr.gateway.context import Principal, current_principal, user_from_path
 from cloakr.gateway.errors import NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
-from cloakr.gateway.routes.users import _user as user_from_path
 from cloakr.gateway.services import clear_caches, services
 from cloakr.tenants.blocks import Kind, block, unblock
 

@@ -48,10 +48,7 @@ def _standards(requested: list[str] | None, tenant: Any) -> list[str]:
 
 
 def _bucket() -> str:
-    bucket = services().bucket
-    if not bucket:
-        raise ApiError("Reports are not configured in this deployment (no bucket).", code="reports_unavailable", status=503)
-    return bucket
+    return services().require_bucket("Reports", "reports_unavailable")
 
 
 @router.post("/v1/reports")

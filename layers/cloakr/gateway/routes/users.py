@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from cloakr.audit.trail import AuditEvent
 from cloakr.compliance import subjects
-from cloakr.gateway.context import MAX_USER_ID, Principal, require_scope
+from cloakr.gateway.context import Principal, require_scope, user_from_path
 from cloakr.gateway.errors import ValidationError
 from cloakr.gateway.requests import parse_body
 from cloakr.gateway.services import services
@@ -37,18 +36,6 @@ class ConsentRequest(BaseModel):
                                description="Where the decision was taken (a code such as web_form, never personal data)")
 
 
-def _user(segment: str) -> str:
-    """The end-user id of a path segment. REST APIs pass the path still percent-encoded, and ids are often e-mail
-    addresses (``a%40b.example``); decoded, it is the id the same user's requests carry in ``X-Cloakr-User``."""
-    try:
-        user_id = unquote(segment, errors="strict")
-    except UnicodeDecodeError:
-        raise ValidationError("The user id is not valid percent-encoded UTF-8.") from None
-    if not user_id or len(user_id) > MAX_USER_ID:
-        raise ValidationError(f"The user id must be 1 to {MAX_USER_ID} characters.")
-    return user_id
-
-
 def _subject(action: str, user_id: str) -> Principal:
     """The caller, after writing the audit record of ``action`` on the user's pseudonym (fail closed)."""
     principal = require_scope(router.current_event.raw_event, SCOPE)
@@ -59,7 +46,7 @@ def _subject(action: str, user_id: str) -> Principal:
 
 @router.put("/v1/users/<user_id>/consent")
 def update_consent(user_id: str) -> dict[str, Any]:
-    user_id = _user(user_id)
+    user_id = user_from_path(user_id)
     request = parse_body(router.current_event.raw_event, ConsentRequest)
     principal = _subject("consent_update", user_id)
     return subjects.record_consent(services(), principal.tenant_id, user_id, request.consent_type, request.granted,
@@ -71,14 +58,14 @@ def export_user(user_id: str) -> dict[str, Any]:
     fmt = router.current_event.get_query_string_value("format") or "json"
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(f"'format' must be one of: {', '.join(EXPORT_FORMATS)}.")
-    user_id = _user(user_id)
+    user_id = user_from_path(user_id)
     principal = _subject("subject_export", user_id)
     return subjects.export_subject(services(), principal.tenant_id, user_id)
 
 
 @router.delete("/v1/users/<user_id>")
 def erase_user(user_id: str) -> dict[str, Any]:
-    user_id = _user(user_id)
+    user_id = user_from_path(user_id)
     principal = _subject("subject_erase", user_id)
     deleted = subjects.erase_subject(services(), principal.tenant_id, user_id)
     return {"user_id": user_id, "status": "erased", "deleted": deleted}
