@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from cloakr.pii.spans import first_disjoint
+from cloakr.pii.context import CueIndex
 from cloakr.pii.entities import ALL_ENTITY_TYPES, ENTITY_TYPES
 from cloakr.pii.model import Finding, Recognizer
 from cloakr.pii.normalize import Shadow
 from cloakr.pii.regions import region_defaults
 from cloakr.pii.rules import compile_rules
+from cloakr.pii.spans import first_disjoint
 from cloakr.pii.tokens import TokenMap
 
 MODES = ("replace", "mask", "hash", "tokenize", "remove")
@@ -77,9 +78,10 @@ class PIIEngine:
             raise TypeError("text must be a string")
         try:
             shadow = Shadow(text)
+            cues = CueIndex(shadow.text)
             found: list[Finding] = []
             for recognizer in self._recognizers:
-                for f in recognizer.find(shadow.text):
+                for f in recognizer.find(shadow.text, cues):
                     if f.score < self.min_score or (f.type not in self.entities and f.type in ENTITY_TYPES):
                         continue
                     if not self._allowed_by_rules(shadow.text, f):

@@ -13,8 +13,9 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import cue_pattern, has_cue
+from cloakr.pii.context import CueIndex
 from cloakr.pii.model import Finding
+from cloakr.pii.scanning import MARGIN, lead_with_atom, scan
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = (
@@ -38,6 +39,9 @@ class PatternSpec:
     reject: Callable[[str, str, int], bool] | None = None
     # How far before the value a cue may stand; labels such as "DL:" sit right before their value.
     window: int = 48
+    # Lower-case literals of which one must occur somewhere in the text for the row to match at all (a labelled
+    # row's label words, "@" for e-mail): a substring test skips the regex on texts that cannot hold a match.
+    requires: tuple[str, ...] = ()
 
 
 def _after_version_word(text: str, value: str, start: int) -> bool:
@@ -74,10 +78,10 @@ AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
-    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld),
-    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile")),
+    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, requires=("@",)),
+    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), requires=("http", "www.")),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word),
-    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6),
+    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, requires=(":",)),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9),
     PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card),
     PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
@@ -112,29 +116,33 @@ SPECS: tuple[PatternSpec, ...] = (
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
 LABELLED: tuple[PatternSpec, ...] = (
-    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85),
-    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9),
-    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85),
-    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85),
-    PatternSpec("AGE", r"\b(?P<v>\d{1,3})(?i:\s*(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s*(?:y/o|yo)\b)", 0.85),
+    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85, requires=("user", "login", "benutzername")),
+    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, requires=("pass", "pwd", "kennwort", "passwort")),
+    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, requires=("pin",)),
+    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, requires=("age", "alter")),
+    PatternSpec("AGE", r"\b(?P<v>\d{1,3})(?i:\s*(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s*(?:y/o|yo)\b)", 0.85, requires=("year", "yr", "y/o", "yo")),
 )
 
 
 class PatternRecognizer:
-    """All table rows of one entity type, compiled once."""
+    """All table rows of one entity type, compiled once (in the fast-skipping form, see ``scanning``)."""
 
     def __init__(self, entity_type: str, specs: tuple[PatternSpec, ...]) -> None:
         self.name = f"pattern:{entity_type}"
         self.entity_types = frozenset({entity_type})
-        self._rows = [(spec, re.compile(spec.regex, spec.flags)) for spec in specs]
+        self._rows = [(spec, re.compile(lead_with_atom(spec.regex), spec.flags)) for spec in specs]
 
-    def find(self, text: str) -> Iterator[Finding]:
+    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
+        cues = cues if cues is not None else CueIndex(text)
         for spec, regex in self._rows:
-            # A row that needs a cue cannot match in a text without one: one cheap scan skips the whole row.
-            if spec.needs_cue and not cue_pattern(spec.cues).search(text):
+            if spec.requires and not cues.contains(spec.requires):
+                continue
+            # A row that needs a cue can only match near one: scan just those stretches (none: skip the row).
+            windows = cues.windows(spec.cues, before=spec.window, reach=MARGIN) if spec.needs_cue else None
+            if windows == []:
                 continue
             labelled = "v" in regex.groupindex
-            for match in regex.finditer(text):
+            for match in scan(regex, text, windows):
                 start, end = match.span("v") if labelled else match.span()
                 value = text[start:end]
                 if spec.reject and spec.reject(text, value, start):
@@ -144,7 +152,7 @@ class PatternRecognizer:
                     if not spec.validator(value):
                         continue
                     validated = spec.validator not in (_has_digit, _email_tld, _ip, _ipv6) or spec.type == "IP_ADDRESS"
-                cue = has_cue(text, start, end, spec.cues, before=spec.window) if spec.cues else False
+                cue = cues.near(start, end, spec.cues, before=spec.window) if spec.cues else False
                 if spec.needs_cue and not cue:
                     continue
                 score = spec.cue_score if cue else spec.score

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import phonenumbers
 
-from cloakr.pii.context import has_cue
+from cloakr.pii.context import CueIndex
 from cloakr.pii.model import Finding
 
 _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob")
@@ -22,6 +22,7 @@ _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp
 _CANDIDATE = re.compile(r"(?<![\w.-])(?:\+|\b00)?\(?\d(?:[\d().-]|[ \t](?![ \t+]))*\d(?![\w-])")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DATEISH = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+_SEPARATOR = re.compile(r"[\s().-]")
 
 
 class PhoneRecognizer:
@@ -31,28 +32,36 @@ class PhoneRecognizer:
     def __init__(self, country: str = "US") -> None:
         self.country = country
 
-    def find(self, text: str) -> Iterator[Finding]:
+    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
+        cues = cues if cues is not None else CueIndex(text)
         for run in _CANDIDATE.finditer(text):
             value = run.group()
             digit_count = sum(ch.isdigit() for ch in value)
             # Phone numbers have 7 to 15 digits (E.164); ISO dates and times are not worth asking libphonenumber.
             if 7 <= digit_count <= 17 and not _ISO_TIME.match(value):
-                yield from self._match(text, run.start(), run.end())
+                yield from self._match(text, run.start(), run.end(), cues)
 
-    def _match(self, text: str, start: int, end: int) -> Iterator[Finding]:
+    def _match(self, text: str, start: int, end: int, cues: CueIndex) -> Iterator[Finding]:
         raw = text[start:end]
         if _DATEISH.match(raw.strip()):
             return
-        try:
-            number = phonenumbers.parse(raw, self.country)
-        except phonenumbers.NumberParseException:
-            return
-        if not phonenumbers.is_valid_number(number):
-            return
-        cue = has_cue(text, start, end, _CUES)
+        # The shape and cue tests are cheap and libphonenumber is not (tens of microseconds a candidate): a bare
+        # digit run without a cue is never reported, so it is never parsed.
         international = raw.startswith(("+", "00"))
-        shaped = international or bool(re.search(r"[\s().-]", raw)) or raw.startswith("0")
-        if not (cue or shaped):
+        shaped = international or bool(_SEPARATOR.search(raw)) or raw.startswith("0")
+        cue = cues.near(start, end, _CUES)
+        if not (cue or shaped) or not _valid(raw, self.country):
             return
         score = 0.95 if cue or international else 0.75
         yield Finding("PHONE", start, end, score, True, self.name)
+
+
+def _valid(raw: str, country: str) -> bool:
+    """libphonenumber's verdict. Not memoised: a cache would keep callers' phone numbers in memory."""
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        return False
+    # The country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions.
+    main = phonenumbers.region_code_for_country_code(number.country_code)
+    return phonenumbers.is_valid_number_for_region(number, main) or phonenumbers.is_valid_number(number)

@@ -14,8 +14,13 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
+from cloakr.pii.context import CueIndex
 from cloakr.pii.model import Finding
-from cloakr.pii.recognizers.patterns import PatternRecognizer, PatternSpec, _mixed_secret
+from cloakr.pii.recognizers.patterns import (
+    PatternRecognizer,
+    PatternSpec,
+    _mixed_secret,
+)
 
 _TOKEN_FORMATS = (
     r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b",
@@ -50,7 +55,7 @@ class SecretRecognizer:
     def __init__(self) -> None:
         self._formats = re.compile("|".join(f"(?:{p})" for p in _TOKEN_FORMATS))
 
-    def find(self, text: str) -> Iterator[Finding]:
+    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
         for match in self._formats.finditer(text):
             yield Finding("API_TOKEN", match.start(), match.end(), 0.95, True, self.name)
         for match in _GENERIC.finditer(text):

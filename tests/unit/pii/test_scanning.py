@@ -1,0 +1,113 @@
+"""The fast paths give exactly what the plain ones give.
+
+The engine rewrites pattern leads so sre can skip (``lead_with_atom``), finds cues with ``str.find``
+(``CueIndex``) and scans cue-gated rows only near their cues (``scan``). Each is checked against the plain
+form it replaces: every table regex as written, ``has_cue``'s regex search, and a full ``finditer``, on the
+generated corpus and on hypothesis texts built from digits, separators and cue words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.corpus import generate
+from cloakr.pii.context import CueIndex, has_cue
+from cloakr.pii.recognizers.patterns import LABELLED, SPECS, PatternRecognizer
+from cloakr.pii.recognizers.secrets import AWS_SECRET_SPECS, AWS_SPECS
+from cloakr.pii.scanning import lead_with_atom, scan
+
+ROWS = (*SPECS, *LABELLED, *AWS_SPECS, *AWS_SECRET_SPECS)
+ALL_CUES = tuple(sorted({cue for row in ROWS for cue in row.cues}))
+PIECES = st.sampled_from(
+    [*"0123456789", *"0123456789", " ", "-", ".", "/", ":", "\n", "#", "A", "Z", "S", "x", "é", "\u0130", "\u017f",
+     *ALL_CUES, "4111 1111 1111 1111", "123-45-6789", "078-05-1120", "DOB", "ssn", "12/05/1985"]
+)
+TEXTS = st.lists(PIECES, max_size=40).map("".join)
+
+
+@cache
+def corpus() -> list[str]:
+    return [sample.text for sample in generate(400, seed=3)]
+
+
+def spans(regex: str, flags: int, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(regex, text, flags)]
+
+
+def plain_find(spec, text: str) -> list[tuple[int, int, float]]:
+    """One table row the plain way: the regex as written over the whole text, cues by regex search."""
+    out = []
+    for match in re.finditer(spec.regex, text, spec.flags):
+        start, end = match.span("v") if "v" in match.re.groupindex else match.span()
+        value = text[start:end]
+        if spec.reject and spec.reject(text, value, start):
+            continue
+        if spec.validator is not None and not spec.validator(value):
+            continue
+        cue = has_cue(text, start, end, spec.cues, before=spec.window) if spec.cues else False
+        if spec.needs_cue and not cue:
+            continue
+        out.append((start, end, spec.cue_score if cue else spec.score))
+    return out
+
+
+def fast_find(spec, text: str) -> list[tuple[int, int, float]]:
+    found = PatternRecognizer(spec.type, (spec,)).find(text)
+    return [(f.start, f.end, f.score) for f in found if spec.type != "URL"]
+
+
+@pytest.mark.parametrize("spec", ROWS, ids=lambda s: f"{s.type}:{s.regex[:24]}")
+def test_rewritten_leads_match_the_same_strings(spec):
+    fast = lead_with_atom(spec.regex)
+    for text in corpus():
+        assert spans(fast, spec.flags, text) == spans(spec.regex, spec.flags, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_rewritten_leads_on_generated_texts(text):
+    for spec in ROWS:
+        assert spans(lead_with_atom(spec.regex), spec.flags, text) == spans(spec.regex, spec.flags, text), spec.type
+
+
+def test_only_provable_leads_are_rewritten():
+    assert lead_with_atom(r"(?<![\d-])\d{9}(?![\d-])") == r"\d(?<![\d-][\s\S])\d{8}(?![\d-])"
+    assert lead_with_atom(r"\b[STFGM]\d{7}[A-Z]\b") == r"[STFGM](?<!\w[\s\S])\d{7}[A-Z]\b"
+    assert lead_with_atom(r"\b[A-Z]?\d{8,9}\b") == r"\b[A-Z]?\d{8,9}\b"  # optional first atom: unchanged
+    assert lead_with_atom(r"\b[A-Z0-9*]{1,5}") == r"\b[A-Z0-9*]{1,5}"  # "*" is not a word character
+    assert lead_with_atom(r"\b(?:https?://|www\.)") == r"\b(?:https?://|www\.)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS, data=st.data())
+def test_cue_index_agrees_with_the_regex_search(text, data):
+    index = CueIndex(text)
+    cues = data.draw(st.sampled_from([row.cues for row in ROWS if row.cues]))
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert index.near(start, end, cues) == has_cue(text, start, end, cues)
+
+
+@pytest.mark.parametrize("spec", ROWS, ids=lambda s: f"{s.type}:{s.regex[:24]}")
+def test_windowed_rows_find_what_full_scans_find(spec):
+    for text in corpus():
+        assert fast_find(spec, text) == [f for f in plain_find(spec, text) if spec.type != "URL"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXTS)
+def test_windowed_rows_on_generated_texts(text):
+    for spec in ROWS:
+        assert fast_find(spec, text) == [f for f in plain_find(spec, text) if spec.type != "URL"], spec.type
+
+
+def test_scan_without_windows_is_finditer():
+    regex = re.compile(r"\d+")
+    assert [m.span() for m in scan(regex, "a 12 b 345", None)] == [(2, 4), (7, 10)]
+    assert [m.span() for m in scan(regex, "a 12 b 345", [(6, 8)])] == [(7, 10)]
+    assert list(scan(regex, "a 12 b 345", [])) == []
