@@ -6,9 +6,16 @@ import json
 
 import pytest
 from aws_cdk.assertions import Match
-
 from cloakr.config.regions import load_regions
-from cloakr.constants import INCIDENT_DETAIL_TYPE, INCIDENT_SOURCE, KMS_ROTATION_DAYS, SUPPORTED_REGIONS, TABLES
+from cloakr.constants import (
+    INCIDENT_DETAIL_TYPE,
+    INCIDENT_SOURCE,
+    KMS_ROTATION_DAYS,
+    PREFIX_EXPORTS,
+    PREFIX_REPORTS,
+    SUPPORTED_REGIONS,
+    TABLES,
+)
 
 from .conftest import ROOT
 
@@ -107,6 +114,33 @@ def test_bucket_is_locked_down(synth, region):
         denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
         assert any(s["Condition"].get("Bool", {}).get("aws:SecureTransport") == "false" for s in denies)
 
+
+def _audit_bucket(synth, region: str) -> dict:
+    [bucket] = [b["Properties"] for b in resources(synth, region, "AWS::S3::Bucket").values() if b["Properties"].get("ObjectLockEnabled")]
+    return bucket
+
+
+def test_bucket_lifecycle_expires_download_copies_and_aborts_orphaned_uploads(synth, region):
+    from stacks.constructs import audit_bucket as ab
+
+    bucket = _audit_bucket(synth, region)
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert all(r["Status"] == "Enabled" for r in rules.values())
+    # Bucket-wide: exports stream multipart uploads, and a crashed one must not leave billed, invisible parts.
+    abort = rules.pop("AbortIncompleteUploads")
+    assert abort["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1} and "Prefix" not in abort
+    expected = {PREFIX_EXPORTS: ab.EXPORT_OBJECT_DAYS, PREFIX_REPORTS: ab.REPORT_OBJECT_DAYS}
+    for name, prefix in (("Exports", PREFIX_EXPORTS), ("Reports", PREFIX_REPORTS)):
+        expire, markers = rules.pop(f"Expire{name}"), rules.pop(f"Remove{name}DeleteMarkers")
+        assert expire["Prefix"] == markers["Prefix"] == prefix
+        assert expire["ExpirationInDays"] == expected[prefix]
+        # Versioned: the expiry is a delete marker; the data goes once noncurrent, after the default lock has passed.
+        assert expire["NoncurrentVersionExpiration"] == {"NoncurrentDays": ab.NONCURRENT_DAYS}
+        assert markers["ExpiredObjectDeleteMarker"] is True and "ExpirationInDays" not in markers
+    assert rules == {}  # nothing else expires: digests live under their own COMPLIANCE retention
+    lock = bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert lock == {"Mode": "GOVERNANCE", "Days": ab.DEFAULT_LOCK_DAYS}
+    assert min(expected.values()) > ab.DEFAULT_LOCK_DAYS
 
 def test_functions(synth, region):
     functions = resources(synth, region, "AWS::Lambda::Function")
