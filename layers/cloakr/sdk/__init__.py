@@ -19,6 +19,7 @@ _EXPORTS = {
     "SubscriptionConfirmation": "cloakr.sdk.incidents",
     "encrypt_local": "cloakr.sdk.crypto",
     "decrypt_local": "cloakr.sdk.crypto",
+    "generate_key": "cloakr.sdk.crypto",
     "LocalCryptoError": "cloakr.sdk.crypto",
 }
 

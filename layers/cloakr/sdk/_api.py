@@ -36,6 +36,12 @@ def _chat_body(model: str, messages: Sequence[Mapping[str, Any]], stream: bool, 
     return typed
 
 
+def _nothing(_: Any) -> None:
+    """The parser of routes whose answer the SDK does not surface. The call must still be *returned* from the
+    method: for ``AsyncClient`` it is the coroutine that sends the request."""
+    return None
+
+
 def _models(data: Any) -> list[m.Model]:
     return [m.Model.model_validate(item) for item in data.get("data", [])]
 
@@ -118,7 +124,7 @@ class ApiMethods:
                                        idempotency_key=idempotency_key), m.ApiKey.model_validate))
 
     def revoke_api_key(self, key_id: str) -> None:
-        self._execute(Call(spec("DELETE", f"/v1/keys/{segment(key_id)}"), lambda _: None))
+        return self._execute(Call(spec("DELETE", f"/v1/keys/{segment(key_id)}"), _nothing))
 
     # --- audit ------------------------------------------------------------------------------------------------
     def export_audit_logs(self, *, start_date: date | str, end_date: date | str, format: str = "json",
@@ -219,7 +225,7 @@ class ApiMethods:
                                   lambda data: [m.ReportSchedule.model_validate(s) for s in data["schedules"]]))
 
     def delete_report_schedule(self, schedule_id: str) -> None:
-        self._execute(Call(spec("DELETE", f"/v1/reports/schedules/{segment(schedule_id)}"), lambda _: None))
+        return self._execute(Call(spec("DELETE", f"/v1/reports/schedules/{segment(schedule_id)}"), _nothing))
 
     # --- incidents --------------------------------------------------------------------------------------------
     def list_incidents(self, *, start: datetime | date | str | None = None,
@@ -230,15 +236,15 @@ class ApiMethods:
                                   lambda data: [SecurityIncident.model_validate(i) for i in data["incidents"]]))
 
     def block_user(self, user_id: str, *, reason: str = "admin") -> None:
-        self._execute(Call(spec("PUT", f"/v1/users/{segment(user_id)}/block", body={"reason": reason}), lambda _: None))
+        return self._execute(Call(spec("PUT", f"/v1/users/{segment(user_id)}/block", body={"reason": reason}), _nothing))
 
     def unblock_user(self, user_id: str) -> None:
         """Lift a block set by an admin or by a high-severity incident."""
-        self._execute(Call(spec("DELETE", f"/v1/users/{segment(user_id)}/block"), lambda _: None))
+        return self._execute(Call(spec("DELETE", f"/v1/users/{segment(user_id)}/block"), _nothing))
 
     def unblock_api_key(self, key_id: str) -> None:
         """Lift the block a high-severity incident put on a key (after checking the key is not leaked)."""
-        self._execute(Call(spec("DELETE", f"/v1/keys/{segment(key_id)}/block"), lambda _: None))
+        return self._execute(Call(spec("DELETE", f"/v1/keys/{segment(key_id)}/block"), _nothing))
 
     def on(self, event: str, callback=None):
         """Register ``callback`` for ``"security_incident"``; usable as a decorator. See :meth:`handle_webhook`."""

@@ -276,6 +276,15 @@ class AsyncClient(ApiMethods):
                 step = flow.send(await (self._sleep(step.seconds) if isinstance(step, Sleep) else self._execute(step)))
         except StopIteration as ready:
             url = ready.value
+        return await self._stream_to(url, path, progress)
+
+    async def download_compliance_report(self, report_id: str, path: str | os.PathLike[str], *,
+                                         progress: Progress | None = None) -> Path:
+        """Stream a stored report to ``path`` through a fresh presigned link."""
+        report = await self.get_compliance_report(report_id)
+        return await self._stream_to(report.download_url or "", path, progress)
+
+    async def _stream_to(self, url: str, path: str | os.PathLike[str], progress: Progress | None) -> Path:
         response = await self._send(_download_spec(url))
         try:
             with _Download(path, response, progress) as sink:

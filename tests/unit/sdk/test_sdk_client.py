@@ -207,3 +207,37 @@ def test_async_errors_map_the_same_way() -> None:
 
     with pytest.raises(errors.ValidationError, match="field 'x'"):
         asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("method", "args", "wire"), [
+    ("revoke_api_key", ("k1",), ("DELETE", "/v1/keys/k1")),
+    ("delete_report_schedule", ("s1",), ("DELETE", "/v1/reports/schedules/s1")),
+    ("block_user", ("u1",), ("PUT", "/v1/users/u1/block")),
+    ("unblock_user", ("u1",), ("DELETE", "/v1/users/u1/block")),
+    ("unblock_api_key", ("k1",), ("DELETE", "/v1/keys/k1/block")),
+])
+def test_async_methods_without_a_result_still_send_their_request(method: str, args: tuple, wire: tuple) -> None:
+    # These return None; the async client must still hand back the awaitable that sends them (it once did not).
+    async def scenario():
+        script = Script(httpx.Response(200, json={"ok": True}))
+        async with script.async_client() as client:
+            assert await getattr(client, method)(*args) is None
+        return script
+
+    script = asyncio.run(scenario())
+    assert [(r.method, r.url.path) for r in script.requests] == [wire]
+
+
+def test_async_report_download_streams_the_fresh_link(tmp_path) -> None:
+    link = "https://bucket.s3.test/reports/r1.pdf?X-Amz-Signature=s"
+
+    async def scenario():
+        script = Script(httpx.Response(200, json={"report_id": "r1", "status": "complete", "download_url": link}),
+                        httpx.Response(200, content=b"%PDF-1.7 report"))
+        async with script.async_client() as client:
+            path = await client.download_compliance_report("r1", tmp_path / "r.pdf")
+        return script, path
+
+    script, path = asyncio.run(scenario())
+    assert path.read_bytes() == b"%PDF-1.7 report"
+    assert str(script.requests[1].url) == link and "authorization" not in script.requests[1].headers
