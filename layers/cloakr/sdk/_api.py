@@ -39,7 +39,6 @@ def _chat_body(model: str, messages: Sequence[Mapping[str, Any]], stream: bool, 
 def _nothing(_: Any) -> None:
     """The parser of routes whose answer the SDK does not surface. The call must still be *returned* from the
     method: for ``AsyncClient`` it is the coroutine that sends the request."""
-    return None
 
 
 def _models(data: Any) -> list[m.Model]:

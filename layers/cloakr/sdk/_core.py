@@ -15,8 +15,9 @@ import json
 import os
 import random
 import uuid
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generator, Generic, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -97,8 +98,7 @@ def resolve_options(api_key: str | None = None, region: str | None = None, base_
                 "(or use an API key whose prefix names its region)")
         base_url = base_url_for_region(region)
     base_url = base_url.rstrip("/")
-    if base_url.endswith("/v1"):  # accept the OpenAI-style base URL too
-        base_url = base_url[: -len("/v1")]
+    base_url = base_url.removesuffix("/v1")  # accept the OpenAI-style base URL too
     try:
         timeout = timeout if timeout is not None else _env_number(ENV_TIMEOUT, float)
         max_retries = max_retries if max_retries is not None else _env_number(ENV_MAX_RETRIES, int)
@@ -283,7 +283,7 @@ class SSEDecoder:
             return
         else:
             name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
+            value = value.removeprefix(" ")
             if name == "data":
                 self._data.append(value)
             elif name == "event":

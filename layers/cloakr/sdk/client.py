@@ -10,16 +10,33 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, Self
 
 import httpx
 
 from cloakr.sdk import models as m
 from cloakr.sdk._api import ApiMethods
-from cloakr.sdk._core import (Call, RequestSpec, Sleep, SSEDecoder, exchange, parse_json, resolve_options, spec,
-                              transport_error)
+from cloakr.sdk._core import (
+    Call,
+    RequestSpec,
+    Sleep,
+    SSEDecoder,
+    exchange,
+    parse_json,
+    resolve_options,
+    spec,
+    transport_error,
+)
 from cloakr.sdk.transport import run_async, run_sync
 
 #: ``progress(bytes_done, bytes_total_or_None)``, called as a download proceeds.
@@ -51,7 +68,7 @@ class _Download:
         self.done = 0
         self.progress = progress
 
-    def __enter__(self) -> "_Download":
+    def __enter__(self) -> Self:
         self._file = self.partial.open("wb")
         return self
 
@@ -111,7 +128,7 @@ class ChatStream:
     def close(self) -> None:
         self.response.close()
 
-    def __enter__(self) -> "ChatStream":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -143,7 +160,7 @@ class AsyncChatStream:
     async def aclose(self) -> None:
         await self.response.aclose()
 
-    async def __aenter__(self) -> "AsyncChatStream":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -221,7 +238,7 @@ class Client(ApiMethods):
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -298,7 +315,7 @@ class AsyncClient(ApiMethods):
         if self._owns_http:
             await self._http.aclose()
 
-    async def __aenter__(self) -> "AsyncClient":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

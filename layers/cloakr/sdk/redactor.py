@@ -7,7 +7,8 @@ same placeholder in every message and ``restore`` can put originals back into a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cloakr.pii import Finding, RedactionResult, TokenMap
@@ -27,7 +28,7 @@ class Redactor:
 
     def __init__(self, rules: Sequence[Mapping[str, Any]] | None = None, *, region: str | None = None,
                  entities: Iterable[str] | None = None, mode: str = "tokenize", min_score: float = 0.5,
-                 token_map: "TokenMap | None" = None) -> None:
+                 token_map: TokenMap | None = None) -> None:
         from cloakr.pii import PIIEngine, TokenMap
 
         self.mode = mode
@@ -35,11 +36,11 @@ class Redactor:
                                  rules=[dict(r) for r in rules] if rules else None, min_score=min_score)
         self.token_map = token_map if token_map is not None else (TokenMap() if mode == "tokenize" else None)
 
-    def detect(self, text: str) -> list["Finding"]:
+    def detect(self, text: str) -> list[Finding]:
         """Where the entities are (type, offsets, score); the values themselves are not returned."""
         return self._engine.detect(text)
 
-    def redact_result(self, text: str) -> "RedactionResult":
+    def redact_result(self, text: str) -> RedactionResult:
         """The full result: redacted text, findings and counts per type."""
         return self._engine.redact(text, mode=self.mode, token_map=self.token_map)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Callable, Generator
+from collections.abc import Callable, Generator
 
 import httpx
 

@@ -7,9 +7,9 @@ import json
 
 import httpx
 import pytest
-
 from cloakr.sdk import errors
 from cloakr.sdk.models import ChatCompletion
+
 from tests.unit.sdk.conftest import Script, error
 
 COMPLETION = {"id": "c1", "model": "cloakr-echo", "created": 1,
