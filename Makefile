@@ -68,6 +68,7 @@ eval: setup
 
 bench: $(VENV)/.bench-installed
 	$(PY) -m bench.speed
+	$(PY) -m bench.gateway
 
 $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
 	$(PYTHON) -m venv $(CHECKOV_VENV)
