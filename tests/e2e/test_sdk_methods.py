@@ -332,16 +332,18 @@ async def test_auth_failure_burst_blocks_the_key_raises_an_incident_and_an_admin
 
     incidents = [i for i in await done(client.list_incidents(start=datetime.now(UTC) - timedelta(hours=1)))
                  if i.key_id == key.id]
-    assert {(i.kind, i.severity) for i in incidents} == {("auth_failures", "medium"), ("auth_failures", "high")}
+    assert {(i.kind, i.severity, i.count) for i in incidents} == {("auth_failures", "medium", 10),
+                                                                  ("auth_failures", "high", AUTH_FAILURES_TO_BLOCK)}
     high = next(i for i in incidents if i.severity == "high")
-    assert high.action_taken == "key_blocked" and high.incident_id
+    assert high.action_taken == "key_blocked" and high.incident_id and high.delivered_via is None
 
     received: list[SecurityIncident] = []
     client.on("security_incident", received.append)
     delivery = {"version": "0", "id": "e2e", "detail-type": "security_incident", "source": "cloakr",
                 "region": "eu-central-1", "time": high.detected_at, "detail": high.model_dump(exclude_none=True)}
     client.handle_webhook(json.dumps(delivery), {"X-Cloakr-Webhook-Secret": WEBHOOK_SECRET})
-    assert [(i.incident_id, i.action_taken) for i in received] == [(high.incident_id, "key_blocked")]
+    assert [(i.incident_id, i.action_taken, i.delivered_via) for i in received] == [(high.incident_id, "key_blocked",
+                                                                                     "eventbridge")]
     with pytest.raises(IncidentEventError):
         client.handle_webhook(json.dumps(delivery), {"X-Cloakr-Webhook-Secret": "wrong"})
 

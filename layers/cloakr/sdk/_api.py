@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from cloakr.sdk import models as m
 from cloakr.sdk._core import Call, Options, Sleep, identity, segment, spec
 from cloakr.sdk.errors import APITimeoutError, CloakrError
-from cloakr.sdk.incidents import IncidentHandlers, SecurityIncident
+from cloakr.sdk.incidents import (
+    IncidentHandlers,
+    SecurityIncident,
+    SubscriptionConfirmation,
+)
 
 
 def _day(value: date | datetime | str) -> str:
@@ -245,10 +249,11 @@ class ApiMethods:
         """Lift the block a high-severity incident put on a key (after checking the key is not leaked)."""
         return self._execute(Call(spec("DELETE", f"/v1/keys/{segment(key_id)}/block"), _nothing))
 
-    def on(self, event: str, callback=None):
+    def on(self, event: str, callback: Callable[[SecurityIncident], Any] | None = None) -> Any:
         """Register ``callback`` for ``"security_incident"``; usable as a decorator. See :meth:`handle_webhook`."""
         return self._incidents.on(event, callback)
 
-    def handle_webhook(self, body: bytes | str | Mapping[str, Any], headers: Mapping[str, str] | None = None):
+    def handle_webhook(self, body: bytes | str | Mapping[str, Any],
+                       headers: Mapping[str, str] | None = None) -> SecurityIncident | SubscriptionConfirmation:
         """Feed one webhook delivery (EventBridge API destination or SNS HTTPS) to the registered callbacks."""
         return self._incidents.handle(body, headers)

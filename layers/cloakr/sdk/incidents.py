@@ -53,10 +53,14 @@ class SecurityIncident(BaseModel):
     region: str | None = None
     detected_at: str | None = None
     action_taken: str | None = None
+    #: How many signals (refusals, entities, blocked prompts) crossed the threshold, and when their window began
+    #: (epoch seconds).
+    count: int | None = None
+    window_start: int | None = None
     #: The EventBridge event id, when delivered through EventBridge (useful to de-duplicate redeliveries).
     event_id: str | None = None
-    #: Where the event came from: ``eventbridge`` or ``sns``.
-    delivered_via: str = "eventbridge"
+    #: Where a webhook delivery came from: ``eventbridge`` or ``sns``; None for ``list_incidents`` results.
+    delivered_via: str | None = None
 
 
 class SubscriptionConfirmation(BaseModel):

@@ -5,11 +5,10 @@ The SDK against the real local gateway is tested in ``tests/e2e/test_sdk_*.py``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 import pytest
-
 from cloakr.sdk import AsyncClient, Client
 
 

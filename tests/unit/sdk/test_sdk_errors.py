@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-
 from cloakr.sdk import errors
 
 
@@ -50,5 +49,5 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert errors.parse_retry_after("-4") == 0.0
     assert errors.parse_retry_after(None) is None
     assert errors.parse_retry_after("soon") is None
-    later = datetime.now(timezone.utc) + timedelta(seconds=120)
+    later = datetime.now(UTC) + timedelta(seconds=120)
     assert 100 < errors.parse_retry_after(format_datetime(later, usegmt=True)) <= 120

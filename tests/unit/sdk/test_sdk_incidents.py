@@ -6,15 +6,17 @@ import base64
 import datetime as dt
 import json
 
+import httpx
 import pytest
+from cloakr.sdk import Client, SecurityIncident, SubscriptionConfirmation
+from cloakr.sdk.errors import IncidentEventError
+from cloakr.sdk.incidents import IncidentHandlers
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from cloakr.sdk import Client, SecurityIncident, SubscriptionConfirmation
-from cloakr.sdk.errors import IncidentEventError
-from cloakr.sdk.incidents import IncidentHandlers
+from tests.unit.sdk.conftest import Script
 
 CERT_URL = "https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-abc.pem"
 INCIDENT = {"incident_id": "inc-1", "type": "auth_failure_burst", "severity": "high", "tenant_id": "t1",
@@ -27,7 +29,7 @@ EVENT = {"version": "0", "id": "ev-1", "detail-type": "security_incident", "sour
 def signer():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
             .sign(key, hashes.SHA256()))
@@ -138,3 +140,14 @@ def test_subscription_confirmation_is_returned_not_followed(signer) -> None:
 def test_unknown_event_names_are_refused() -> None:
     with pytest.raises(ValueError, match="security_incident"):
         IncidentHandlers().on("security_incidnet", print)
+
+
+def test_listed_incidents_carry_counts_and_no_delivery_channel() -> None:
+    item = {"incident_id": "i1", "kind": "auth_failures", "severity": "high", "tenant_id": "t1", "key_id": "k1",
+            "region": "eu-central-1", "count": 50, "window_start": 1764043200, "action_taken": "key_blocked",
+            "detected_at": "2026-11-25T04:00:00+00:00"}
+    script = Script(httpx.Response(200, json={"incidents": [item], "start": "a", "end": "b"}))
+    [incident] = script.client().list_incidents(start="2026-11-24", end="2026-11-26")
+    assert (incident.kind, incident.count, incident.window_start) == ("auth_failures", 50, 1764043200)
+    assert incident.delivered_via is None
+    assert dict(script.requests[0].url.params) == {"start": "2026-11-24", "end": "2026-11-26"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from cloakr.sdk.redactor import Redactor
 
 RULES = [{"type": "custom_pattern", "name": "EMPLOYEE_ID", "pattern": "EMP-\\d{6}"},
