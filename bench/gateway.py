@@ -66,12 +66,14 @@ _INIT_SCRIPT = """
 import json, sys, sysconfig, time
 from importlib.machinery import PathFinder
 network, layer = [], frozenset(json.loads(sys.argv[4]))
-stdlib = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib")})
+stdlib = sysconfig.get_path("stdlib")  # the base interpreter's (a venv's platstdlib would include site-packages)
+def in_stdlib(path):
+    return path.startswith(stdlib) and "site-packages" not in path
 class LayerOnly:
     def find_spec(self, name, path=None, target=None):
         if path is None and name not in layer and name not in sys.stdlib_module_names and name != "handler":
             spec = PathFinder.find_spec(name)
-            if spec is None or not (spec.origin or "").startswith(stdlib):
+            if spec is None or not in_stdlib(spec.origin or ""):
                 raise ModuleNotFoundError(f"No module named {name!r} in the layer", name=name)
         return None
 sys.meta_path.insert(0, LayerOnly())
@@ -79,7 +81,7 @@ if sys.argv[3] == "1":
     import importlib._bootstrap_external as ext
     cached = ext.cache_from_source
     def no_bytecode(path, *args, **kwargs):
-        if not path.startswith(stdlib):
+        if not in_stdlib(path):
             raise NotImplementedError  # the loader then compiles the source and writes nothing
         return cached(path, *args, **kwargs)
     ext.cache_from_source = no_bytecode
