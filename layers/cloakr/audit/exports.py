@@ -18,7 +18,9 @@ requests from writing the same export at once; a worker that dies mid-slice lose
 next worker writes again under the same part number.
 
 Any storage or encryption failure aborts the upload and marks the export ``failed`` (never ``complete`` with part of
-the data); the caller starts a new export.
+the data); the caller starts a new export. An upload whose abort fails too is removed by the bucket's lifecycle rule
+for incomplete uploads. The object is a copy for download that the bucket's lifecycle expires after some days (the
+trail itself stays in the table): from then on the export answers ``expired``, never a link to nothing.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ LEASE_SECONDS = 60  # longer than any request runs, so a live worker never loses
 PRESIGNED_SECONDS = 300
 MAX_EXPORT_DAYS = 366
 EXPORT_PREFIX = "EXPORT#"
-PENDING, RUNNING, COMPLETE, FAILED = "pending", "running", "complete", "failed"
+PENDING, RUNNING, COMPLETE, FAILED, EXPIRED = "pending", "running", "complete", "failed", "expired"
 SUMMARY_FIELDS = ("audit_id", "timestamp", "tenant_id", "user_id", "action", "category", "outcome", "hash")
 DETAIL_FIELDS = ("session_id", "model", "token_count", "processing_time_ms", "encryption_status", "pii_redaction",
                  "compliance_flags")
@@ -55,6 +57,9 @@ DETAIL_FIELDS = ("session_id", "model", "token_count", "processing_time_ms", "en
 CSV_DETAIL_COLUMNS = ("session_id", "model", "token_count", "processing_time_ms", "encryption_status", "pii_detected",
                       "pii_redacted_count", "pii_counts", "compliance_flags")
 FAILED_MESSAGE = "The export could not be written (storage or encryption failed); start a new export."
+EXPIRED_MESSAGE = "The export's download copy has expired; start a new export."
+# What S3 answers for an object that is not there (HEAD has no error body, so only its status).
+MISSING_OBJECT_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 _EXPORT_ID = re.compile(r"exp_[0-9a-f]{20}")
 # Spreadsheet programs run cells starting with these as formulas; such cells are written with a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -143,14 +148,28 @@ def find(table: Any, tenant_id: str, export_id: str) -> dict[str, Any] | None:
     return table.get_item(Key=_item_key(tenant_id, export_id), ConsistentRead=True).get("Item")
 
 
+def object_exists(s3: Any, bucket: str, key: str) -> bool:
+    """Whether the download copy is still there (the lifecycle expires it); other S3 errors propagate."""
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in MISSING_OBJECT_CODES:
+            return False
+        raise
+    return True
+
+
 def view(item: dict[str, Any], s3: Any, bucket: str) -> dict[str, Any]:
-    """What the API answers: the status, and a five-minute download link once complete."""
+    """What the API answers: the status, and a five-minute download link once complete (``expired``, without a
+    link, once the bucket's lifecycle removed the copy)."""
     body = {"export_id": item["export_id"], "status": item["status"], "format": item["format"],
             "include_details": bool(item["include_details"]), "start": item["start"], "end": item["end"],
             "record_count": int(item["record_count"]), "byte_size": int(item["byte_size"]),
             "created_at": item["created_at"], "updated_at": item["updated_at"]}
     if item.get("message"):
         body["message"] = item["message"]
+    if item["status"] == COMPLETE and not object_exists(s3, bucket, item["key"]):
+        return {**body, "status": EXPIRED, "message": EXPIRED_MESSAGE}
     if item["status"] == COMPLETE:
         body["download_url"] = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": item["key"]},
                                                          ExpiresIn=PRESIGNED_SECONDS)
@@ -250,6 +269,7 @@ class ExportWriter:
         if not item.get("upload_id"):
             upload = self.s3.create_multipart_upload(Bucket=self.bucket, Key=item["key"],
                                                      ContentType=FORMATS[item["format"]][1], **self._encryption())
+            item["upload_id"] = upload["UploadId"]  # known to _fail (and aborted) even if saving it fails
             self._save(item, upload_id=upload["UploadId"])
         part = int(item["next_part"])
         self.s3.upload_part(Bucket=self.bucket, Key=item["key"], UploadId=item["upload_id"], PartNumber=part, Body=data)

@@ -4,6 +4,11 @@ Figures come from the tenant's audit records (streamed page by page, so memory h
 incident items, never from request content. Each standard maps its controls to the figures that evidence them, so
 an auditor reads "GDPR Art. 17: 3 erasures completed" rather than a raw dump. Reports are stored in the region's
 bucket under ``reports/<tenant>/`` (KMS-encrypted) and handed out by short-lived presigned links.
+
+The report's item is written only after its object is stored, so no report is ever listed that cannot be fetched;
+a storage or encryption failure answers 503 ``report_failed`` and the caller generates it again. The object is a copy
+that the bucket's lifecycle expires (the audit trail stays in the table): from then on the report answers
+``expired`` without a link.
 """
 
 from __future__ import annotations
@@ -15,15 +20,21 @@ import json
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import BotoCoreError, ClientError
 
+from cloakr.audit.exports import EXPIRED, object_exists
 from cloakr.compliance.incidents import list_incidents
 from cloakr.compliance.pdf import PdfDocument
 from cloakr.constants import PREFIX_REPORTS
+from cloakr.gateway.errors import ApiError
+from cloakr.observability import logger
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "pdf": "application/pdf"}
 MAX_PERIOD_DAYS = 366
@@ -33,6 +44,23 @@ PAGE_SIZE = 500
 
 class ReportError(ValueError):
     """A report request that cannot be served as asked (bad period, unknown standard); the message is safe to show."""
+
+
+class ReportFailed(ApiError):
+    """S3, KMS or the audit table failed while a report was built, stored or looked up; nothing was recorded as ready."""
+
+    status, code, retryable = 503, "report_failed", True
+
+
+@contextmanager
+def _aws_faults(step: str) -> Iterator[None]:
+    """AWS errors become ``ReportFailed`` (the error code is logged, never the message: it may name keys)."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
+        code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
+        logger.warning("report storage failed", extra={"step": step, "error_code": code})
+        raise ReportFailed("The report could not be stored or read (storage or encryption failed); retry later.") from None
 
 
 @dataclass(frozen=True)
@@ -111,7 +139,7 @@ class Period:
 
 
 def _utc(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _month(year: int, month: int) -> tuple[date, date]:
@@ -121,7 +149,7 @@ def _month(year: int, month: int) -> tuple[date, date]:
 def parse_period(period: str, today: date | None = None) -> Period:
     """``2026-10`` (month), ``2026-Q3``, ``2026`` (year), ``2026-10-01/2026-10-15`` (inclusive days),
     ``previous_month`` or ``last_30_days``; at most a year, not in the future."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     text = period.strip()
     try:
         if text == "previous_month":
@@ -203,7 +231,7 @@ class ReportData:
         return {
             "tenant_id": self.tenant_id, "region": self.region, "period": self.period.label,
             "start": self.period.start_iso, "end": self.period.end_iso, "standards": self.standards,
-            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "summary": figures,
             "entities_by_type": dict(sorted(self.entities.items())),
             "requests_by_action": dict(sorted(self.actions.items())),
@@ -306,9 +334,15 @@ class StoredReport:
     created_at: str
 
     def view(self, s3: Any, bucket: str) -> dict[str, Any]:
-        url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": self.key}, ExpiresIn=PRESIGNED_SECONDS)
-        return {"report_id": self.report_id, "status": self.status, "format": self.format, "period": self.period,
-                "created_at": self.created_at, "download_url": url, "expires_in": PRESIGNED_SECONDS}
+        """The report with a fresh link, or ``expired`` without one once the lifecycle removed its object."""
+        body = {"report_id": self.report_id, "status": self.status, "format": self.format, "period": self.period,
+                "created_at": self.created_at}
+        with _aws_faults("link"):
+            if not object_exists(s3, bucket, self.key):
+                return {**body, "status": EXPIRED, "message": "The report's download copy has expired; generate it again."}
+            url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": self.key},
+                                            ExpiresIn=PRESIGNED_SECONDS)
+        return {**body, "download_url": url, "expires_in": PRESIGNED_SECONDS}
 
 
 def _item_key(tenant_id: str, report_id: str) -> dict[str, str]:
@@ -317,25 +351,30 @@ def _item_key(tenant_id: str, report_id: str) -> dict[str, str]:
 
 def generate(*, audit_table: Any, subjects_table: Any, s3: Any, bucket: str, data_key_id: str | None, tenant_id: str,
              region: str, period: Period, standards: list[str], fmt: str, retention_days: int) -> StoredReport:
-    """Build the report, store it (KMS-encrypted) and record where it is, so ``GET /v1/reports/{id}`` finds it."""
+    """Build the report, store it (KMS-encrypted) and then record where it is, so ``GET /v1/reports/{id}`` finds it."""
     if fmt not in FORMATS:
         raise ReportError(f"format must be one of {', '.join(FORMATS)}")
-    body = render(gather(audit_table, subjects_table, tenant_id, region, period, standards), fmt)
+    with _aws_faults("gather"):
+        body = render(gather(audit_table, subjects_table, tenant_id, region, period, standards), fmt)
     report_id = f"rpt_{uuid.uuid4().hex[:20]}"
     key = f"{PREFIX_REPORTS}{tenant_id}/{report_id}.{fmt}"
     encryption = {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": data_key_id} if data_key_id else {})}
-    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=FORMATS[fmt], **encryption)
-    stored = StoredReport(report_id, key, fmt, "complete", period.label, datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    audit_table.put_item(Item={**_item_key(tenant_id, report_id), "report_key": key, "format": fmt, "status": stored.status,
-                               "period": period.label, "created_at": stored.created_at,
-                               "expires_at": int(datetime.now(timezone.utc).timestamp()) + retention_days * 86400})
+    with _aws_faults("store"):
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=FORMATS[fmt], **encryption)
+    stored = StoredReport(report_id, key, fmt, "complete", period.label, datetime.now(UTC).isoformat(timespec="seconds"))
+    # An object stored without its item (this write failed) is never handed out and expires with the lifecycle.
+    with _aws_faults("record"):
+        audit_table.put_item(Item={**_item_key(tenant_id, report_id), "report_key": key, "format": fmt,
+                                   "status": stored.status, "period": period.label, "created_at": stored.created_at,
+                                   "expires_at": int(datetime.now(UTC).timestamp()) + retention_days * 86400})
     return stored
 
 
 def find(audit_table: Any, tenant_id: str, report_id: str) -> StoredReport | None:
     if not re.fullmatch(r"rpt_[0-9a-f]{20}", report_id):
         return None
-    item = audit_table.get_item(Key=_item_key(tenant_id, report_id)).get("Item")
+    with _aws_faults("find"):
+        item = audit_table.get_item(Key=_item_key(tenant_id, report_id)).get("Item")
     if item is None:
         return None
     return StoredReport(report_id, item["report_key"], item["format"], item["status"], item["period"], item["created_at"])
