@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 
 # Comprehend accepts at most 100 KB of UTF-8 per call.
@@ -57,7 +57,7 @@ class ComprehendRecognizer:
         self.client = client
         self.language = language
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         from cloakr.pii.engine import DetectionError
 
         for offset, piece in chunks(text):

@@ -4,7 +4,7 @@ Cues are matched as whole words or phrases (``\\bdl\\b``, never the ``lic`` insi
 positive), in a window before the value and a shorter one after it.
 
 A regular-expression alternation of a hundred cue phrases costs about a second per megabyte in ``re`` (it is tried
-at every position). ``CueIndex`` finds each phrase's first word with ``str.find`` on a lower-cased copy (memchr
+at every position). ``TextIndex`` finds each phrase's first word with ``str.find`` on a lower-cased copy (memchr
 speed) and confirms the whole phrase with the same regex only where that word occurs, once per text, shared by
 every recognizer. Recognizers then ask it for cue positions instead of scanning the text themselves.
 """
@@ -19,6 +19,11 @@ BEFORE = 48
 AFTER = 24
 # Characters that sre's case-insensitive matching equates with ASCII letters although they are not lower-case
 # ASCII themselves: dotless i, dotted I, long s, Kelvin sign, Angstrom sign and the "st" ligatures.
+# Digit rows (``PatternSpec.digit``) have their first digit at most this far into the match ("ABCDE1234F").
+DIGIT_LEAD = 8
+# A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
+_DIGIT_CLUSTER = re.compile(r"\d(?:\D{0,16}\d)*")
+_DIGIT_CLUSTER_GAP = 48
 _FOLDS_TO_ASCII = frozenset("\u0131\u0130\u017f\u212a\u212b\ufb05\ufb06")
 
 
@@ -41,27 +46,26 @@ def _heads(cues: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({c.lower().split(" ", 1)[0] for c in cues}))
 
 
-class CueIndex:
-    """Cue phrase positions in one text, computed on first use per cue set and kept for the other recognizers."""
+class TextIndex:
+    """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
+    the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
-    __slots__ = ("text", "lower", "_spans")
+    __slots__ = ("_digit_windows", "_spans", "exhaustive", "lower", "text")
     # Per cue set: starts, ends, and whether each occurrence is followed by a digit (whole word only when it is
     # right against the value).
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, exhaustive: bool = False) -> None:
+        """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
+        paths are tested against."""
         self.text = text
+        self.exhaustive = exhaustive
         lower = text.lower()
         # A few characters lower-case to two (U+0130), and ``re.IGNORECASE`` lets a few non-ASCII letters match
         # ASCII ones (U+017F long s matches "s", U+212A Kelvin matches "k"): for such texts the regexes do all.
-        exact = len(lower) == len(text) and (text.isascii() or not _FOLDS_TO_ASCII.intersection(text))
+        exact = not exhaustive and len(lower) == len(text) and (text.isascii() or not _FOLDS_TO_ASCII.intersection(text))
         self.lower: str | None = lower if exact else None
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}
-
-    def contains(self, literals: tuple[str, ...]) -> bool:
-        """Whether any of these lower-case literals occurs anywhere (a whole-text prefilter, case-insensitive).
-
-        Without an exact lower-cased copy the answer is a conservative yes."""
-        return self.lower is None or any(literal in self.lower for literal in literals)
+        self._digit_windows: list[tuple[int, int]] | None = None
 
     def spans(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
         """Starts, ends and digit-gluedness of every cue occurrence, sorted by start."""
@@ -108,21 +112,52 @@ class CueIndex:
             i += 1
         return False
 
-    def windows(self, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER, reach: int = 0) -> list[tuple[int, int]]:
+    def windows(self, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER, reach: int = 0) -> list[tuple[int, int]] | None:
         """Merged stretches of text where a value with one of these cues could start.
 
         A value of at most ``reach`` characters cued from before starts in ``[cue end, cue start + before]``; one
         cued from after starts in ``[cue end - after - reach, cue start]``.
         """
+        if self.exhaustive:
+            return None
         starts, ends, _ = self.spans(cues)
-        merged: list[tuple[int, int]] = []
-        for s, e in zip(starts, ends):
-            lo, hi = max(0, e - after - reach), s + before
-            if merged and lo <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-            else:
-                merged.append((lo, hi))
-        return merged
+        return _merge(sorted((e - after - reach, s + before) for s, e in zip(starts, ends)))
+
+
+    def anchor_windows(self, anchors: tuple[str, ...], reach: int) -> list[tuple[int, int]] | None:
+        """Where a match that contains one of these lower-case literals, at most ``reach`` characters after its
+        start, can start. None (scan everything) when the text has no exact lower-cased copy."""
+        if self.lower is None:
+            return None
+        spans: list[tuple[int, int]] = []
+        for anchor in anchors:
+            at = self.lower.find(anchor)
+            while at >= 0:
+                spans.append((at - reach, at))
+                at = self.lower.find(anchor, at + 1)
+        return _merge(sorted(spans))
+
+    def digit_windows(self) -> list[tuple[int, int]] | None:
+        """Where a match whose first digit lies at most ``DIGIT_LEAD`` characters after its start can start."""
+        if self.exhaustive:
+            return None
+        if self._digit_windows is None:
+            clusters = [(m.start() - DIGIT_LEAD, m.end()) for m in _DIGIT_CLUSTER.finditer(self.text)]
+            self._digit_windows = _merge(clusters, _DIGIT_CLUSTER_GAP)
+        return self._digit_windows
+
+
+def _merge(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
+    """Sorted windows merged when they overlap or lie closer than ``gap`` (fewer, longer scans)."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        lo = max(0, lo)
+        if merged and lo <= merged[-1][1] + gap:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.entities import ALL_ENTITY_TYPES, ENTITY_TYPES
 from cloakr.pii.model import Finding, Recognizer
 from cloakr.pii.normalize import Shadow
@@ -78,7 +78,7 @@ class PIIEngine:
             raise TypeError("text must be a string")
         try:
             shadow = Shadow(text)
-            cues = CueIndex(shadow.text)
+            cues = TextIndex(shadow.text)
             found: list[Finding] = []
             for recognizer in self._recognizers:
                 for f in recognizer.find(shadow.text, cues):

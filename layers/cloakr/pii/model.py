@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Protocol
 
 if TYPE_CHECKING:
-    from cloakr.pii.context import CueIndex
+    from cloakr.pii.context import TextIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,6 @@ class Recognizer(Protocol):
     #: Entity types this recognizer can emit; the engine skips recognizers whose types are all disabled.
     entity_types: frozenset[str]
 
-    def find(self, text: str, cues: "CueIndex | None" = None) -> Iterable[Finding]:
+    def find(self, text: str, cues: "TextIndex | None" = None) -> Iterable[Finding]:
         """``cues``: the engine's shared index of context-cue positions in ``text`` (built on demand if None)."""
         ...

@@ -16,8 +16,9 @@ _HOMOGLYPHS = str.maketrans(
     "\u03bf\u039f\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u03a1\u03a4\u03a7\u03a5",
     "aeopcxyijABEKMHOPCTXoOABEZHIKMNPTXY",
 )
-# ``(?![0-9])\d``: a decimal digit of another script (Arabic-Indic, Devanagari, Bengali, ...), read as its value.
-_NEEDS_WORK = re.compile(f"[{_INVISIBLE}\uff01-\uff5e\u0370-\u03ff\u0400-\u04ff]|(?![0-9])\\d")
+# ``[^\x00-\x7f](?<=\d)``: a decimal digit of another script (Arabic-Indic, Devanagari, Bengali, ...), read as its
+# value. Both branches start with a character class, so sre skips ASCII text in C.
+_NEEDS_WORK = re.compile(f"[{_INVISIBLE}\uff01-\uff5e\u0370-\u03ff\u0400-\u04ff]|[^\\x00-\\x7f](?<=\\d)")
 
 
 class Shadow:
@@ -27,7 +28,7 @@ class Shadow:
 
     def __init__(self, original: str) -> None:
         self.original = original
-        if not _NEEDS_WORK.search(original):
+        if original.isascii() or not _NEEDS_WORK.search(original):
             self.text = original
             self._index: list[int] | None = None
             return

@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 
 import re2
 
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 
 MAX_RULES = 50
@@ -37,7 +37,7 @@ class CustomPatternRule:
     def entity_types(self) -> frozenset[str]:
         return frozenset({self.name})
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         for match in self.regex.finditer(text):
             if match.end() > match.start():
                 yield Finding(self.name, match.start(), match.end(), 0.99, True, f"rule:{self.name}")

@@ -62,25 +62,38 @@ def lead_with_atom(regex: str) -> str:
     return f"{atom}{guard}{rest}{regex[lead.end():]}"
 
 
-def scan(regex: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None) -> Iterator[re.Match[str]]:
+def scan(
+    regex: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None, longest: int | None = MARGIN
+) -> Iterator[re.Match[str]]:
     """``regex.finditer(text)``, or only the matches that start inside ``windows`` (sorted, disjoint).
 
-    Each window is scanned to its end plus a margin so a match is never cut short; lookbehinds still see the text
-    before the window (sre keeps the whole string). A match touching the scan limit is re-matched on the whole
-    text, so a lookahead never mistakes the limit for the end of the text.
+    ``longest`` bounds the length of a match: each window is scanned to its end plus that, so a match is never cut
+    short, and a match touching the scan limit is matched again on the whole text so a lookahead never mistakes
+    the limit for the end of the text. Lookbehinds see the text before a window (sre keeps the whole string).
+    With ``longest=None`` (a match of unbounded length) a window scans on to the end of the text, unless it is a
+    single position, where a match can only start there.
     """
     if windows is None:
         yield from regex.finditer(text)
         return
+    size = len(text)
     resume = 0
     for lo, hi in windows:
-        limit = min(len(text), hi + MARGIN)
+        if hi < resume:
+            continue
+        if longest is None and lo == hi:
+            match = regex.match(text, lo)
+            if match is not None:
+                resume = match.end()
+                yield match
+            continue
+        limit = size if longest is None else min(size, hi + longest)
         for match in regex.finditer(text, max(lo, resume), limit):
             if match.start() > hi:
                 break
             if match.start() < resume:
                 continue
-            if limit < len(text) and match.end() + LOOKAHEAD >= limit:
+            if limit < size and match.end() + LOOKAHEAD >= limit:
                 match = regex.match(text, match.start())
                 if match is None:
                     continue

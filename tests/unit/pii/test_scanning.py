@@ -1,7 +1,7 @@
 """The fast paths give exactly what the plain ones give.
 
 The engine rewrites pattern leads so sre can skip (``lead_with_atom``), finds cues with ``str.find``
-(``CueIndex``) and scans cue-gated rows only near their cues (``scan``). Each is checked against the plain
+(``TextIndex``) and scans cue-gated rows only near their cues (``scan``). Each is checked against the plain
 form it replaces: every table regex as written, ``has_cue``'s regex search, and a full ``finditer``, on the
 generated corpus and on hypothesis texts built from digits, separators and cue words.
 """
@@ -12,20 +12,28 @@ import re
 from functools import cache
 
 import pytest
+from cloakr.pii import PIIEngine
+from cloakr.pii.context import TextIndex, has_cue
+from cloakr.pii.recognizers.patterns import LABELLED, SPECS, PatternRecognizer
+from cloakr.pii.recognizers.secrets import AWS_SECRET_SPECS, AWS_SPECS
+from cloakr.pii.scanning import lead_with_atom, scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.corpus import generate
-from cloakr.pii.context import CueIndex, has_cue
-from cloakr.pii.recognizers.patterns import LABELLED, SPECS, PatternRecognizer
-from cloakr.pii.recognizers.secrets import AWS_SECRET_SPECS, AWS_SPECS
-from cloakr.pii.scanning import lead_with_atom, scan
 
 ROWS = (*SPECS, *LABELLED, *AWS_SPECS, *AWS_SECRET_SPECS)
 ALL_CUES = tuple(sorted({cue for row in ROWS for cue in row.cues}))
 PIECES = st.sampled_from(
     [*"0123456789", *"0123456789", " ", "-", ".", "/", ":", "\n", "#", "A", "Z", "S", "x", "é", "\u0130", "\u017f",
-     *ALL_CUES, "4111 1111 1111 1111", "123-45-6789", "078-05-1120", "DOB", "ssn", "12/05/1985"]
+     "ghp_", "sk-", "api_key=", "token: ", "eyJhbGciOiJIUzI1NiJ9", "Xy9aBc0dEf1GhI2jKl3M", "+44 20 7946 0958", "(",
+     ")", "Dear ", "Mr ", "John ", "Smith", "Street", "Apt ", "Box ", "    ", " " * 70,
+     # Matches longer than a window's margin: a JWT, a long URL, an e-mail with a long domain, a long token.
+     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+     "https://example.com/" + "p" * 90, "jane.doe@" + "sub." * 20 + "example.com", "ghp_" + "a1B2" * 12,
+     *ALL_CUES, "4111 1111 1111 1111", "123-45-6789", "078-05-1120", "DOB", "ssn", "12/05/1985", "@", "a@b.io",
+     "http://", "www.", "fe80::1", "::", "ab", "Age", "age: ", " years old", "y/o", "Password: ", "user=", "PIN ",
+     "AKIA", "ABCDE1234F", "S1234567D", "GB82 WEST 1234 5698 7654 32", "1EG4-TE5-MK73"]
 )
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
 
@@ -86,7 +94,7 @@ def test_only_provable_leads_are_rewritten():
 @settings(max_examples=300, deadline=None)
 @given(text=TEXTS, data=st.data())
 def test_cue_index_agrees_with_the_regex_search(text, data):
-    index = CueIndex(text)
+    index = TextIndex(text)
     cues = data.draw(st.sampled_from([row.cues for row in ROWS if row.cues]))
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
@@ -111,3 +119,41 @@ def test_scan_without_windows_is_finditer():
     assert [m.span() for m in scan(regex, "a 12 b 345", None)] == [(2, 4), (7, 10)]
     assert [m.span() for m in scan(regex, "a 12 b 345", [(6, 8)])] == [(7, 10)]
     assert list(scan(regex, "a 12 b 345", [])) == []
+
+
+@cache
+def recognizers():
+    return PIIEngine()._recognizers
+
+
+def by_recognizer(text: str, exhaustive: bool) -> dict[str, list[tuple]]:
+    index = TextIndex(text, exhaustive=exhaustive)
+    return {r.name: sorted((f.type, f.start, f.end, f.score) for f in r.find(text, index)) for r in recognizers()}
+
+
+def test_every_recognizer_finds_the_same_with_and_without_shortcuts():
+    for text in corpus():
+        assert by_recognizer(text, exhaustive=False) == by_recognizer(text, exhaustive=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXTS)
+def test_every_recognizer_on_generated_texts(text):
+    assert by_recognizer(text, exhaustive=False) == by_recognizer(text, exhaustive=True)
+
+
+EDGE_TEXTS = (
+    "auth: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "see https://example.com/" + "path/" * 40 + " and www.example.org/x",
+    "mail jane.doe@" + "sub." * 20 + "example.com today",
+    "token ghp_" + "a1B2" * 12 + " and sk-proj-" + "Ab3" * 20,
+    "password:" + " " * 80 + "hunter2!x and user id =    jdoe42",
+    "she is 42        years old, aged    37, PIN     1234",
+    "DOB01/02/1990, SSN078-05-1120, acct#12345678",
+    "call 555-0100 x" + "9" * 30 + " or +44 20 7946 0958",
+)
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS)
+def test_every_recognizer_on_long_and_glued_values(text):
+    assert by_recognizer(text, exhaustive=False) == by_recognizer(text, exhaustive=True)

@@ -27,7 +27,7 @@ import re
 from functools import cached_property
 from typing import Iterator
 
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.spans import first_disjoint
 
@@ -140,7 +140,7 @@ class AddressRecognizer:
         self.country = (country or "").upper()
         self._german_score = 0.9 if self.country in ("DE", "AT", "CH") else 0.8
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         found: list[Finding] = []
         for match in _NUMBERED.finditer(text):
             if match.group("de") is None:

@@ -24,7 +24,7 @@ import re
 from functools import cache
 from typing import Iterator, NamedTuple
 
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 
@@ -169,7 +169,7 @@ class NameRecognizer:
             flags |= PLACE
         return flags
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         taken: list[tuple[int, int]] = []
         for finding in self._cued(text):
             if not any(finding.start < e and s < finding.end for s, e in taken):

@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, lead_with_atom, scan
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
 _DATE = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}})"
@@ -39,9 +39,18 @@ class PatternSpec:
     reject: Callable[[str, str, int], bool] | None = None
     # How far before the value a cue may stand; labels such as "DL:" sit right before their value.
     window: int = 48
-    # Lower-case literals of which one must occur somewhere in the text for the row to match at all (a labelled
-    # row's label words, "@" for e-mail): a substring test skips the regex on texts that cannot hold a match.
-    requires: tuple[str, ...] = ()
+    # Where the regex needs to run. Scanning every position of every text with forty regexes is most of the cost
+    # of detection, and most positions cannot start a match:
+    # - ``anchors``: lower-case literals every match contains, at most ``anchor_reach`` characters after its start
+    #   (a label word, "@", "http"): only the stretches just before each occurrence are scanned;
+    # - ``digit``: every match holds a digit within ``context.DIGIT_LEAD`` characters of its start: only the
+    #   stretches around digit clusters are scanned (prose has few);
+    # - ``needs_cue`` rows are scanned only near their cues. Other rows scan the whole text.
+    anchors: tuple[str, ...] = ()
+    anchor_reach: int = 0
+    digit: bool = False
+    # The longest match (None: unbounded), so a windowed scan reads far enough past a window (``scanning.scan``).
+    longest: int | None = MARGIN
 
 
 def _after_version_word(text: str, value: str, start: int) -> bool:
@@ -78,49 +87,49 @@ AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
-    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, requires=("@",)),
-    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), requires=("http", "www.")),
-    PatternSpec("IP_ADDRESS", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word),
-    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, requires=(":",)),
+    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, anchors=("@",), anchor_reach=64, longest=680),
+    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), longest=None),
+    PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True),
+    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_reach=5),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9),
-    PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card),
+    PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True),
     PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
     PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9),
-    PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban),
+    PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban, digit=True),
     PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9),
     PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True),
     PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8),
-    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d-]|\.\d)", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no")),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d-]|\.\d)", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no"), digit=True),
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True),
-    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True),
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85),
     PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis")),
-    PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number")),
+    PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True),
     PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True),
     PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85),
     PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True),
     PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, cue_score=0.85),
     # Grouped 4-4-4 is the printed Aadhaar shape; a bare 12-digit run (order numbers, accounts) needs a cue.
-    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES),
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True),
     PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True),
-    PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax")),
-    PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric),
-    PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary")),
+    PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax"), digit=True),
+    PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric, digit=True),
+    PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True),
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True),
-    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration")),
+    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True),
     PatternSpec("DATE_OF_BIRTH", _DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
 LABELLED: tuple[PatternSpec, ...] = (
-    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85, requires=("user", "login", "benutzername")),
-    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, requires=("pass", "pwd", "kennwort", "passwort")),
-    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, requires=("pin",)),
-    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, requires=("age", "alter")),
-    PatternSpec("AGE", r"\b(?P<v>\d{1,3})(?i:\s*(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s*(?:y/o|yo)\b)", 0.85, requires=("year", "yr", "y/o", "yo")),
+    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85, anchors=("user", "login", "benutzername"), longest=None),
+    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), longest=None),
+    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), longest=None),
+    PatternSpec("AGE", r"\b(?P<v>\d{1,3})(?i:\s{0,8}(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s{0,8}(?:y/o|yo)\b)", 0.85, digit=True),
 )
 
 
@@ -132,17 +141,14 @@ class PatternRecognizer:
         self.entity_types = frozenset({entity_type})
         self._rows = [(spec, re.compile(lead_with_atom(spec.regex), spec.flags)) for spec in specs]
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
-        cues = cues if cues is not None else CueIndex(text)
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
+        cues = cues if cues is not None else TextIndex(text)
         for spec, regex in self._rows:
-            if spec.requires and not cues.contains(spec.requires):
-                continue
-            # A row that needs a cue can only match near one: scan just those stretches (none: skip the row).
-            windows = cues.windows(spec.cues, before=spec.window, reach=MARGIN) if spec.needs_cue else None
+            windows = self._windows(spec, cues)
             if windows == []:
                 continue
             labelled = "v" in regex.groupindex
-            for match in scan(regex, text, windows):
+            for match in scan(regex, text, windows, spec.longest):
                 start, end = match.span("v") if labelled else match.span()
                 value = text[start:end]
                 if spec.reject and spec.reject(text, value, start):
@@ -160,6 +166,17 @@ class PatternRecognizer:
                     value = value.rstrip(".,;:!?")
                     end = start + len(value)
                 yield Finding(spec.type, start, end, score, validated, self.name)
+
+    @staticmethod
+    def _windows(spec: PatternSpec, index: TextIndex) -> list[tuple[int, int]] | None:
+        """Where this row's matches can start (see ``PatternSpec``); None means anywhere."""
+        if spec.needs_cue:
+            return index.windows(spec.cues, before=spec.window, reach=MARGIN)
+        if spec.anchors:
+            return index.anchor_windows(spec.anchors, spec.anchor_reach)
+        if spec.digit:
+            return index.digit_windows()
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,11 @@ from typing import Iterator
 
 import phonenumbers
 
-from cloakr.pii.context import CueIndex
+# libphonenumber compiles its metadata patterns through re.compile, whose cache holds 512 patterns; the engine's
+# own patterns push them out and every parse recompiles. Keep them instead (a few hundred, once).
+phonenumbers.enable_pattern_cache()
+
+from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 
 _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob")
@@ -32,8 +36,8 @@ class PhoneRecognizer:
     def __init__(self, country: str = "US") -> None:
         self.country = country
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
-        cues = cues if cues is not None else CueIndex(text)
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
+        cues = cues if cues is not None else TextIndex(text)
         for run in _CANDIDATE.finditer(text):
             value = run.group()
             digit_count = sum(ch.isdigit() for ch in value)
@@ -41,7 +45,7 @@ class PhoneRecognizer:
             if 7 <= digit_count <= 17 and not _ISO_TIME.match(value):
                 yield from self._match(text, run.start(), run.end(), cues)
 
-    def _match(self, text: str, start: int, end: int, cues: CueIndex) -> Iterator[Finding]:
+    def _match(self, text: str, start: int, end: int, cues: TextIndex) -> Iterator[Finding]:
         raw = text[start:end]
         if _DATEISH.match(raw.strip()):
             return
@@ -62,6 +66,9 @@ def _valid(raw: str, country: str) -> bool:
         number = phonenumbers.parse(raw, country)
     except phonenumbers.NumberParseException:
         return False
-    # The country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions.
+    # A valid number has a possible length (a cheap test that rejects card and Aadhaar digit groups); then the
+    # country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions in turn.
+    if not phonenumbers.is_possible_number(number):
+        return False
     main = phonenumbers.region_code_for_country_code(number.country_code)
     return phonenumbers.is_valid_number_for_region(number, main) or phonenumbers.is_valid_number(number)

@@ -14,13 +14,14 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-from cloakr.pii.context import CueIndex
+from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.recognizers.patterns import (
     PatternRecognizer,
     PatternSpec,
     _mixed_secret,
 )
+from cloakr.pii.scanning import scan
 
 _TOKEN_FORMATS = (
     r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b",
@@ -35,6 +36,10 @@ _TOKEN_FORMATS = (
     r"\bnpm_[A-Za-z0-9]{36}\b",
     r"\bhf_[A-Za-z0-9]{34,}\b",
 )
+# The literal every token format starts with, and the first word of every generic label (lower-case): only the
+# text at their occurrences is scanned (see ``scanning.scan``).
+_TOKEN_PREFIXES = ("gh", "github_pat_", "xox", "sk", "rk_", "aiza", "sg.", "glpat-", "npm_", "hf_")
+_GENERIC_LABELS = ("api", "access", "auth", "secret", "client", "bearer", "token")
 _GENERIC = re.compile(
     r"(?i:\b(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret[_-]?key|client[_-]?secret|bearer|token)\b"
     r"[\"']?\s*[:=]?\s*[\"']?)(?P<v>[A-Za-z0-9_\-./+=]{16,256})"
@@ -55,10 +60,11 @@ class SecretRecognizer:
     def __init__(self) -> None:
         self._formats = re.compile("|".join(f"(?:{p})" for p in _TOKEN_FORMATS))
 
-    def find(self, text: str, cues: CueIndex | None = None) -> Iterator[Finding]:
-        for match in self._formats.finditer(text):
+    def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
+        index = cues if cues is not None else TextIndex(text)
+        for match in scan(self._formats, text, index.anchor_windows(_TOKEN_PREFIXES, 0), None):
             yield Finding("API_TOKEN", match.start(), match.end(), 0.95, True, self.name)
-        for match in _GENERIC.finditer(text):
+        for match in scan(_GENERIC, text, index.anchor_windows(_GENERIC_LABELS, 0), None):
             value = match.group("v")
             if _entropy(value) >= 3.5 and sum(c.isdigit() for c in value) >= 2 and not value.startswith("eyJ"):
                 yield Finding("API_TOKEN", *match.span("v"), 0.8, False, self.name)
@@ -68,7 +74,7 @@ class SecretRecognizer:
             # An unterminated block is still a key: redact to the end of the text rather than leak the rest.
             stop = len(text) if end < 0 else end + len(end_marker)
             yield Finding("PRIVATE_KEY", match.start(), stop, 0.99, True, self.name)
-        for match in _JWT.finditer(text):
+        for match in scan(_JWT, text, index.anchor_windows(("eyj",), 0), None):
             header = match.group().split(".", 1)[0]
             try:
                 decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
@@ -79,7 +85,8 @@ class SecretRecognizer:
 
 
 AWS_SPECS = (
-    PatternSpec("AWS_ACCESS_KEY", r"\b(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}\b", 0.95, cues=("aws", "access key")),
+    PatternSpec("AWS_ACCESS_KEY", r"\b(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{16}\b", 0.95, cues=("aws", "access key"),
+                anchors=("akia", "asia", "abia", "acca", "aroa", "aida")),
 )
 AWS_SECRET_SPECS = (
     PatternSpec(
