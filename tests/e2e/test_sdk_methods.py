@@ -367,10 +367,11 @@ def used_here() -> set[str]:
 
 
 def documented(name: str, member: Any) -> bool:
-    """A method is documented as ```name(`` (optionally ``client.name(``), a property as ```name```."""
+    """A method is documented as ```name(`` (or ```client.name(``, ```await client.name(``), a property as
+    ```name```."""
     text = DOCS.read_text(encoding="utf-8")
     suffix = r"`" if isinstance(member, property) else r"\("
-    return re.search(rf"`(?:[\w.]+\.)?(?:await )?{re.escape(name)}{suffix}", text) is not None
+    return re.search(rf"`(?:await )?(?:[\w.]+\.)?{re.escape(name)}{suffix}", text) is not None
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
