@@ -140,15 +140,18 @@ def instrumented() -> Iterator[Clock]:
 @contextlib.contextmanager
 def moto_gateway() -> Iterator[str]:
     """``cloakr.local``'s backend (moto in its own process) with a tenant and an every-scope key, whose plaintext
-    is yielded; this process's environment and caches are put back on exit."""
+    is yielded, and the region config in the environment as in Lambda; this process's environment and caches are
+    put back on exit."""
     from cloakr.constants import ENV_REGION_CONFIG, ENV_UPSTREAM_URL, SCOPES
     from cloakr.gateway import authorizer
     from cloakr.gateway.services import services
     from cloakr.local.backend import start_backend
 
     saved = dict(os.environ)
-    for name in (ENV_REGION_CONFIG, ENV_UPSTREAM_URL, "AWS_ENDPOINT_URL"):
+    for name in (ENV_UPSTREAM_URL, "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
+    # As the stack passes it: without it every request would read the region files (the local gateway's way).
+    os.environ[ENV_REGION_CONFIG] = region_config_json()
     services.cache_clear()
     authorizer.clear_cache()
     backend = start_backend(REGION, isolated=True)
@@ -246,10 +249,16 @@ def added_latency(requests: int = REQUESTS, warmup: int = WARMUP) -> dict[str, A
     }
 
 
+def region_config_json() -> str:
+    """The region's config as GatewayFunctions passes it to every function."""
+    from cloakr.config.regions import load_region
+
+    return load_region(REGIONS_DIR / f"{REGION}.toml").to_json()
+
+
 def lambda_environment(name: str, asset: str, memory_mb: int) -> dict[str, str]:
     """What the stack (GatewayFunctions) and the Lambda runtime set, with dummy resource names and credentials."""
     from cloakr import constants as c
-    from cloakr.config.regions import load_region
 
     def arn(service: str, resource: str) -> str:
         return f"arn:aws:{service}:{REGION}:123456789012:{resource}"
@@ -257,7 +266,7 @@ def lambda_environment(name: str, asset: str, memory_mb: int) -> dict[str, str]:
     env = {
         "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME, "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO", c.ENV_REGION: REGION,
-        c.ENV_REGION_CONFIG: load_region(REGIONS_DIR / f"{REGION}.toml").to_json(),
+        c.ENV_REGION_CONFIG: region_config_json(),
         c.ENV_AUDIT_TABLE: "bench-audit", c.ENV_TENANTS_TABLE: "bench-tenants", c.ENV_VAULT_TABLE: "bench-vault",
         c.ENV_SUBJECTS_TABLE: "bench-subjects", c.ENV_BUCKET: "bench-bucket", c.ENV_EVENT_BUS: "bench-incidents",
         c.ENV_DATA_KEY_ID: arn("kms", "key/bench-data"), c.ENV_SIGNING_KEY_ID: arn("kms", "key/bench-signing"),
