@@ -131,6 +131,7 @@ async def test_redact_and_classify_answer_types_and_counts_never_values(connect)
     assert [(f.type, f.start) for f in one.findings] == [("EMAIL", 5)]
     batch = await done(client.redact(["Call +49 30 901820", "nothing personal"], mode="mask"))
     assert [r.counts for r in batch.results] == [{"PHONE": 1}, {}] and batch.counts == {"PHONE": 1}
+    assert batch.mode == "mask" and batch.text is None
     assert "901820" not in batch.results[0].text
     level = await done(client.classify("Mail ana.silva@example.com or ben.ortiz@example.org"))
     assert level.level == "PII" and level.entity_counts == {"EMAIL": 2} and level.controls
@@ -258,7 +259,7 @@ async def test_audit_events_paginate_and_the_chain_verifies(connect) -> None:
     assert len(events) >= 3 and len({e.audit_id for e in events}) == len(events)
     assert all(e.action == "redact" and e.category == "data_access" for e in events)
     verification = await done(client.verify_audit(start=today - timedelta(days=1)))
-    assert verification.ok is True and verification.problems == []
+    assert verification.ok is True and verification.problems == [] and verification.start < verification.end
     await refused(ValidationError, lambda: client.verify_audit(start=today - timedelta(days=90)))
 
 
@@ -268,6 +269,7 @@ async def test_audit_export_created_polled_and_downloaded(connect, tmp_path) -> 
     today = date.today().isoformat()
     export = await done(client.export_audit_logs(start_date=today, end_date=today, format="csv"))
     assert export.status in ("pending", "running", "complete") and export.format == "csv"
+    assert export.start.startswith(today) and export.include_details is False and export.created_at
     again = await done(client.get_audit_export(export.id))
     assert again.id == export.id
     seen: list[int] = []
@@ -286,6 +288,7 @@ async def test_report_created_fetched_and_downloaded(connect, tmp_path) -> None:
     assert report.status == "complete" and report.format == "pdf" and report.standards == ["GDPR"]
     fetched = await done(client.get_compliance_report(report.id))
     assert fetched.id == report.id and fetched.download_url and fetched.expires_in == 300
+    assert fetched.created_at and fetched.period == report.period
     path = await done(client.download_compliance_report(report.id, tmp_path / "report.pdf"))
     assert path.read_bytes().startswith(b"%PDF")
     assert "Cloakr compliance report" in pypdf.PdfReader(path).pages[0].extract_text()

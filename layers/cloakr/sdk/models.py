@@ -52,6 +52,10 @@ class RedactResult(Response):
 
 
 class RedactResponse(Response):
+    """One text: ``text``, ``findings``, ``counts``. A batch: ``results`` (one :class:`RedactResult` per text) and the
+    summed ``counts``. ``texts`` and nested ``findings`` are read from older gateways."""
+
+    mode: str | None = None
     text: str | None = None
     texts: list[str] | None = None
     findings: list[Finding] | list[list[Finding]] = Field(default_factory=list)
@@ -214,6 +218,11 @@ class AuditExport(Response):
     expires_in: int | None = None
     record_count: int | None = None
     byte_size: int | None = None
+    include_details: bool | None = None
+    start: str | None = None
+    end: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
     expires_at: str | None = None
     message: str | None = None
 
@@ -249,6 +258,9 @@ class AuditVerification(Response):
     digests_checked: int = 0
     records_checked: int = 0
     problems: list[dict[str, Any]] = Field(default_factory=list)
+    #: The range checked (the gateway's defaults filled in).
+    start: str | None = None
+    end: str | None = None
 
 
 # --- data subjects --------------------------------------------------------------------------------------------------
@@ -300,6 +312,7 @@ class ComplianceReport(Response):
     format: str | None = None
     period: str | None = None
     standards: list[str] | None = None
+    created_at: str | None = None
     download_url: str | None = None
     expires_in: int | None = None
 

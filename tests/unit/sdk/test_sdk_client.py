@@ -87,12 +87,17 @@ def test_redact_batch_and_options_on_the_wire() -> None:
         body = json.loads(request.content)
         assert body == {"texts": ["a", "b"], "mode": "mask", "entities": ["EMAIL"],
                         "rules": [{"type": "email", "domains": ["corp.example"]}]}
-        return httpx.Response(200, json={"texts": ["a", "b"], "findings": [[], []], "counts": {}})
+        # The gateway's batch answer (routes/redact.py): one result per text and the summed counts.
+        return httpx.Response(200, json={"mode": "mask", "counts": {"EMAIL": 1}, "results": [
+            {"text": "a", "findings": [], "counts": {}},
+            {"text": "****", "findings": [{"type": "EMAIL", "start": 0, "end": 4, "score": 0.9}], "counts": {"EMAIL": 1}},
+        ]})
 
     script = Script(answer)
     result = script.client().redact(["a", "b"], mode="mask", entities=["EMAIL"],
                                     rules=[{"type": "email", "domains": ["corp.example"]}])
-    assert result.texts == ["a", "b"]
+    assert [r.text for r in result.results] == ["a", "****"] and result.counts == {"EMAIL": 1}
+    assert result.results[1].findings[0].type == "EMAIL" and result.mode == "mask"
 
 
 def test_unknown_request_fields_fail_before_a_round_trip() -> None:
