@@ -24,6 +24,9 @@ DIGIT_LEAD = 8
 # A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
 _DIGIT_CLUSTER = re.compile(r"\d(?:\D{0,16}\d)*")
 _DIGIT_CLUSTER_GAP = 48
+# A run of ASCII letters, the unit the cue regexes' boundaries ``(?<![a-z0-9])`` / ``(?![a-z])`` delimit; heads
+# with other characters ("a/c", "ss#", "numéro") are searched for directly.
+_WORD = re.compile(r"[a-z]+")
 _FOLDS_TO_ASCII = frozenset("\u0131\u0130\u017f\u212a\u212b\ufb05\ufb06")
 
 
@@ -50,7 +53,7 @@ class TextIndex:
     """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
-    __slots__ = ("_digit_windows", "_spans", "exhaustive", "lower", "text")
+    __slots__ = ("_digit_windows", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
     # Per cue set: starts, ends, and whether each occurrence is followed by a digit (whole word only when it is
     # right against the value).
 
@@ -66,6 +69,8 @@ class TextIndex:
         self.lower: str | None = lower if exact else None
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}
         self._digit_windows: list[tuple[int, int]] | None = None
+        self._heads: dict[str, list[int]] = {}
+        self._words: frozenset[str] | None = None
 
     def spans(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
         """Starts, ends and digit-gluedness of every cue occurrence, sorted by start."""
@@ -81,15 +86,30 @@ class TextIndex:
         else:
             found: set[tuple[int, int]] = set()
             for head in _heads(cues):
-                at = self.lower.find(head)
-                while at >= 0:
+                for at in self._occurrences(head):
                     match = pattern.match(self.text, at)
                     if match:
                         found.add(match.span())
-                    at = self.lower.find(head, at + 1)
             matches = sorted(found)
         text = self.text
         return [s for s, _ in matches], [e for _, e in matches], [e < len(text) and text[e].isdigit() for _, e in matches]
+
+    def _occurrences(self, head: str) -> list[int]:
+        """Where a cue's first word occurs, shared by every cue set that has it. The text's words are collected
+        once (one C-level ``findall``): a head that is not among them is not searched for at all."""
+        assert self.lower is not None
+        hits = self._heads.get(head)
+        if hits is None:
+            hits = []
+            if self._words is None:
+                self._words = frozenset(_WORD.findall(self.lower))
+            if head in self._words or not _WORD.fullmatch(head):
+                at = self.lower.find(head)
+                while at >= 0:
+                    hits.append(at)
+                    at = self.lower.find(head, at + 1)
+            self._heads[head] = hits
+        return hits
 
     def near(self, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:
         """A cue ends within ``before`` characters ahead of ``start``, or begins within ``after`` after ``end``."""

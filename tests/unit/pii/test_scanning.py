@@ -14,6 +14,7 @@ from functools import cache
 import pytest
 from cloakr.pii import PIIEngine
 from cloakr.pii.context import TextIndex, has_cue
+from cloakr.pii.recognizers import phone
 from cloakr.pii.recognizers.patterns import LABELLED, SPECS, PatternRecognizer
 from cloakr.pii.recognizers.secrets import AWS_SECRET_SPECS, AWS_SPECS
 from cloakr.pii.scanning import lead_with_atom, scan
@@ -25,7 +26,7 @@ from bench.corpus import generate
 ROWS = (*SPECS, *LABELLED, *AWS_SPECS, *AWS_SECRET_SPECS)
 ALL_CUES = tuple(sorted({cue for row in ROWS for cue in row.cues}))
 PIECES = st.sampled_from(
-    [*"0123456789", *"0123456789", " ", "-", ".", "/", ":", "\n", "#", "A", "Z", "S", "x", "é", "\u0130", "\u017f",
+    [*"0123456789", *"0123456789", " ", "-", ".", "/", ":", "\n", "#", "+", "00", "(", "\t", "_", "A", "Z", "S", "x", "é", "\u0130", "\u017f",
      "ghp_", "sk-", "api_key=", "token: ", "eyJhbGciOiJIUzI1NiJ9", "Xy9aBc0dEf1GhI2jKl3M", "+44 20 7946 0958", "(",
      ")", "Dear ", "Mr ", "John ", "Smith", "Street", "Apt ", "Box ", "    ", " " * 70,
      # Matches longer than a window's margin: a JWT, a long URL, an e-mail with a long domain, a long token.
@@ -157,3 +158,17 @@ EDGE_TEXTS = (
 @pytest.mark.parametrize("text", EDGE_TEXTS)
 def test_every_recognizer_on_long_and_glued_values(text):
     assert by_recognizer(text, exhaustive=False) == by_recognizer(text, exhaustive=True)
+
+
+PLAIN_PHONE_CANDIDATE = r"(?<![\w.-])(?:\+|\b00)?\(?\d(?:[\d().-]|[ \t](?![ \t+]))*\d(?![\w-])"
+
+
+def test_phone_candidates_match_the_plain_pattern():
+    for text in (*corpus(), *EDGE_TEXTS, "007 0044 20 7946 0958 (0)20 x-00(1)2 +(44)1 a00 12"):
+        assert [m.span() for m in phone._CANDIDATE.finditer(text)] == spans(PLAIN_PHONE_CANDIDATE, 0, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_phone_candidates_on_generated_texts(text):
+    assert [m.span() for m in phone._CANDIDATE.finditer(text)] == spans(PLAIN_PHONE_CANDIDATE, 0, text)

@@ -23,7 +23,10 @@ _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp
 # Runs of digits and phone punctuation, cut at line breaks, double spaces and a new "+": libphonenumber reads a
 # whole run as one candidate and gives up on it when two numbers touch ("+44 20 7946 0958  +44 20 ...").
 # Not glued to letters, digits or hyphens on either side (UUID segments, part numbers).
-_CANDIDATE = re.compile(r"(?<![\w.-])(?:\+|\b00)?\(?\d(?:[\d().-]|[ \t](?![ \t+]))*\d(?![\w-])")
+# Written as ``(?<![\w.-])(?:\+|\b00)?\(?\d`` + body, with each way to begin as its own branch that starts on a
+# character (the guard moved after it), so sre skips to the next "+", "(" or digit in C (see ``scanning``).
+_BODY = r"(?:[\d().-]|[ \t](?![ \t+]))*\d(?![\w-])"
+_CANDIDATE = re.compile(rf"(?:\+(?<![\w.-]\+)\(?\d|0(?<![\w.-]0)0\(?\d|\((?<![\w.-]\()\d|\d(?<![\w.-]\d)){_BODY}")
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DATEISH = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
 _SEPARATOR = re.compile(r"[\s().-]")
