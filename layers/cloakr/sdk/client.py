@@ -37,6 +37,7 @@ from cloakr.sdk._core import (
     spec,
     transport_error,
 )
+from cloakr.sdk.errors import CloakrError
 from cloakr.sdk.transport import run_async, run_sync
 
 #: ``progress(bytes_done, bytes_total_or_None)``, called as a download proceeds.
@@ -50,6 +51,12 @@ def _parse(call: Call[Any], response: httpx.Response) -> Any:
 
 def _download_spec(url: str):
     return spec("GET", url, stream=True, auth=False)  # a presigned URL carries its own authorization
+
+
+def _report_link(report: m.ComplianceReport) -> str:
+    if not report.download_url:
+        raise CloakrError(f"report {report.id} has no download link (status {report.status})")
+    return report.download_url
 
 
 def _total(response: httpx.Response) -> int | None:
@@ -222,7 +229,7 @@ class Client(ApiMethods):
     def download_compliance_report(self, report_id: str, path: str | os.PathLike[str], *,
                                    progress: Progress | None = None) -> Path:
         """Stream a stored report to ``path`` through a fresh presigned link."""
-        return self._stream_to(self.get_compliance_report(report_id).download_url or "", path, progress)
+        return self._stream_to(_report_link(self.get_compliance_report(report_id)), path, progress)
 
     def _stream_to(self, url: str, path: str | os.PathLike[str], progress: Progress | None) -> Path:
         response = self._send(_download_spec(url))
@@ -298,8 +305,7 @@ class AsyncClient(ApiMethods):
     async def download_compliance_report(self, report_id: str, path: str | os.PathLike[str], *,
                                          progress: Progress | None = None) -> Path:
         """Stream a stored report to ``path`` through a fresh presigned link."""
-        report = await self.get_compliance_report(report_id)
-        return await self._stream_to(report.download_url or "", path, progress)
+        return await self._stream_to(_report_link(await self.get_compliance_report(report_id)), path, progress)
 
     async def _stream_to(self, url: str, path: str | os.PathLike[str], progress: Progress | None) -> Path:
         response = await self._send(_download_spec(url))

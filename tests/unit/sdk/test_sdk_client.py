@@ -246,3 +246,10 @@ def test_async_report_download_streams_the_fresh_link(tmp_path) -> None:
     script, path = asyncio.run(scenario())
     assert path.read_bytes() == b"%PDF-1.7 report"
     assert str(script.requests[1].url) == link and "authorization" not in script.requests[1].headers
+
+
+def test_a_report_without_a_link_is_refused_before_any_download(tmp_path) -> None:
+    script = Script(httpx.Response(200, json={"report_id": "r1", "status": "failed"}))
+    with pytest.raises(errors.CloakrError, match="r1 has no download link"):
+        script.client().download_compliance_report("r1", tmp_path / "r.pdf")
+    assert len(script.requests) == 1 and not list(tmp_path.iterdir())
