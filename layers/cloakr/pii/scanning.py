@@ -9,7 +9,8 @@ then sre tries the whole pattern at every position of the text. Moving the guard
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from functools import cached_property
+from typing import Any, Iterator
 
 # A leading guard: ``\b`` or a negative lookbehind over one class; then the first atom: an escape such as ``\d``,
 # a bracketed class, or one literal letter or digit; then an optional counted or ``+`` quantifier.
@@ -99,3 +100,19 @@ def scan(
                     continue
             resume = match.end()
             yield match
+
+
+class LazyPattern:
+    """A regex compiled on first use. sre compiles in Python (milliseconds for the larger grammars), and a Lambda
+    cold start should not pay for patterns that only texts with a street number, a token prefix or a title need."""
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.source = source
+        self.flags = flags
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.source, self.flags)
+
+    def __getattr__(self, name: str) -> Any:  # match, search, finditer, groupindex, ...: the compiled pattern's
+        return getattr(self.compiled, name)

@@ -24,31 +24,12 @@ postcode; elsewhere it needs ``PIN``, ``Singapore`` or ``India`` beside it.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from typing import Iterator
 
 from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
+from cloakr.pii.scanning import LazyPattern
 from cloakr.pii.spans import first_disjoint
-
-
-class _Lazy:
-    """A regex compiled on first use. The patterns that grow an anchor are needed only once a street number, unit
-    or cue is found, so importing the module does not pay for compiling them (sre compiles in Python)."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    @cached_property
-    def compiled(self) -> re.Pattern[str]:
-        return re.compile(self.source)
-
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.match(text, pos)
-
-    def search(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
-        return self.compiled.search(text, pos, endpos)
-
 
 _STREET_TYPES = (
     "Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|Terrace|Terr|Ter|"
@@ -75,7 +56,7 @@ _NUMBERED = re.compile(
 )
 _UNIT_WORDS = r"Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Blk|Block|House No|H\.? ?No|Plot No|Plot|Door No|Shop No|Shop"
 # Unit first: "Flat 4B, MG Road", "Blk 123 Ang Mo Kio Ave 3", "Apt 5, 100 Main St".
-_UNIT_LED = _Lazy(
+_UNIT_LED = LazyPattern(
     rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,7}},?[ \t]+"
     rf"(?:{_NUMBER},?[ \t]+)?(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
 )
@@ -84,7 +65,7 @@ _UNIT_ONLY = re.compile(rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9
 # Not "ring", "hof" or "markt": "Spring 2024" and "Bring 3" are far more common than "Kaiserring 3".
 _DE_SUFFIX = r"stra(?:ße|sse)|str\.|weg|platz|allee|gasse|damm|ufer|chaussee|steig|pfad"
 # The street name that ends right before a German house number: "Hauptstraße ", "Berliner Straße ".
-_GERMAN_NAME = _Lazy(
+_GERMAN_NAME = LazyPattern(
     rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t](?:Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm))[ \t]$"
 )
 _PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|Post Office Box[ \t]+\d{1,8}|Postfach[ \t]+\d[\d ]{0,10}\d")
@@ -97,13 +78,13 @@ _US_STATE = (
 )
 _UK_POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})"
 _COUNTRY = r"USA|U\.S\.A\.|United States(?: of America)?|UK|United Kingdom|Germany|Deutschland|India|Singapore|Malaysia"
-_UNIT = _Lazy(
+_UNIT = LazyPattern(
     rf"(?:[ \t]*,?[ \t]*(?:(?:{_UNIT_WORDS}|Floor|Fl|Level|Lvl|Bldg|Building)\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9A-Za-z][0-9A-Za-z-]{{0,5}}"
     rf"|#[ \t]?\d{{1,3}}-\d{{1,5}}[A-Z]?|#[ \t]?\d{{1,5}}))+(?![\w])"
 )
 # A town + postcode line valid somewhere: an optional town (and state or district), then a US state + ZIP, a UK
 # postcode, "PIN 560001" or a bare six-digit code (group "six": India, Singapore); or a German PLZ + town.
-_TERMINAL = _Lazy(
+_TERMINAL = LazyPattern(
     rf"{_SEP}(?:(?:{_TOWN}(?:[ \t]*,[ \t]*{_TOWN})?[ \t]*[-–,]?{_SEP}?)?(?:"
     rf"(?:{_US_STATE})[ \t]+\d{{5}}(?:-\d{{4}})?"
     rf"|{_UK_POSTCODE}"
@@ -112,16 +93,16 @@ _TERMINAL = _Lazy(
     rf"|(?P<six>[1-9]\d{{2}}[ \t]?\d{{3}}))"
     rf"|(?:D-)?\d{{5}}[ \t]+{_TOWN})(?![\w])"
 )
-_TOWN_ONLY = _Lazy(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
-_LOCALITY = _Lazy(rf"{_SEP}(?:{_TOWN}|Sector[ \t]+\d{{1,3}}|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))(?=[ \t]*,|[ \t]*\r?\n)")
-_COUNTRY_TAIL = _Lazy(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
+_TOWN_ONLY = LazyPattern(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
+_LOCALITY = LazyPattern(rf"{_SEP}(?:{_TOWN}|Sector[ \t]+\d{{1,3}}|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))(?=[ \t]*,|[ \t]*\r?\n)")
+_COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 
 # Cues that make whatever follows an address when it ends in a postcode.
 _CUES = (
     "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
     "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in",
 )
-_CUED_VALUE = _Lazy(
+_CUED_VALUE = LazyPattern(
     rf"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?(?P<v>(?:(?!\.[ \t]+[A-Z])[^\n]){{0,100}}?(?:\n(?:(?!\.[ \t]+[A-Z])[^\n]){{2,60}}?){{0,2}}"
     rf"(?:\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}|\b\d{{5}}[ \t]+{_TOWN}))(?![\w])"
 )

@@ -27,6 +27,7 @@ from typing import Iterator, NamedTuple
 from cloakr.pii.context import TextIndex
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
+from cloakr.pii.scanning import LazyPattern
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = rf"[^\W\d_{_UP}]"
@@ -42,8 +43,8 @@ _PARTICLE = "|".join(sorted((re.escape(p) for p in _PARTICLES), key=len, reverse
 _GAP = rf"[ \t\u00a0]++(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
 
 
-def _run(word: str, most: int) -> re.Pattern[str]:
-    return re.compile(rf"{word}(?:{_GAP}{word}){{0,{most - 1}}}(?![\w@])")
+def _run(word: str, most: int) -> LazyPattern:
+    return LazyPattern(rf"{word}(?:{_GAP}{word}){{0,{most - 1}}}(?![\w@])")
 
 
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
@@ -63,7 +64,7 @@ _HONORIFIC = (
 _SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetings", "Liebe", "Lieber", "Liebes", "Hallo", "Namaste"))
 _LOWER_SALUTATIONS = ("dear ", "hi ", "hello ", "hey ")
 # Further titles after the first cue: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans".
-_MORE_TITLES = re.compile(rf"(?:(?:{_HONORIFIC}|med|Ing)\.?[ \t]+)+")
+_MORE_TITLES = LazyPattern(rf"(?:(?:{_HONORIFIC}|med|Ing)\.?[ \t]+)+")
 _HONORIFIC_WORDS = frozenset(_HONORIFIC.split("|"))
 #: Words before a colon that label a person's name; checked against the last one to three words before it.
 _LABELS = frozenset((

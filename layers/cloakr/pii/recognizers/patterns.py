@@ -139,14 +139,25 @@ class PatternRecognizer:
     def __init__(self, entity_type: str, specs: tuple[PatternSpec, ...]) -> None:
         self.name = f"pattern:{entity_type}"
         self.entity_types = frozenset({entity_type})
-        self._rows = [(spec, re.compile(lead_with_atom(spec.regex), spec.flags)) for spec in specs]
+        self._specs = specs
+        # Compiled on first use (sre compiles in Python, a few milliseconds a row): a row whose cue, anchor or
+        # digits never occur is never compiled, which keeps the engine's cold start short.
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(specs)
+
+    def _regex(self, i: int) -> re.Pattern[str]:
+        regex = self._compiled[i]
+        if regex is None:
+            spec = self._specs[i]
+            regex = self._compiled[i] = re.compile(lead_with_atom(spec.regex), spec.flags)
+        return regex
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         cues = cues if cues is not None else TextIndex(text)
-        for spec, regex in self._rows:
+        for i, spec in enumerate(self._specs):
             windows = self._windows(spec, cues)
             if windows == []:
                 continue
+            regex = self._regex(i)
             labelled = "v" in regex.groupindex
             for match in scan(regex, text, windows, spec.longest):
                 start, end = match.span("v") if labelled else match.span()

@@ -8,13 +8,9 @@ and national-format numbers without a cue need a typical phone shape (separators
 from __future__ import annotations
 
 import re
+from functools import cache
+from types import ModuleType
 from typing import Iterator
-
-import phonenumbers
-
-# libphonenumber compiles its metadata patterns through re.compile, whose cache holds 512 patterns; the engine's
-# own patterns push them out and every parse recompiles. Keep them instead (a few hundred, once).
-phonenumbers.enable_pattern_cache()
 
 from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
@@ -65,6 +61,7 @@ class PhoneRecognizer:
 
 def _valid(raw: str, country: str) -> bool:
     """libphonenumber's verdict. Not memoised: a cache would keep callers' phone numbers in memory."""
+    phonenumbers = _phonenumbers()
     try:
         number = phonenumbers.parse(raw, country)
     except phonenumbers.NumberParseException:
@@ -75,3 +72,15 @@ def _valid(raw: str, country: str) -> bool:
         return False
     main = phonenumbers.region_code_for_country_code(number.country_code)
     return phonenumbers.is_valid_number_for_region(number, main) or phonenumbers.is_valid_number(number)
+
+
+@cache
+def _phonenumbers() -> ModuleType:
+    """Imported on the first candidate, not at start-up: the import compiles some hundred patterns (~50 ms of a
+    Lambda cold start) that a text without a phone-shaped number never needs."""
+    import phonenumbers
+
+    # libphonenumber compiles its metadata patterns through re.compile, whose cache holds 512 patterns; the
+    # engine's own push them out and every parse would recompile. Keep them instead (a few hundred, once).
+    phonenumbers.enable_pattern_cache()
+    return phonenumbers

@@ -21,7 +21,7 @@ from cloakr.pii.recognizers.patterns import (
     PatternSpec,
     _mixed_secret,
 )
-from cloakr.pii.scanning import scan
+from cloakr.pii.scanning import LazyPattern, scan
 
 _TOKEN_FORMATS = (
     r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b",
@@ -40,12 +40,12 @@ _TOKEN_FORMATS = (
 # text at their occurrences is scanned (see ``scanning.scan``).
 _TOKEN_PREFIXES = ("gh", "github_pat_", "xox", "sk", "rk_", "aiza", "sg.", "glpat-", "npm_", "hf_")
 _GENERIC_LABELS = ("api", "access", "auth", "secret", "client", "bearer", "token")
-_GENERIC = re.compile(
+_GENERIC = LazyPattern(
     r"(?i:\b(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret[_-]?key|client[_-]?secret|bearer|token)\b"
     r"[\"']?\s*[:=]?\s*[\"']?)(?P<v>[A-Za-z0-9_\-./+=]{16,256})"
 )
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----")
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
+_JWT = LazyPattern(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
 
 
 def _entropy(value: str) -> float:
@@ -58,7 +58,7 @@ class SecretRecognizer:
     entity_types = frozenset({"API_TOKEN", "PRIVATE_KEY", "JWT"})
 
     def __init__(self) -> None:
-        self._formats = re.compile("|".join(f"(?:{p})" for p in _TOKEN_FORMATS))
+        self._formats = LazyPattern("|".join(f"(?:{p})" for p in _TOKEN_FORMATS))
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         index = cues if cues is not None else TextIndex(text)
