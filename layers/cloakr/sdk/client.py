@@ -55,7 +55,8 @@ def _download_spec(url: str):
 
 def _report_link(report: m.ComplianceReport) -> str:
     if not report.download_url:
-        raise CloakrError(f"report {report.id} has no download link (status {report.status})")
+        reason = f": {report.message}" if report.message else ""
+        raise CloakrError(f"report {report.id} has no download link (status {report.status}){reason}")
     return report.download_url
 
 

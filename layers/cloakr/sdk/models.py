@@ -307,6 +307,9 @@ class ReportRequest(Request):
 
 
 class ComplianceReport(Response):
+    """``status``: complete, or expired (the stored copy is gone: ``message`` says to generate it again, and there is
+    no ``download_url``)."""
+
     id: str = Field(validation_alias="report_id", serialization_alias="id")
     status: str | None = None
     format: str | None = None
@@ -315,6 +318,7 @@ class ComplianceReport(Response):
     created_at: str | None = None
     download_url: str | None = None
     expires_in: int | None = None
+    message: str | None = None
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 

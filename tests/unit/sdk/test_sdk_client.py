@@ -249,7 +249,8 @@ def test_async_report_download_streams_the_fresh_link(tmp_path) -> None:
 
 
 def test_a_report_without_a_link_is_refused_before_any_download(tmp_path) -> None:
-    script = Script(httpx.Response(200, json={"report_id": "r1", "status": "failed"}))
-    with pytest.raises(errors.CloakrError, match="r1 has no download link"):
+    script = Script(httpx.Response(200, json={"report_id": "r1", "status": "expired",
+                                              "message": "The report's download copy has expired; generate it again."}))
+    with pytest.raises(errors.CloakrError, match="r1 has no download link .status expired.: The report's download"):
         script.client().download_compliance_report("r1", tmp_path / "r.pdf")
     assert len(script.requests) == 1 and not list(tmp_path.iterdir())
