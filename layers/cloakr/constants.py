@@ -83,3 +83,8 @@ DIGEST_SIGNING_ALGORITHM = "ECDSA_SHA_256"
 KEY_REGION_CODES: dict[str, str] = {
     "use1": "us-east-1", "usw2": "us-west-2", "euc1": "eu-central-1", "apse1": "ap-southeast-1", "aps1": "ap-south-1",
 }
+
+# What a caller sees when the authorizer itself fails (its key lookup throttled or timed out): a retryable 503,
+# the same in API Gateway (a gateway response) and in the local gateway.
+AUTHORIZER_UNAVAILABLE_STATUS = 503
+AUTHORIZER_UNAVAILABLE = ("authorizer_unavailable", "Authorization is unavailable; retry later.")

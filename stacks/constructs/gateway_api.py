@@ -14,11 +14,11 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
-
 from cloakr.config.regions import RegionConfig
+from cloakr.constants import AUTHORIZER_UNAVAILABLE, AUTHORIZER_UNAVAILABLE_STATUS
 from cloakr.gateway.openapi import request_models
 from cloakr.gateway.scopes import ROUTE_SCOPES
+from constructs import Construct
 
 STAGE = "prod"
 # Which function serves a route; every other route in ROUTE_SCOPES goes to the admin function.
@@ -59,7 +59,14 @@ GATEWAY_ERRORS = {
     apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN: ("not_found", "No such route."),
     apigw.ResponseType.DEFAULT_4_XX: ("bad_request", "The request was refused."),
     apigw.ResponseType.DEFAULT_5_XX: ("gateway_error", "The gateway failed; retry later."),
+    # The authorizer could not decide (its key lookup was throttled, timed out or failed): nothing was forwarded,
+    # and a retry may succeed, so 503 rather than API Gateway's default 500.
+    apigw.ResponseType.AUTHORIZER_FAILURE: AUTHORIZER_UNAVAILABLE,
+    apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR: AUTHORIZER_UNAVAILABLE,
 }
+# Status codes that differ from API Gateway's defaults, by response type name (jsii hands out a new ResponseType
+# object on every access, so the objects themselves cannot be looked up).
+GATEWAY_STATUS = {name: str(AUTHORIZER_UNAVAILABLE_STATUS) for name in ("AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR")}
 
 
 class GatewayApi(Construct):
@@ -149,6 +156,7 @@ class GatewayApi(Construct):
             self.api.add_gateway_response(
                 f"{code}-{response_type.response_type}",
                 type=response_type,
+                status_code=GATEWAY_STATUS.get(response_type.response_type),
                 response_headers={**SECURITY_HEADERS, "Content-Type": "'application/json'"},
                 templates={"application/json": json.dumps({"error": {"code": code, "message": message}})},
             )

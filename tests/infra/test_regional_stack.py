@@ -193,6 +193,23 @@ def test_api_stage_and_tls(synth, region):
     )
 
 
+def test_every_gateway_error_is_json_without_detail(synth, region):
+    """API Gateway's own refusals (no key, throttled, authorizer down, body too large) answer the same
+    ``{"error": {"code", "message"}}`` JSON with the security headers as the handlers; a failed authorizer is a
+    retryable 503, never a bare 500."""
+    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources(synth, region, "AWS::ApiGateway::GatewayResponse").values()}
+    assert {"UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX", "AUTHORIZER_FAILURE",
+            "AUTHORIZER_CONFIGURATION_ERROR", "REQUEST_TOO_LARGE", "BAD_REQUEST_BODY"} <= set(responses)
+    for response_type, props in responses.items():
+        body = json.loads(props["ResponseTemplates"]["application/json"])
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, response_type
+        headers = props["ResponseParameters"]
+        assert headers["gatewayresponse.header.Content-Type"] == "'application/json'"
+        assert "gatewayresponse.header.Strict-Transport-Security" in headers
+    assert responses["AUTHORIZER_FAILURE"]["StatusCode"] == "503"
+    assert json.loads(responses["AUTHORIZER_FAILURE"]["ResponseTemplates"]["application/json"])["error"]["code"] == "authorizer_unavailable"
+
+
 def test_waf(synth, region):
     acl = next(iter(resources(synth, region, "AWS::WAFv2::WebACL").values()))["Properties"]
     names = {r["Name"] for r in acl["Rules"]}

@@ -12,6 +12,7 @@ from cloakr.constants import TABLE_VAULT
 from cloakr.gateway import authorizer
 from cloakr.gateway.routes import chat as chat_route
 from cloakr.gateway.services import services as built
+from cloakr.local import server
 from cloakr.upstream import OpenAICompatibleProvider
 
 from tests.integration import fake_upstream
@@ -156,6 +157,18 @@ def test_tenants_table_throttling_during_authorization_never_allows(services, mo
         assert EMAIL not in str(exc)
         return
     assert policy["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+def test_local_gateway_answers_a_failed_authorizer_like_api_gateway(services, monkeypatch):
+    """API Gateway answers an authorizer that raises with the stack's AUTHORIZER_FAILURE response (503 JSON);
+    the local gateway gives the same answer rather than dropping the connection."""
+    authorizer.clear_cache()
+    monkeypatch.setattr(built().tenants.table, "query", raising("ThrottlingException"))
+    monkeypatch.setattr(built().tenants.table, "get_item", raising("ThrottlingException"))
+    status, headers, data = server.handle("POST", "/v1/redact", {"Authorization": f"Bearer {services.admin_key}"},
+                                          json.dumps({"text": f"mail {EMAIL}"}).encode())
+    assert (status, json.loads(data)) == (503, {"error": {"code": "authorizer_unavailable", "message": "Authorization is unavailable; retry later."}})
+    assert headers["Content-Type"] == "application/json" and "Strict-Transport-Security" in headers
 
 
 RETRY = {"Idempotency-Key": "retry-1"}

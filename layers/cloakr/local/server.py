@@ -13,12 +13,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cloakr.constants import MAX_BODY_BYTES
+from aws_lambda_powertools import Logger
+
+from cloakr.constants import (
+    AUTHORIZER_UNAVAILABLE,
+    AUTHORIZER_UNAVAILABLE_STATUS,
+    MAX_BODY_BYTES,
+)
 from cloakr.gateway.app import SECURITY_HEADERS, resolve
 from cloakr.gateway.authorizer import authorize
 from cloakr.gateway.scopes import PUBLIC_ROUTES
 
 DENY_STATUS = {"unauthorized": 401}
+logger = Logger(service="cloakr-local")
 
 
 def to_event(method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
@@ -40,14 +47,22 @@ def to_event(method: str, target: str, headers: dict[str, str], body: bytes) -> 
     }
 
 
+def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    payload = {"error": {"code": code, "message": message}}
+    return status, {**SECURITY_HEADERS, "Content-Type": "application/json"}, json.dumps(payload).encode()
+
+
 def handle(method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
     event = to_event(method, target, headers, body)
     if (method, event["path"]) not in PUBLIC_ROUTES:
-        decision = authorize(event)
+        try:
+            decision = authorize(event)
+        except Exception as exc:  # noqa: BLE001 - as API Gateway does: an authorizer that fails allows nothing
+            logger.warning("authorizer failed", extra={"error_type": type(exc).__name__})
+            return _error(AUTHORIZER_UNAVAILABLE_STATUS, *AUTHORIZER_UNAVAILABLE)
         if decision["policyDocument"]["Statement"][0]["Effect"] != "Allow":
             code = decision["context"]["error_code"]
-            payload = {"error": {"code": code, "message": decision["context"]["message"]}}
-            return DENY_STATUS.get(code, 403), {**SECURITY_HEADERS, "Content-Type": "application/json"}, json.dumps(payload).encode()
+            return _error(DENY_STATUS.get(code, 403), code, decision["context"]["message"])
         event["requestContext"]["authorizer"] = decision["context"]
     response = resolve(event, None)
     out_headers = dict(response.get("headers") or {})
@@ -65,8 +80,7 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
-            status, headers, data = 413, {**SECURITY_HEADERS, "Content-Type": "application/json"}, json.dumps(
-                {"error": {"code": "payload_too_large", "message": f"The request body is larger than {MAX_BODY_BYTES} bytes."}}).encode()
+            status, headers, data = _error(413, "payload_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
         else:
             body = self.rfile.read(length) if length else b""
             status, headers, data = handle(self.command, self.path, {k: v for k, v in self.headers.items()}, body)
