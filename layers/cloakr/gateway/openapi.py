@@ -120,6 +120,8 @@ def markdown(doc: dict[str, Any]) -> str:
             lines.append(f"Scope: `{op['x-cloakr-scope']}`.")
         else:
             lines.append("No authentication.")
+        lines.append("Success: " + "; ".join(f"`{status}` ({', '.join(response.get('content', {})) or 'no body'})"
+                                             for status, response in op["responses"].items() if status.startswith("2")) + ".")
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
         if "$ref" in body:
             schema = schemas[body["$ref"].rsplit("/", 1)[-1]]

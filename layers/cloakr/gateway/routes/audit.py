@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,7 +42,8 @@ DEFAULT_VERIFY_DAYS = 7
 
 
 class ExportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"start_date": "2026-01-01", "end_date": "2026-01-31", "format": "csv"}]})
     start_date: str = Field(min_length=10, max_length=40, description="ISO date or date-time, inclusive")
     end_date: str = Field(min_length=10, max_length=40,
                           description="ISO date (that whole day included) or date-time (exclusive)")
@@ -119,8 +119,8 @@ def _run(tenant_id: str, item: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(str(exc), code="export_failed", status=503) from None
 
 
-@router.post("/v1/audit/exports")
-def create_audit_export() -> Response[dict[str, Any]]:
+@router.post("/v1/audit/exports", status_code=202)
+def create_audit_export() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, ExportRequest)
     start = _checked(lambda: parse_instant(request.start_date, "start_date"))
@@ -141,7 +141,7 @@ def create_audit_export() -> Response[dict[str, Any]]:
     body = _run(tenant.tenant_id, item)
     logger.info("audit export", extra={"tenant_id": tenant.tenant_id, "export_id": export_id, "status": body["status"],
                                        "records": body["record_count"]})
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body)
+    return body
 
 
 @router.get("/v1/audit/exports/<export_id>")

@@ -47,7 +47,9 @@ class Message(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"model": "cloakr-echo", "messages": [{"role": "user", "content": "Write to jane.doe@example.com"}]},
+        {"model": "cloakr-echo", "messages": [{"role": "user", "content": "Hello"}], "stream": True}]})
     model: str = Field(min_length=1, max_length=200)
     messages: list[Message] = Field(min_length=1, max_length=1000)
     stream: bool = False
@@ -101,7 +103,18 @@ def _sse(response: dict[str, Any]) -> str:
     return "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
 
 
-@router.post("/v1/chat/completions")
+# The answer's two shapes, for the OpenAPI document (a Response return hides them from Powertools).
+COMPLETION_RESPONSES = {200: {
+    "description": "The completion in the OpenAI format, originals restored; with `stream: true` the same answer as "
+                   "server-sent events (`data: {chunk}` lines, then `data: [DONE]`)",
+    "content": {"application/json": {"schema": {"type": "object"}},
+                # OpenAPI 3.1: an event stream's schema describes one event.
+                "text/event-stream": {"schema": {"type": "object", "required": ["data"], "properties": {
+                    "data": {"type": "string", "description": "a `chat.completion.chunk` as JSON, or `[DONE]`"}}}}},
+}}
+
+
+@router.post("/v1/chat/completions", responses=COMPLETION_RESPONSES)
 def chat_completions():  # returns a Response (JSON or text/event-stream)
     started = time.perf_counter()
     event = router.current_event.raw_event

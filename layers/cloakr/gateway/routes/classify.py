@@ -31,7 +31,8 @@ router = Router()
 
 
 class ClassifyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"text": "Card 4111 1111 1111 1111, mail jane.doe@example.com"}]})
     text: str = Field(max_length=MAX_BODY_BYTES)
     entities: list[str] | None = Field(default=None, max_length=len(ALL_ENTITY_TYPES))
 

@@ -46,7 +46,8 @@ API_PURPOSE_PREFIX = "api:"
 
 
 class EncryptRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"plaintext": "aGVsbG8gd29ybGQ=", "purpose": "notes"}]})
     plaintext: str = Field(max_length=MAX_BODY_BYTES, description="base64 of the bytes to encrypt")
     purpose: str | None = Field(default=None, pattern=PURPOSE_PATTERN)
 

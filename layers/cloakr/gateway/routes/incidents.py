@@ -27,7 +27,7 @@ MAX_ID = 256
 
 
 class BlockRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{"reason": "abuse"}]})
     reason: str = Field(default="admin", pattern=r"^[a-z0-9_:.-]{1,64}$")
 
 

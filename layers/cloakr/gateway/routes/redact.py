@@ -24,7 +24,9 @@ MAX_TEXTS = 100
 
 
 class RedactRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"text": "Mail jane.doe@example.com, card 4111 1111 1111 1111"},
+        {"texts": ["Call +49 30 1234567", "No PII here"], "mode": "tokenize"}]})
 
     text: str | None = Field(default=None, max_length=MAX_BODY_BYTES)
     texts: list[str] | None = Field(default=None, max_length=MAX_TEXTS)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,14 +24,16 @@ router = Router()
 
 
 class ReportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"period": "previous_month", "standards": ["GDPR"], "format": "json"}]})
     period: str = Field(min_length=4, max_length=32)
     standards: list[str] | None = Field(default=None, max_length=len(reports.STANDARDS))
     format: Literal["json", "csv", "pdf"] = "json"
 
 
 class ScheduleRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"standards": ["GDPR"], "format": "pdf", "day_of_month": 1, "hour_utc": 6}]})
     standards: list[str] | None = Field(default=None, max_length=len(reports.STANDARDS))
     format: Literal["json", "csv", "pdf"] = "pdf"
     day_of_month: int = Field(default=1, ge=1, le=28)
@@ -51,8 +52,8 @@ def _bucket() -> str:
     return services().require_bucket("Reports", "reports_unavailable")
 
 
-@router.post("/v1/reports")
-def create_report() -> Response[dict[str, Any]]:
+@router.post("/v1/reports", status_code=201)
+def create_report() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, ReportRequest)
     tenant = services().admit(principal, consent=False)
@@ -68,8 +69,7 @@ def create_report() -> Response[dict[str, Any]]:
     stored = reports.generate(audit_table=s.tables[c.TABLE_AUDIT], subjects_table=s.tables[c.TABLE_SUBJECTS], s3=s.s3,
                               bucket=bucket, data_key_id=s.data_key_id, tenant_id=tenant.tenant_id, region=s.region,
                               period=period, standards=standards, fmt=request.format, retention_days=tenant.retention_days)
-    body = {**stored.view(s.s3, bucket), "standards": standards}
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=body)
+    return {**stored.view(s.s3, bucket), "standards": standards}
 
 
 @router.get("/v1/reports/<report_id>")
@@ -90,8 +90,8 @@ def _scheduled(call: Any) -> Any:
         raise ApiError(str(exc), code=code, status=exc.status) from None
 
 
-@router.post("/v1/reports/schedules")
-def create_schedule() -> Response[dict[str, Any]]:
+@router.post("/v1/reports/schedules", status_code=201)
+def create_schedule() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
     request = parse_body(router.current_event.raw_event, ScheduleRequest)
     tenant = services().admit(principal, consent=False)
@@ -99,9 +99,8 @@ def create_schedule() -> Response[dict[str, Any]]:
     target = _scheduled(schedules.ScheduleTarget.from_env)
     services().record(AuditEvent(tenant_id=tenant.tenant_id, action="report.schedule", category="compliance",
                                  user_id=principal.user_id, compliance_flags=standards))
-    created = _scheduled(lambda: schedules.create(services().scheduler, target, tenant.tenant_id, standards=standards,
-                                                  fmt=request.format, day=request.day_of_month, hour=request.hour_utc))
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+    return _scheduled(lambda: schedules.create(services().scheduler, target, tenant.tenant_id, standards=standards,
+                                               fmt=request.format, day=request.day_of_month, hour=request.hour_utc))
 
 
 @router.get("/v1/reports/schedules")

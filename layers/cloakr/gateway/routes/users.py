@@ -28,7 +28,8 @@ EXPORT_FORMATS = ("json",)
 
 
 class ConsentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"consent_type": "ai_processing", "granted": True, "source": "web_form"}]})
     consent_type: str = Field(pattern=subjects.CONSENT_TYPE_PATTERN, description="e.g. ai_processing, marketing")
     granted: StrictBool
     timestamp: datetime | None = Field(default=None, description="When the user decided (default: now)")
