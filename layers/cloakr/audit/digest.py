@@ -14,6 +14,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from cloakr.constants import DIGEST_SIGNING_ALGORITHM, PREFIX_DIGESTS
+from cloakr.tables import all_items
 
 
 def canonical_json(value: Any) -> bytes:
@@ -36,15 +37,8 @@ def digest_key(tenant_id: str, period_start: str) -> str:
 def period_audit_records(audit_table: Any, tenant_id: str, start: str, end: str) -> list[dict[str, Any]]:
     """The period's full records in key order; paged so a busy period is never one oversized response."""
     condition = Key("pk").eq(f"TENANT#{tenant_id}") & Key("sk").between(f"EVENT#{start}", f"EVENT#{end}")
-    kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
-    out: list[dict[str, Any]] = []
-    while True:
-        page = audit_table.query(**kwargs)
-        records = (json.loads(item["record"]) for item in page["Items"])
-        out += [record for record in records if record["timestamp"] < end]
-        if "LastEvaluatedKey" not in page:
-            return out
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    records = (json.loads(item["record"]) for item in all_items(audit_table.query, KeyConditionExpression=condition))
+    return [record for record in records if record["timestamp"] < end]
 
 
 def period_records(audit_table: Any, tenant_id: str, start: str, end: str) -> list[dict[str, str]]:

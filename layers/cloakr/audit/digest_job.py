@@ -12,6 +12,7 @@ from boto3.dynamodb.conditions import Attr
 
 from cloakr import constants as c
 from cloakr.audit.digest import digest_key, write_digest
+from cloakr.tables import all_items
 
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
@@ -38,14 +39,8 @@ def _previous(s3: Any, bucket: str, tenant_id: str, start: datetime, period: str
 
 
 def tenant_ids(tenants_table: Any) -> list[str]:
-    kwargs: dict[str, Any] = {"FilterExpression": Attr("sk").eq("PROFILE"), "ProjectionExpression": "pk"}
-    ids: list[str] = []
-    while True:
-        page = tenants_table.scan(**kwargs)
-        ids += [item["pk"].removeprefix("TENANT#") for item in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return sorted(ids)
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    profiles = all_items(tenants_table.scan, FilterExpression=Attr("sk").eq("PROFILE"), ProjectionExpression="pk")
+    return sorted(item["pk"].removeprefix("TENANT#") for item in profiles)
 
 
 def run_period(*, audit_table: Any, tenants_table: Any, kms: Any, s3: Any, bucket: str, signing_key_id: str,

@@ -26,6 +26,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from cloakr.audit.trail import CATEGORIES
+from cloakr.tables import all_items
 
 EVENT_PREFIX = "EVENT#"
 PAGE_SIZE = 500  # items per DynamoDB Query call
@@ -113,13 +114,8 @@ def records(table: Any, tenant_id: str, time_range: TimeRange, *, newest_first: 
     }
     if start_key:
         query["ExclusiveStartKey"] = start_key
-    while True:
-        page = table.query(**query)
-        for item in page["Items"]:
-            yield {"pk": item["pk"], "sk": item["sk"]}, json.loads(item["record"])
-        if "LastEvaluatedKey" not in page:
-            return
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in all_items(table.query, **query):
+        yield {"pk": item["pk"], "sk": item["sk"]}, json.loads(item["record"])
 
 
 @dataclass(frozen=True)

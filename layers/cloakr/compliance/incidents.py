@@ -20,6 +20,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any, Literal
 
 from boto3.dynamodb.conditions import Key
@@ -27,6 +28,7 @@ from boto3.dynamodb.conditions import Key
 from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
 from cloakr.constants import INCIDENT_DETAIL_TYPE, INCIDENT_SOURCE
 from cloakr.observability import logger, metrics
+from cloakr.tables import all_items
 from cloakr.tenants.blocks import block
 
 # Incidents of a key presented in the wrong region or never issued have no tenant here: they belong to the region.
@@ -172,15 +174,7 @@ class IncidentMonitor:
 
 def list_incidents(subjects_table: Any, tenant_id: str, start: str, end: str, limit: int = 1000) -> list[dict[str, Any]]:
     """The tenant's incidents with ``start <= detected_at < end`` (ISO timestamps), oldest first."""
-    items: list[dict[str, Any]] = []
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(f"TENANT#{tenant_id}#INCIDENTS") & Key("sk").between(f"INCIDENT#{start}", f"INCIDENT#{end}"),
-    }
-    while len(items) < limit:
-        page = subjects_table.query(**query)
-        items += [i for i in page["Items"] if i["detected_at"] < end]
-        if "LastEvaluatedKey" not in page:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    condition = Key("pk").eq(f"TENANT#{tenant_id}#INCIDENTS") & Key("sk").between(f"INCIDENT#{start}", f"INCIDENT#{end}")
+    found = islice((i for i in all_items(subjects_table.query, KeyConditionExpression=condition) if i["detected_at"] < end), limit)
     return [{k: (int(v) if k in ("count", "window_start") else v) for k, v in i.items() if k not in ("pk", "sk", "expires_at")}
-            for i in items[:limit]]
+            for i in found]

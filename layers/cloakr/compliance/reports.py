@@ -35,6 +35,7 @@ from cloakr.compliance.pdf import PdfDocument
 from cloakr.constants import PREFIX_REPORTS
 from cloakr.gateway.errors import ApiError
 from cloakr.observability import logger
+from cloakr.tables import all_items
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "pdf": "application/pdf"}
 MAX_PERIOD_DAYS = 366
@@ -249,13 +250,8 @@ def _records(audit_table: Any, tenant_id: str, period: Period) -> Iterator[dict[
         & Key("sk").between(f"EVENT#{period.start_iso}", f"EVENT#{period.end_iso}"),
         "ProjectionExpression": "#r", "ExpressionAttributeNames": {"#r": "record"}, "Limit": PAGE_SIZE,
     }
-    while True:
-        page = audit_table.query(**query)
-        # The end bound is exclusive in effect: an event key always has milliseconds and an id after the time.
-        yield from (json.loads(item["record"]) for item in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    # The end bound is exclusive in effect: an event key always has milliseconds and an id after the time.
+    yield from (json.loads(item["record"]) for item in all_items(audit_table.query, **query))
 
 
 def gather(audit_table: Any, subjects_table: Any, tenant_id: str, region: str, period: Period, standards: list[str]) -> ReportData:

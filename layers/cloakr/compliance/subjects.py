@@ -45,6 +45,7 @@ from cloakr.gateway.errors import (
     ValidationError,
 )
 from cloakr.gateway.vault import TokenVault
+from cloakr.tables import all_items
 from cloakr.tenants.blocks import BLOCK_SORT_KEY, subject_key
 from cloakr.tenants.cache import TtlCache
 
@@ -89,12 +90,7 @@ def _items(table: Any, pk: str, projection: str | None = None, **options: Any) -
     query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk), "Limit": PAGE_SIZE, **options}
     if projection:
         query["ProjectionExpression"] = projection
-    while True:
-        page = table.query(**query)
-        yield from page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    yield from all_items(table.query, **query)
 
 
 def _guarded(operation: Any) -> Any:

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from cloakr.constants import TABLE_TENANTS, TENANT_KEY_TAG
 from cloakr.crypto.envelope import EncryptionError, EnvelopeCipher, KeyUnavailableError
+from cloakr.tables import all_items
 from cloakr.tenants.cache import TtlCache
 
 KEY_ATTRIBUTE = "kms_key_arn"
@@ -141,14 +142,9 @@ class TenantKeys:
             "FilterExpression": "sk = :profile AND attribute_exists(#k)", "ExpressionAttributeNames": {"#k": KEY_ATTRIBUTE, "#n": "name"},
             "ExpressionAttributeValues": {":profile": "PROFILE"}, "ProjectionExpression": "pk, #n, #k",
         }
-        found: list[dict[str, str]] = []
-        while True:
-            page = self.table.scan(**kwargs)
-            found += [{"tenant_id": item["pk"].split("#", 1)[1], "name": item.get("name", ""), "key_arn": item[KEY_ATTRIBUTE]}
-                      for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return sorted(found, key=lambda t: t["tenant_id"])
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = [{"tenant_id": item["pk"].split("#", 1)[1], "name": item.get("name", ""), "key_arn": item[KEY_ATTRIBUTE]}
+                 for item in all_items(self.table.scan, **kwargs)]
+        return sorted(found, key=lambda t: t["tenant_id"])
 
 
 def key_status(kms: Any, key_id: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from boto3.dynamodb.conditions import Key
 
 from cloakr.constants import KEY_HASH_INDEX, SCOPES
+from cloakr.tables import all_items
 from cloakr.tenants.keys import hash_key, new_key
 
 PROFILES = frozenset({"hipaa", "pci", "gdpr"})
@@ -120,14 +121,8 @@ class TenantStore:
 
     def list_keys(self, tenant_id: str) -> list[dict[str, Any]]:
         """Key metadata of one tenant (never hashes); paginated through the whole partition."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"TENANT#{tenant_id}") & Key("sk").begins_with("KEY#")}
-        while True:
-            page = self.table.query(**kwargs)
-            items += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        condition = Key("pk").eq(f"TENANT#{tenant_id}") & Key("sk").begins_with("KEY#")
+        return list(all_items(self.table.query, KeyConditionExpression=condition))
 
     def get_key_item(self, tenant_id: str, key_id: str) -> dict[str, Any] | None:
         return self.table.get_item(Key={"pk": f"TENANT#{tenant_id}", "sk": f"KEY#{key_id}"}).get("Item")
