@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from cloakr import __version__
 from cloakr.constants import MAX_BODY_BYTES
 from cloakr.gateway import routes
+from cloakr.gateway.requests import body_optional
 from cloakr.gateway.scopes import PUBLIC_ROUTES, ROUTE_SCOPES
 
 DESCRIPTION = (
@@ -100,7 +101,8 @@ def document(app: Any) -> dict[str, Any]:
                 operation.setdefault("responses", {})[status] = {
                     "description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             if key in models:
-                operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _add_schema(schemas, models[key])}}}
+                operation["requestBody"] = {"required": not body_optional(models[key]),
+                                            "content": {"application/json": {"schema": _add_schema(schemas, models[key])}}}
             if key in params:
                 operation.setdefault("parameters", []).extend(
                     {"in": "query", "required": False, **p} for p in params[key])
@@ -126,7 +128,8 @@ def markdown(doc: dict[str, Any]) -> str:
         if "$ref" in body:
             schema = schemas[body["$ref"].rsplit("/", 1)[-1]]
             required = set(schema.get("required", []))
-            lines += ["", "Body (JSON):", "", "| Field | Type | Required | Notes |", "|---|---|---|---|"]
+            optional = "" if op["requestBody"]["required"] else ", optional"
+            lines += ["", f"Body (JSON{optional}):", "", "| Field | Type | Required | Notes |", "|---|---|---|---|"]
             for name, prop in schema.get("properties", {}).items():
                 lines.append(f"| `{name}` | {_type(prop)} | {'yes' if name in required else 'no'} | {_notes(prop)} |")
         query = [p for p in op.get("parameters", []) if p.get("in") == "query"]

@@ -1,4 +1,7 @@
-"""Reading a request body safely: size limit, JSON object only, strict fields."""
+"""Reading a request body safely: size limit, JSON object only, strict fields.
+
+A body whose fields all have defaults may be left out (``body_optional``); the OpenAPI document says so too.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +33,19 @@ def raw_body(event: dict[str, Any]) -> bytes:
     return data
 
 
+def body_optional(model: type[BaseModel]) -> bool:
+    """True when ``{}`` is a valid body (every field has a default and no validator needs more)."""
+    try:
+        model.model_validate({})
+    except PydanticValidationError:
+        return False
+    return True
+
+
 def parse_body(event: dict[str, Any], model: type[Model]) -> Model:
     data = raw_body(event)
     try:
-        payload = json.loads(data or b"null")
+        payload = json.loads(data or (b"{}" if body_optional(model) else b"null"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidJsonError("The request body is not valid JSON.") from None
     if not isinstance(payload, dict):

@@ -62,3 +62,32 @@ def test_documented_request_examples_are_valid_bodies(key):
     model = request_models()[key]
     for example in model.model_json_schema().get("examples", []):
         model.model_validate(example)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("PUT", "/v1/users/someone/block", 200),
+    ("POST", "/v1/reports/schedules", 201),
+    ("POST", "/v1/keys/0000000000000000/rotate", 404),  # the body was accepted; the key does not exist
+])
+def test_bodies_documented_as_optional_may_be_left_out(services, spec, method, path, status):
+    """Found: a bare ``PUT /v1/users/{id}/block`` was accepted although the document required a body; now the
+    document marks every body that may be left out, and every such route accepts it left out."""
+    template = {"PUT": "/v1/users/{user_id}/block", "POST": path.replace("0000000000000000", "{key_id}")}[method]
+    assert spec["paths"][template][method.lower()]["requestBody"]["required"] is False
+    assert resolve(services.event(method, path), None)["statusCode"] == status
+
+
+def test_bodies_with_required_fields_are_documented_as_required(services, spec):
+    assert spec["paths"]["/v1/redact"]["post"]["requestBody"]["required"] is True
+    refused = resolve(services.event("POST", "/v1/redact"), None)
+    assert refused["statusCode"] == 400 and json.loads(refused["body"])["error"]["code"] == "validation_error"
+
+
+def test_consent_timestamp_must_be_a_date_time_string(services):
+    """Found: ``"timestamp": 0`` was recorded as 1970-01-01 although the document asks for a date-time string."""
+    path = "/v1/users/someone/consent"
+    refused = resolve(services.event("PUT", path, {"consent_type": "ai_processing", "granted": True, "timestamp": 0}), None)
+    assert refused["statusCode"] == 400 and "timestamp" in json.loads(refused["body"])["error"]["message"]
+    body = {"consent_type": "ai_processing", "granted": True, "timestamp": "2026-01-02T03:04:05Z"}
+    accepted = resolve(services.event("PUT", path, body), None)
+    assert accepted["statusCode"] == 200 and json.loads(accepted["body"])["timestamp"].startswith("2026-01-02T03:04:05")

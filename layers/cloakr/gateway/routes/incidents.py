@@ -75,7 +75,7 @@ def _change(principal: Principal, kind: Kind, subject_id: str, blocked: bool, re
 @router.put("/v1/users/<user_id>/block")
 def block_user(user_id: str) -> dict[str, Any]:
     # The body is optional: a bare PUT blocks with reason "admin".
-    reason = parse_body(router.current_event.raw_event, BlockRequest).reason if router.current_event.body else "admin"
+    reason = parse_body(router.current_event.raw_event, BlockRequest).reason
     return _change(current_principal(router.current_event.raw_event), "USER", user_id, True, reason)
 
 

@@ -86,7 +86,7 @@ def list_keys() -> dict[str, Any]:
 @router.post("/v1/keys/<key_id>/rotate")
 def rotate_key(key_id: str) -> dict[str, Any]:
     principal = require_scope(router.current_event.raw_event, SCOPE)
-    request = parse_body(router.current_event.raw_event, RotateKey) if router.current_event.body else RotateKey()
+    request = parse_body(router.current_event.raw_event, RotateKey)
     _audit(principal, "keys.rotate")
     try:
         key, plaintext = services().tenants.rotate_key(principal.tenant_id, key_id, request.grace_period_hours * 3600)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from cloakr.audit.trail import AuditEvent
 from cloakr.compliance import subjects
@@ -35,6 +35,14 @@ class ConsentRequest(BaseModel):
     timestamp: datetime | None = Field(default=None, description="When the user decided (default: now)")
     source: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
                                description="Where the decision was taken (a code such as web_form, never personal data)")
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def iso_text(cls, value: Any) -> Any:
+        """As documented, an ISO 8601 string: a number would silently become seconds since 1970."""
+        if value is not None and not isinstance(value, str):
+            raise ValueError("must be an ISO 8601 date-time string")
+        return value
 
 
 def _subject(action: str, user_id: str) -> Principal:
