@@ -74,6 +74,16 @@ def emit(args: argparse.Namespace, value: Any, human: Callable[[Any], None]) -> 
         human(value)
 
 
+def confirm(args: argparse.Namespace, question: str, refusal: str) -> bool:
+    """Whether a destructive command may go on: ``--yes``, or a "y" typed at a terminal. Without a terminal and
+    without ``--yes`` it refuses (``CliError``, exit 2) rather than act unattended by mistake."""
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CliError(f"{refusal}; pass --yes to confirm")
+    return input(f"{question} [y/N] ").strip().lower() == "y"
+
+
 def client_from_args(args: argparse.Namespace) -> "Client":
     from cloakr.sdk import Client
     from cloakr.sdk.errors import CloakrError

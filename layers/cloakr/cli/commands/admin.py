@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from cloakr.cli.main import CliError
-from cloakr.cli.output import add_json_option, emit
+from cloakr.cli.output import add_json_option, confirm, emit
 from cloakr.constants import (
     ENV_AUDIT_TABLE,
     ENV_DATA_KEY_ID,
@@ -178,14 +177,6 @@ def bring_your_own_key(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirm(args: argparse.Namespace, question: str, ask: Callable[[str], str] = input) -> bool:
-    if args.yes:
-        return True
-    if not sys.stdin.isatty():
-        raise CliError("scheduling key deletion makes the tenant's encrypted data unreadable; pass --yes to confirm")
-    return ask(question).strip().lower() == "y"
-
-
 def destroy_key(args: argparse.Namespace) -> int:
     from cloakr.crypto.byok import TenantKeys, parse_key_arn
 
@@ -199,8 +190,9 @@ def destroy_key(args: argparse.Namespace) -> int:
         key = parse_key_arn(arn)
         if key.region != aws.region:
             raise CliError(f"the tenant's key is in {key.region}; run this with --region {key.region}")
-        if not _confirm(args, f"Schedule deletion of {arn} in {args.pending_days} days? Tenant {args.tenant} ({name}) "
-                              "loses its encrypted data for good once it is deleted. [y/N] "):
+        if not confirm(args, f"Schedule deletion of {arn} in {args.pending_days} days? Tenant {args.tenant} ({name}) "
+                             "loses its encrypted data for good once it is deleted.",
+                       "scheduling key deletion makes the tenant's encrypted data unreadable"):
             return 1
         _record(aws, args.tenant, "key_destroy_scheduled")
         deletion = aws.kms.schedule_key_deletion(KeyId=key.key_id, PendingWindowInDays=args.pending_days)["DeletionDate"]

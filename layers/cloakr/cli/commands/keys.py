@@ -17,6 +17,7 @@ from cloakr.cli.output import (
     add_gateway_options,
     api_errors,
     client_from_args,
+    confirm,
     emit,
     print_table,
 )
@@ -58,11 +59,8 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise CliError("revoking is immediate and cannot be undone; pass --yes to confirm")
-        if input(f"Revoke key {args.key_id}? Requests using it fail at once. [y/N] ").strip().lower() != "y":
-            return 1
+    if not confirm(args, f"Revoke key {args.key_id}? Requests using it fail at once.", "revoking is immediate and cannot be undone"):
+        return 1
     with client_from_args(args) as client, api_errors():
         client.revoke_api_key(args.key_id)
     emit(args, {"id": args.key_id, "status": "revoked"}, lambda r: print(f"revoked {r['id']}"))

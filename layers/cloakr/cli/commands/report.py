@@ -10,8 +10,15 @@ import argparse
 import sys
 from typing import Any, Callable
 
-from cloakr.cli.main import CliError
-from cloakr.cli.output import ProgressBar, add_gateway_options, api_errors, client_from_args, emit, print_table
+from cloakr.cli.output import (
+    ProgressBar,
+    add_gateway_options,
+    api_errors,
+    client_from_args,
+    confirm,
+    emit,
+    print_table,
+)
 
 FORMATS = ("json", "csv", "pdf")
 SCHEDULE_COLUMNS = ("id", "expression", "state", "standards", "format")
@@ -59,9 +66,7 @@ def _schedules(args: argparse.Namespace) -> int:
 
 
 def _unschedule(args: argparse.Namespace) -> int:
-    if not args.yes and not sys.stdin.isatty():
-        raise CliError("pass --yes to delete the schedule without a prompt")
-    if not args.yes and input(f"Delete report schedule {args.schedule_id}? [y/N] ").strip().lower() != "y":
+    if not confirm(args, f"Delete report schedule {args.schedule_id}?", "deleting a schedule stops its monthly reports"):
         return 1
     with client_from_args(args) as client, api_errors():
         client.delete_report_schedule(args.schedule_id)

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cloakr.cli.main import CliError
 from cloakr.cli.output import (
     add_gateway_options,
     api_errors,
     client_from_args,
+    confirm,
     emit,
     to_jsonable,
 )
@@ -39,17 +39,9 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _confirmed(question: str, refusal: str) -> bool:
-    """True if the user typed y; refuses (exit 2) when nobody can answer."""
-    if not sys.stdin.isatty():
-        raise CliError(refusal)
-    return input(f"{question} [y/N] ").strip().lower() == "y"
-
-
 def _erase(args: argparse.Namespace) -> int:
-    if not args.yes and not _confirmed(
-            f"Erase all data of user {args.user_id}? Token maps, consents and blocks are deleted for good.",
-            "erasure is permanent; pass --yes to confirm"):
+    if not confirm(args, f"Erase all data of user {args.user_id}? Token maps, consents and blocks are deleted for good.",
+                   "erasure is permanent"):
         return 1
     with client_from_args(args) as client, api_errors():
         erasure = client.delete_user_data(args.user_id)
