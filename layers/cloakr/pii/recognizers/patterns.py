@@ -91,7 +91,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), longest=None),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True),
     PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_reach=5),
-    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9),
+    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_reach=2),
     PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True),
     PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
     PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9),
