@@ -28,7 +28,7 @@ help:
 	@echo "make test   - set up, synthesize all regions and run the whole test suite"
 	@echo "make synth  - synthesize Cloakr-<region> stacks into cdk.out/ (no AWS account needed)"
 	@echo "make eval   - score the PII engine on the generated labelled corpus"
-	@echo "make bench  - measure the engine against Presidio in the same run"
+	@echo "make bench  - engine vs Presidio (same run), gateway added latency, Lambda init time"
 	@echo "make checkov - checkov over the synthesized templates (skips and reasons in .checkov.yaml)"
 	@echo "make load   - load the local gateway for 60 s: requests/s, latency per route, errors, RSS"
 	@echo "make verify - make test, then long fuzzing, the ReDoS scaling check and a 10-minute load soak"
