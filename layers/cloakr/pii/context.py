@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 BEFORE = 48
 AFTER = 24
@@ -36,11 +36,16 @@ def cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])", re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
-def _loose_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
-    """``cue_pattern`` that also accepts a cue glued to a following digit ("DOB01/02/1990"): ``has_cue`` saw the
-    value's start as the end of its search window, so a cue right against the value counted."""
-    return re.compile(cue_pattern(cues).pattern[: -len("(?![a-z0-9])")] + "(?![a-z])", re.IGNORECASE)
+@cache
+def _bare_pattern(cue: str) -> re.Pattern[str]:
+    """One cue, ended by anything but a letter. A cue right against a digit still counts when the value starts
+    there ("DOB01/02/1990"), which is how ``has_cue`` treats the end of its search window; whether a digit follows
+    is recorded separately (``_BOUNDARY``). A cue that runs on into a longer word ("aba" in "abab") never counts
+    (``has_cue`` would count it when its window happens to cut the word: an artifact, not a cue)."""
+    return re.compile(cue_pattern((cue,)).pattern[: -len("(?![a-z0-9])")] + "(?![a-z])", re.IGNORECASE)
+
+
+_BOUNDARY = re.compile(r"(?![a-z0-9])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
@@ -49,13 +54,30 @@ def _heads(cues: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({c.lower().split(" ", 1)[0] for c in cues}))
 
 
+@cache
+def _head_kinds(cues: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The first words that are plain ASCII words, and the others."""
+    heads = _heads(cues)
+    return frozenset(h for h in heads if _WORD.fullmatch(h)), tuple(h for h in heads if not _WORD.fullmatch(h))
+
+
+@cache
+def _cues_by_head(cues: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    by_head: dict[str, list[str]] = {}
+    for cue in cues:
+        by_head.setdefault(cue.lower().split(" ", 1)[0], []).append(cue)
+    return {head: tuple(group) for head, group in by_head.items()}
+
+
+_NO_SPANS: tuple[list[int], list[int], list[bool]] = ([], [], [])
+
+
 class TextIndex:
     """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
     __slots__ = ("_digit_windows", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
-    # Per cue set: starts, ends, and whether each occurrence is followed by a digit (whole word only when it is
-    # right against the value).
+    # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
 
     def __init__(self, text: str, exhaustive: bool = False) -> None:
         """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
@@ -73,61 +95,67 @@ class TextIndex:
         self._words: frozenset[str] | None = None
 
     def spans(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
-        """Starts, ends and digit-gluedness of every cue occurrence, sorted by start."""
+        """Starts, ends and whether a word boundary follows, for every cue occurrence, sorted by start."""
         found = self._spans.get(cues)
         if found is None:
             found = self._spans[cues] = self._find(cues)
         return found
 
     def _find(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
-        pattern = _loose_pattern(cues)
+        # Every cue on its own, not the alternation: where "cvc2" stands, "cvc" does too, and only the shorter may
+        # fit the window before a value (``has_cue`` searches up to the value, where an alternation backs off).
+        found: set[tuple[int, int]] = set()
         if self.lower is None:
-            matches = [m.span() for m in pattern.finditer(self.text)]
+            for cue in cues:
+                found.update(m.span() for m in _bare_pattern(cue).finditer(self.text))
         else:
-            found: set[tuple[int, int]] = set()
-            for head in _heads(cues):
+            by_head = _cues_by_head(cues)
+            if self._words is None:
+                self._words = frozenset(_WORD.findall(self.lower))
+            # Heads that are words are looked up in the text's word set (one C-level set operation); only those
+            # present, and the few heads with other characters ("a/c", "ss#"), are searched for.
+            word_heads, other_heads = _head_kinds(cues)
+            for head in (*(word_heads & self._words), *other_heads):
                 for at in self._occurrences(head):
-                    match = pattern.match(self.text, at)
-                    if match:
-                        found.add(match.span())
-            matches = sorted(found)
+                    for cue in by_head[head]:
+                        match = _bare_pattern(cue).match(self.text, at)
+                        if match:
+                            found.add(match.span())
+        if not found:
+            return _NO_SPANS
+        matches = sorted(found)
         text = self.text
-        return [s for s, _ in matches], [e for _, e in matches], [e < len(text) and text[e].isdigit() for _, e in matches]
+        return [s for s, _ in matches], [e for _, e in matches], [bool(_BOUNDARY.match(text, e)) for _, e in matches]
 
     def _occurrences(self, head: str) -> list[int]:
-        """Where a cue's first word occurs, shared by every cue set that has it. The text's words are collected
-        once (one C-level ``findall``): a head that is not among them is not searched for at all."""
+        """Where a cue's first word occurs, shared by every cue set that has it."""
         assert self.lower is not None
         hits = self._heads.get(head)
         if hits is None:
-            hits = []
-            if self._words is None:
-                self._words = frozenset(_WORD.findall(self.lower))
-            if head in self._words or not _WORD.fullmatch(head):
-                at = self.lower.find(head)
-                while at >= 0:
-                    hits.append(at)
-                    at = self.lower.find(head, at + 1)
-            self._heads[head] = hits
+            hits = self._heads[head] = []
+            at = self.lower.find(head)
+            while at >= 0:
+                hits.append(at)
+                at = self.lower.find(head, at + 1)
         return hits
 
     def near(self, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:
         """A cue ends within ``before`` characters ahead of ``start``, or begins within ``after`` after ``end``."""
         if not cues:
             return False
-        starts, ends, glued = self.spans(cues)
+        starts, ends, bounded = self.spans(cues)
         if not starts:
             return False
-        # Before the value: a cue lying wholly inside [start - before, start].
+        # Before the value: a cue lying wholly inside [start - before, start], a whole word unless it ends there.
         i = bisect.bisect_left(starts, start - before)
         while i < len(starts) and starts[i] < start:
-            if ends[i] == start or (ends[i] < start and not glued[i]):
+            if ends[i] == start or (ends[i] < start and bounded[i]):
                 return True
             i += 1
-        # After the value: a cue lying wholly inside [end, end + after].
+        # After the value: a cue lying wholly inside [end, end + after], a whole word unless it ends at the limit.
         i = bisect.bisect_left(starts, end)
         while i < len(starts) and starts[i] < end + after:
-            if ends[i] <= end + after and not glued[i]:
+            if ends[i] == end + after or (ends[i] < end + after and bounded[i]):
                 return True
             i += 1
         return False
