@@ -86,7 +86,7 @@ load: setup
 	$(PY) -m bench.load $(LOAD_ARGS)
 
 verify: test
-	HYPOTHESIS_PROFILE=verify $(PY) -m pytest -q tests/integration/test_fuzz_handlers.py tests/unit/test_unicode_evasion.py
+	HYPOTHESIS_PROFILE=verify $(PY) -m pytest -q tests/integration/test_fuzz_handlers.py tests/unit/test_unicode_evasion.py tests/e2e/test_schemathesis.py
 	$(PY) -m bench.redos
 	$(PY) -m bench.load --soak
 

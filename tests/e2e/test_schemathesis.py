@@ -25,8 +25,8 @@ Choices:
 - Only the checks above run. The stateful phase and schemathesis' ``positive_data_acceptance`` /
   ``negative_data_rejection`` judge whether generated data *should* have been accepted, which needs business
   rules (a period that exists, a date range of at most 31 days) a JSON schema cannot state.
-- The coverage phase tries only the methods the local HTTP front speaks (GET, PUT, POST, DELETE, PATCH) on each
-  path: ``http.server`` answers OPTIONS, TRACE and QUERY itself with an HTML 501 before Cloakr's code runs.
+- The coverage phase also tries the other HTTP methods on each path (OPTIONS and TRACE included: the local front
+  hands every method to the gateway, which answers with its JSON error).
 - The engine behind ``schemathesis run`` is driven directly (``schemathesis.engine.from_schema``) rather than the
   pytest plugin, whose fixture-based loader (``schemathesis.pytest.from_fixture``) does not run under pytest 9.2;
   the failures of all operations are reported together, each with a curl command that reproduces it.
@@ -53,7 +53,7 @@ VERIFY_EXAMPLES = 200
 SEED = 20261125
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "error_body_is_cloakr_json"]
-HTTP_FRONT_METHODS = ["get", "put", "post", "delete", "patch"]
+HTTP_FRONT_METHODS = ["get", "put", "post", "delete", "patch", "options", "trace"]
 UNKNOWN_KEY_ID = "0" * 16
 
 

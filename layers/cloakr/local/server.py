@@ -30,7 +30,9 @@ logger = Logger(service="cloakr-local")
 
 def to_event(method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
     parts = urlsplit(target)
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()} or None
+    # Blank values are kept (``?start=``): API Gateway passes them on, and the route must refuse them itself.
+    params = parse_qs(parts.query, keep_blank_values=True)
+    query = {k: v[-1] for k, v in params.items()} or None
     text_body: str | None
     try:
         text_body, is_b64 = (body.decode("utf-8") if body else None), False
@@ -39,7 +41,7 @@ def to_event(method: str, target: str, headers: dict[str, str], body: bytes) -> 
     return {
         "resource": parts.path, "path": parts.path, "httpMethod": method, "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()}, "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: v for k, v in parse_qs(parts.query).items()} or None,
+        "multiValueQueryStringParameters": params or None,
         "pathParameters": None, "stageVariables": None, "isBase64Encoded": is_b64, "body": text_body,
         "methodArn": f"arn:aws:execute-api:local:000000000000:local/prod/{method}{parts.path}",
         "requestContext": {"requestId": str(uuid.uuid4()), "stage": "prod", "httpMethod": method, "path": "/prod" + parts.path,
@@ -91,7 +93,12 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+    def __getattr__(self, name: str) -> Any:
+        """Every method goes to the gateway (OPTIONS, TRACE, ...), which answers unknown ones with its JSON error,
+        as API Gateway does; ``http.server`` would answer them itself with an HTML 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Request lines can carry user ids in paths; the resolver logs what is safe to log.
