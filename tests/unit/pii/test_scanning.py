@@ -187,3 +187,18 @@ def test_phone_candidates_match_the_plain_pattern():
 @given(text=TEXTS)
 def test_phone_candidates_on_generated_texts(text):
     assert [m.span() for m in phone._CANDIDATE.finditer(text)] == spans(PLAIN_PHONE_CANDIDATE, 0, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_digit_clusters_found_by_search_equal_the_regex(text):
+    from cloakr.pii.context import _DIGIT_CLUSTER, _digit_clusters
+
+    assert _digit_clusters(text) == [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
+
+
+def test_digit_clusters_on_the_corpus():
+    from cloakr.pii.context import _DIGIT_CLUSTER, _digit_clusters
+
+    for text in (*corpus(), "a1" + " " * 16 + "2" + " " * 17 + "3", "x" * 50):
+        assert _digit_clusters(text) == [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
