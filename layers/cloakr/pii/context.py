@@ -17,19 +17,19 @@ from functools import cache, lru_cache
 
 BEFORE = 48
 AFTER = 24
-# Characters that sre's case-insensitive matching equates with ASCII letters although they are not lower-case
-# ASCII themselves: dotless i, dotted I, long s, Kelvin sign, Angstrom sign and the "st" ligatures.
 # Digit rows (``PatternSpec.digit``) have their first digit at most this far into the match ("ABCDE1234F").
 DIGIT_LEAD = 8
 # A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
 _DIGIT_CLUSTER = re.compile(r"\d(?:\D{0,16}\d)*")
 _CLUSTER_JOIN = 16  # the \D{0,16} above: digits this close (non-digits between) are one cluster
 _ASCII_DIGITS = "0123456789"
-_FEW_DIGITS = 200
-_DIGIT_CLUSTER_GAP = 48
+_FEW_DIGITS = 200  # above this many digits one regex pass is cheaper than a str.find per digit
+_DIGIT_CLUSTER_GAP = 48  # windows this close are scanned as one: fewer scans for a little more text
 # A run of ASCII letters, the unit the cue regexes' boundaries ``(?<![a-z0-9])`` / ``(?![a-z])`` delimit; heads
 # with other characters ("a/c", "ss#", "numéro") are searched for directly.
 _WORD = re.compile(r"[a-z]+")
+# Characters that sre's case-insensitive matching equates with ASCII letters although they are not lower-case
+# ASCII themselves: dotless i, dotted I, long s, Kelvin sign, Angstrom sign and the "st" ligatures.
 _FOLDS_TO_ASCII = frozenset("\u0131\u0130\u017f\u212a\u212b\ufb05\ufb06")
 
 
@@ -80,7 +80,6 @@ class TextIndex:
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
     __slots__ = ("_digit_windows", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
-    # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
 
     def __init__(self, text: str, exhaustive: bool = False) -> None:
         """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
@@ -92,6 +91,7 @@ class TextIndex:
         # ASCII ones (U+017F long s matches "s", U+212A Kelvin matches "k"): for such texts the regexes do all.
         exact = not exhaustive and len(lower) == len(text) and (text.isascii() or not _FOLDS_TO_ASCII.intersection(text))
         self.lower: str | None = lower if exact else None
+        # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}
         self._digit_windows: list[tuple[int, int]] | None = None
         self._heads: dict[str, list[int]] = {}
@@ -174,7 +174,6 @@ class TextIndex:
         starts, ends, _ = self.spans(cues)
         return _merge(sorted((e - after - reach, s + before) for s, e in zip(starts, ends)))
 
-
     def anchor_windows(self, anchors: tuple[str, ...], reach: int) -> list[tuple[int, int]] | None:
         """Where a match that contains one of these lower-case literals, at most ``reach`` characters after its
         start, can start. None (scan everything) when the text has no exact lower-cased copy."""
@@ -233,7 +232,8 @@ def _merge(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
 
 
 def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:
-    """One-off check without an index (rules and callers outside the engine)."""
+    """The plain definition: one regex search on each side of the value. ``TextIndex.near`` answers the same from
+    its index (tests/unit/pii/test_scanning.py compares them); this stays as the reference."""
     if not cues:
         return False
     pattern = cue_pattern(cues)

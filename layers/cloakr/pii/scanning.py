@@ -1,4 +1,5 @@
-"""Regex forms that let sre skip ahead in C, and scanning a regex only where its context cue allows a match.
+"""Regex forms that let sre skip ahead in C, and scanning a regex only where a match can start (near a cue, an
+anchor or digits: ``context.TextIndex`` says where).
 
 sre can jump straight to the next candidate position (a C loop over a character set) only when a pattern *begins*
 with a character or class. Most identifier patterns begin with a boundary guard, ``\\b`` or ``(?<![\\d-])``, and
