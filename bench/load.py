@@ -296,7 +296,9 @@ class Gateway:
 
     def __enter__(self) -> Self:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cloakr.local", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            # moto in its own process: the gateway's RSS is then the gateway's alone (moto keeps every stored
+            # item in memory, which in AWS lives in DynamoDB, outside the function).
+            [sys.executable, "-m", "cloakr.local", "--port", "0", "--separate-backend"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, text=True, bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
             self._read_banner()

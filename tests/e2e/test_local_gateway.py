@@ -61,3 +61,39 @@ def test_bad_body_over_http(local_gateway):
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_json"
     response = post(local_gateway, "/v1/redact", local_gateway.admin_key, content=b"\xff\xfe")
     assert response.status_code == 400
+
+
+def test_make_run_gateway_stops_its_separate_backend_on_sigterm():
+    """``python -m cloakr.local --separate-backend`` (what the load test runs) leaves no moto process behind when it
+    is stopped with SIGTERM, as a harness or a container stops it."""
+    import re
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "cloakr.local", "--port", "0", "--separate-backend"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    try:
+        backend_port = None
+        assert process.stdout is not None
+        for line in process.stdout:
+            if match := re.search(r"AWS backend \(moto\): http://127\.0\.0\.1:(\d+)", line):
+                backend_port = int(match.group(1))
+            if "Press Ctrl+C to stop." in line:
+                break
+        assert backend_port is not None
+        socket.create_connection(("127.0.0.1", backend_port), timeout=2).close()  # the backend is up
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", backend_port), timeout=0.5).close()
+            except OSError:
+                return  # nothing listens any more: the backend went with the gateway
+            time.sleep(0.2)
+        pytest.fail("the moto backend outlived the gateway")
+    finally:
+        process.kill()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 
 from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_URL, SCOPES
 
@@ -12,7 +13,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cloakr local", description="Run the Cloakr gateway on 127.0.0.1 with an embedded AWS backend (moto).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLOAKR_PORT", "8787")))
     parser.add_argument("--region", default=os.environ.get("CLOAKR_REGION", "eu-central-1"))
+    parser.add_argument("--separate-backend", action="store_true",
+                        help="run moto in its own process (load tests: the gateway's memory is then its own)")
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM (a test harness, a container) as with Ctrl+C: the backend process is stopped too.
+    signal.signal(signal.SIGTERM, _interrupt)
     # No CloudWatch agent locally: Powertools would print EMF blobs between the gateway's log lines.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
@@ -20,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     from cloakr.local.backend import start_backend
     from cloakr.local.server import serve
 
-    backend = start_backend(args.region)
+    backend = start_backend(args.region, isolated=args.separate_backend)
     store = services().tenants
     tenant = store.create_tenant("Demo tenant", profiles=["gdpr"])
     _, key = store.create_key(tenant.tenant_id, SCOPES, name="demo admin key")
@@ -61,6 +66,10 @@ Press Ctrl+C to stop.""", flush=True)
         httpd.server_close()
         backend.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
