@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+from typing import Any
 
 from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_URL, SCOPES
 
@@ -21,11 +22,26 @@ def main(argv: list[str] | None = None) -> int:
     # No CloudWatch agent locally: Powertools would print EMF blobs between the gateway's log lines.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
+    backend = None
+    try:
+        from cloakr.local.backend import start_backend
+
+        backend = start_backend(args.region, isolated=args.separate_backend)
+        _serve(args, backend)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop request must not cut the clean-up short
+        if backend is not None:
+            backend.stop()
+    return 0
+
+
+def _serve(args: argparse.Namespace, backend: Any) -> None:
+    """Create the demo tenant, print how to call the gateway, serve until interrupted."""
     from cloakr.gateway.services import services
-    from cloakr.local.backend import start_backend
     from cloakr.local.server import serve
 
-    backend = start_backend(args.region, isolated=args.separate_backend)
     store = services().tenants
     tenant = store.create_tenant("Demo tenant", profiles=["gdpr"])
     _, key = store.create_key(tenant.tenant_id, SCOPES, name="demo admin key")
@@ -60,12 +76,8 @@ PY
 Press Ctrl+C to stop.""", flush=True)
     try:
         httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
         httpd.server_close()
-        backend.stop()
-    return 0
 
 
 def _interrupt(signum: int, frame: object) -> None:

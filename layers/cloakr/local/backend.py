@@ -50,16 +50,20 @@ def _start_isolated() -> tuple[subprocess.Popen, str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process, endpoint
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the moto server did not start")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return process, endpoint
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError("the moto server did not start")
+    except BaseException:  # also when interrupted while waiting: the process must not outlive us
+        process.kill()
+        process.wait()
+        raise
 
 
 def start_backend(region: str, port: int = 0, isolated: bool = False) -> Backend:
@@ -72,6 +76,14 @@ def start_backend(region: str, port: int = 0, isolated: bool = False) -> Backend
         server.start()
         host, bound = server.get_host_and_port()
         endpoint = f"http://{host}:{bound}"
+    try:
+        return _provision(server, endpoint, region)
+    except BaseException:  # interrupted or failed while provisioning: the backend process must not outlive us
+        Backend(server, endpoint, {}).stop()
+        raise
+
+
+def _provision(server: Any, endpoint: str, region: str) -> Backend:
     os.environ.update(LOCAL_ENV)
     os.environ[c.ENV_AWS_ENDPOINT] = endpoint
     os.environ["AWS_DEFAULT_REGION"] = region
