@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import httpx
+from cloakr.local import stop_on_sigterm
 
 from bench.corpus import generate
 
@@ -353,10 +354,6 @@ class Gateway:
         self.stop()
 
 
-def _terminate_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
@@ -369,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--duration and --concurrency must be positive")
     # Ctrl+C and kill both end the run through the same cleanup (SIGINT too: a shell may start us with it ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    stop_on_sigterm()
     texts = prompts()
     try:
         with Gateway() as gateway:

@@ -8,6 +8,7 @@ import signal
 from typing import Any
 
 from cloakr.constants import ENV_UPSTREAM_KEY, ENV_UPSTREAM_URL, SCOPES
+from cloakr.local import stop_on_sigterm
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="run moto in its own process (load tests: the gateway's memory is then its own)")
     args = parser.parse_args(argv)
     # Stopped with SIGTERM (a test harness, a container) as with Ctrl+C: the backend process is stopped too.
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     # No CloudWatch agent locally: Powertools would print EMF blobs between the gateway's log lines.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
@@ -78,10 +79,6 @@ Press Ctrl+C to stop.""", flush=True)
         httpd.serve_forever()
     finally:
         httpd.server_close()
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
