@@ -25,6 +25,9 @@ _CLUSTER_JOIN = 16  # the \D{0,16} above: digits this close (non-digits between)
 _ASCII_DIGITS = "0123456789"
 _FEW_DIGITS = 200  # above this many digits one regex pass is cheaper than a str.find per digit
 _DIGIT_CLUSTER_GAP = 48  # windows this close are scanned as one: fewer scans for a little more text
+# When digit windows cover more than this share of a text (tables, logs, forms), one pass over the whole text
+# (sre's C loop) is cheaper than a Python-level scan per window.
+_DENSE_SHARE = 0.5
 # A run of ASCII letters, the unit the cue regexes' boundaries ``(?<![a-z0-9])`` / ``(?![a-z])`` delimit; heads
 # with other characters ("a/c", "ss#", "numéro") are searched for directly.
 _WORD = re.compile(r"[a-z]+")
@@ -79,7 +82,7 @@ class TextIndex:
     """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
-    __slots__ = ("_digit_windows", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
+    __slots__ = ("_digit_windows", "_digits_dense", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
 
     def __init__(self, text: str, exhaustive: bool = False) -> None:
         """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
@@ -94,6 +97,7 @@ class TextIndex:
         # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}
         self._digit_windows: list[tuple[int, int]] | None = None
+        self._digits_dense = False
         self._heads: dict[str, list[int]] = {}
         self._words: frozenset[str] | None = None
 
@@ -194,7 +198,8 @@ class TextIndex:
         if self._digit_windows is None:
             clusters = [(start - DIGIT_LEAD, end) for start, end in _digit_clusters(self.text)]
             self._digit_windows = _merge(clusters, _DIGIT_CLUSTER_GAP)
-        return self._digit_windows
+            self._digits_dense = sum(hi - lo for lo, hi in self._digit_windows) > len(self.text) * _DENSE_SHARE
+        return None if self._digits_dense else self._digit_windows
 
 
 def _digit_clusters(text: str) -> list[tuple[int, int]]:

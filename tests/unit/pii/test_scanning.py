@@ -202,3 +202,10 @@ def test_digit_clusters_on_the_corpus():
 
     for text in (*corpus(), "a1" + " " * 16 + "2" + " " * 17 + "3", "x" * 50):
         assert _digit_clusters(text) == [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
+
+
+def test_the_corpus_exercises_both_digit_scans():
+    """Digit rows scan windows in prose and the whole text where digits are dense (tables, forms): the
+    equivalence tests above only prove both if the corpus holds texts of each kind."""
+    kinds = {TextIndex(text).digit_windows() is None for text in corpus() if any(ch.isdigit() for ch in text)}
+    assert kinds == {True, False}
