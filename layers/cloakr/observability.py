@@ -12,6 +12,7 @@ from cloakr.constants import METRICS_NAMESPACE, SERVICE_NAME
 
 logger = Logger(service=SERVICE_NAME)
 # Only the clients Cloakr calls out with: the default patches every supported library X-Ray knows and imports each
-# one that is installed, some 0.3 s of every Lambda cold start.
-tracer = Tracer(service=SERVICE_NAME, patch_modules=("botocore", "httpx"))
+# one that is installed, some 0.3 s of every Lambda cold start. httpx is patched where it is first used
+# (``cloakr.upstream``): only the chat function calls an HTTPS model, and the import would cost every function.
+tracer = Tracer(service=SERVICE_NAME, patch_modules=("botocore",))
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)

@@ -10,9 +10,9 @@ import json
 import os
 import time
 import uuid
+from functools import cache, lru_cache
+from types import ModuleType
 from typing import Any, Protocol
-
-from functools import lru_cache
 
 from cloakr.constants import ENV_AWS_ENDPOINT, ENV_UPSTREAM_KEY, ENV_UPSTREAM_SECRET_ARN, ENV_UPSTREAM_URL
 from cloakr.upstream.errors import UpstreamError
@@ -59,6 +59,18 @@ class EchoProvider:
         return _response(request["model"], {"role": "assistant", "content": content}, "stop", prompt_tokens, len(content.split()))
 
 
+@cache
+def _traced_httpx() -> ModuleType:
+    """httpx, with X-Ray tracing its calls. Imported and patched on the first upstream call rather than at start-up,
+    so the functions that never call an HTTPS model (all but chat) do not pay for it in their cold start."""
+    import httpx
+
+    from cloakr.observability import tracer
+
+    tracer.patch(("httpx",))
+    return httpx
+
+
 class OpenAICompatibleProvider:
     """Any OpenAI-compatible HTTPS endpoint (``CLOAKR_UPSTREAM_URL``, key in ``CLOAKR_UPSTREAM_KEY``)."""
 
@@ -66,8 +78,7 @@ class OpenAICompatibleProvider:
         self.base_url, self.api_key, self.timeout, self.upstream_model = base_url.rstrip("/"), api_key, timeout, upstream_model
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        import httpx
-
+        httpx = _traced_httpx()
         body = {**request, "stream": False}
         if self.upstream_model:
             body["model"] = self.upstream_model

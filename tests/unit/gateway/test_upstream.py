@@ -112,3 +112,29 @@ def test_a_slow_upstream_is_a_retryable_timeout():
         release.set()
         server.shutdown()
         server.server_close()
+
+
+def test_httpx_is_traced_on_first_upstream_call_not_imported_at_start_up(monkeypatch):
+    """Every function imports the shared tracer; only chat calls an HTTPS model, so only its first upstream call
+    imports httpx and has X-Ray patch it."""
+    import os
+    import subprocess
+    import sys
+
+    import cloakr.upstream as upstream
+    from cloakr.observability import tracer
+
+    # As in Lambda: Powertools enables tracing (and patches what it is told to) only there.
+    env = {**{k: v for k, v in os.environ.items() if k != "POWERTOOLS_TRACE_DISABLED"}, "LAMBDA_TASK_ROOT": os.getcwd()}
+    started = subprocess.run([sys.executable, "-c", "import sys, cloakr.observability, cloakr.upstream; print('httpx' in sys.modules)"],
+                             capture_output=True, text=True, check=True, env=env)
+    assert started.stdout.strip() == "False"
+    patched: list[tuple[str, ...]] = []
+    monkeypatch.setattr(tracer, "patch", lambda modules: patched.append(tuple(modules)))
+    upstream._traced_httpx.cache_clear()
+    try:
+        with pytest.raises(UpstreamError):
+            OpenAICompatibleProvider("http://127.0.0.1:9", "k", timeout=1).complete(REQUEST)
+        assert patched == [("httpx",)]
+    finally:
+        upstream._traced_httpx.cache_clear()
