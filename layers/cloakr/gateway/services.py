@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import boto3
 
@@ -28,6 +29,30 @@ from cloakr.tenants.store import Tenant, TenantStore
 
 _tenants = TtlCache()
 _blocks = TtlCache()
+
+
+class LazyClient:
+    """A boto3 client built on its first use. Building one loads its service model (5 to 30 ms each); the
+    authorizer and most requests need DynamoDB only, so the other clients should not cost their first call.
+    Built under one lock: boto3's default session is not safe to build clients from in several threads at once
+    (the local gateway serves requests in threads)."""
+
+    _building = threading.Lock()
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._building:
+                if self._client is None:
+                    self._client = self._factory()
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:  # put_object, meta, exceptions, ...: the client's
+        return getattr(self.client, name)
 
 
 @dataclass(frozen=True)
@@ -125,8 +150,8 @@ def services() -> Services:
     tables = {role: dynamodb.Table(name) for role, name in names.items() if name}
     key_id = os.environ.get(c.ENV_DATA_KEY_ID)
 
-    def client(name: str) -> Any:
-        return boto3.client(name, region_name=region(), endpoint_url=endpoint)
+    def client(name: str) -> LazyClient:
+        return LazyClient(lambda: boto3.client(name, region_name=region(), endpoint_url=endpoint))
 
     kms = client("kms")
     cipher = EnvelopeCipher(kms, key_id, region()) if key_id else None
