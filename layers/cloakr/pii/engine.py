@@ -5,6 +5,7 @@ Fails closed: any error inside detection raises ``DetectionError``; callers must
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import re
@@ -35,11 +36,67 @@ class RedactionResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Keep the best of overlapping findings: validated, then higher score, longer, earlier, then type name."""
-    ranked = sorted(findings, key=lambda f: (not f.validated, -f.score, -(f.end - f.start), f.start, f.type))
+def resolve_overlaps(findings: Iterable[Finding], text: str | None = None) -> list[Finding]:
+    """Disjoint findings that together cover everything any finding covered.
+
+    Of overlapping findings the best is kept: validated, then higher score, longer, earlier, then type name. Nothing
+    a finding covered may stay in clear because a better one overlapped it: a finding lying strictly inside another
+    (a phone number inside an e-mail address, an e-mail inside a URL) gives way to the one around it, and the rest of
+    a finding that a better one overlaps on one side (the addressee's name at the head of an address) is kept as a
+    finding of its own type. With ``text``, such a rest is trimmed of spaces and punctuation and dropped when
+    nothing else is left.
+    """
+    ranked = sorted(_outermost(findings), key=lambda f: (not f.validated, -f.score, -(f.end - f.start), f.start, f.type))
     kept = first_disjoint(ranked)
-    return sorted(kept, key=lambda f: (f.start, f.end))
+    chosen = set(map(id, kept))
+    rests = _uncovered_parts([f for f in ranked if id(f) not in chosen], kept, text)
+    return sorted([*kept, *rests], key=lambda f: (f.start, f.end))
+
+
+def _outermost(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings not lying strictly inside another (starting after its start and ending before its end)."""
+    by_start = sorted(findings, key=lambda f: (f.start, -f.end))
+    out: list[Finding] = []
+    reach = -1  # the furthest end of findings starting before the current start
+    group_reach, group_start = -1, None
+    for f in by_start:
+        if f.start != group_start:
+            reach, group_start = max(reach, group_reach), f.start
+        if reach <= f.end:
+            out.append(f)
+        group_reach = max(group_reach, f.end)
+    return out
+
+
+def _uncovered_parts(dropped: list[Finding], kept: list[Finding], text: str | None) -> list[Finding]:
+    """For each dropped finding (best first), the stretches of it that no kept finding or earlier rest covers."""
+    starts = sorted(f.start for f in kept)
+    ends = [e for _, e in sorted((f.start, f.end) for f in kept)]
+    rests: list[Finding] = []
+    for f in dropped:
+        i = max(0, bisect.bisect_right(starts, f.start) - 1)
+        cursor, gaps = f.start, []
+        while i < len(starts) and starts[i] < f.end:
+            if starts[i] > cursor:
+                gaps.append((cursor, starts[i]))
+            cursor = max(cursor, ends[i])
+            i += 1
+        if cursor < f.end:
+            gaps.append((cursor, f.end))
+        for lo, hi in gaps:
+            if text is not None:
+                while lo < hi and not text[lo].isalnum():
+                    lo += 1
+                while hi > lo and not text[hi - 1].isalnum():
+                    hi -= 1
+            if lo >= hi:
+                continue
+            rest = Finding(f.type, lo, hi, f.score, f.validated, f.source)
+            at = bisect.bisect_left(starts, lo)
+            starts.insert(at, lo)
+            ends.insert(at, hi)
+            rests.append(rest)
+    return rests
 
 
 class PIIEngine:
@@ -92,7 +149,7 @@ class PIIEngine:
             raise
         except Exception as exc:  # noqa: BLE001 - any recognizer failure must fail closed, without the text
             raise DetectionError(f"detection failed in the PII engine ({type(exc).__name__})") from None
-        return resolve_overlaps(found)
+        return resolve_overlaps(found, text)
 
     def _allowed_by_rules(self, text: str, finding: Finding) -> bool:
         if finding.type == "EMAIL" and self.rules.email_domains is not None:

@@ -89,6 +89,19 @@ def test_overlaps_prefer_validated_then_longer():
     assert resolve_overlaps([Finding("X", 0, 5, 0.5), Finding("Y", 0, 9, 0.5)]) == [Finding("Y", 0, 9, 0.5)]
 
 
+def test_an_overlapped_finding_never_leaves_its_rest_in_clear(engine):
+    # A better finding at the head of a longer one: the rest is kept, as its own type.
+    assert engine.redact("Ship to John Smith, 42 Baker Street, London NW1 6XE").text == "Ship to [NAME], [ADDRESS]"
+    # A finding strictly inside another gives way to the one around it.
+    inner, outer = Finding("PHONE", 5, 16, 0.95, validated=True), Finding("EMAIL", 0, 28, 0.9)
+    assert resolve_overlaps([inner, outer]) == [outer]
+    # Partial overlap on either side: the loser's uncovered stretch survives, trimmed to its letters and digits.
+    text = "aaaa bbbb, cccc"
+    kept = resolve_overlaps([Finding("X", 0, 9, 0.9), Finding("Y", 5, 15, 0.5)], text)
+    assert [(f.type, text[f.start:f.end]) for f in kept] == [("X", "aaaa bbbb"), ("Y", "cccc")]
+    assert resolve_overlaps([Finding("X", 0, 9, 0.9), Finding("Y", 5, 10, 0.5)], text) == [Finding("X", 0, 9, 0.9)]
+
+
 def test_custom_pattern_rule():
     engine = PIIEngine(rules=[{"type": "custom_pattern", "name": "EMPLOYEE_ID", "pattern": r"EMP-\d{6}", "replacement": "[EMPLOYEE]"}])
     assert engine.redact("ticket from EMP-123456").text == "ticket from [EMPLOYEE]"
