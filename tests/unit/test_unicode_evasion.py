@@ -27,7 +27,11 @@ SAMPLES = [
     ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", "DE89 3704 0044 0532 0130 00", "Pay to IBAN {} by Friday."),
     ("PHONE", "+49 30 901820", "Call me on {} tomorrow."),
 ]
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",
+             # direction marks and embeddings, invisible operators, grapheme joiner, variation selectors
+             "\u200e", "\u200f", "\u202a", "\u202e", "\u2062", "\u2066", "\u034f", "\ufe0f", "\u180e"]
+# Spaces other than U+0020: no-break, narrow no-break, figure, thin, ideographic.
+SPACES = ["\u00a0", "\u202f", "\u2007", "\u2009", "\u3000"]
 # Decimal digits of other scripts: full-width, Arabic-Indic, Devanagari, Bengali.
 DIGIT_ZEROS = [0xFF10, 0x0660, 0x0966, 0x09E6]
 LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445"}
@@ -49,6 +53,8 @@ def disguised(draw):
             ch = chr(zero + int(ch))
         elif ch in LOOKALIKES and draw(st.booleans()):
             ch = LOOKALIKES[ch]
+        elif ch == " " and draw(st.booleans()):
+            ch = draw(st.sampled_from(SPACES))
         chars.append(ch)
         if draw(st.integers(0, 4)) == 0:
             chars.append(draw(st.sampled_from(INVISIBLE)))
@@ -65,3 +71,10 @@ def test_disguised_pii_is_found_and_fully_redacted(engine, case):
     core = [part for part in value.replace("@", " ").replace(".", " ").replace("-", " ").replace("+", " ").split() if len(part) >= 4]
     for part in core:
         assert part not in leftover, (text, result.text)
+
+
+@pytest.mark.parametrize("separator", [*INVISIBLE, *SPACES])
+def test_every_invisible_or_space_character_inside_a_card_is_seen_through(engine, separator):
+    text = f"card 4111{separator}1111{separator}1111{separator}1111 today"
+    findings = engine.detect(text)
+    assert [(f.type, text[f.start:f.end]) for f in findings] == [("CREDIT_DEBIT_CARD_NUMBER", text[5:-6])]

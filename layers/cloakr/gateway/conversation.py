@@ -2,7 +2,9 @@
 
 Numbering placeholders by first appearance over the messages in order gives a value the same placeholder in every
 message; starting from the conversation's stored map (``cloakr.gateway.vault``) keeps it the same on every turn,
-even when a client sends only the newest message. Tool-call arguments are JSON: their string values are redacted inside the parsed object so it stays valid JSON.
+even when a client sends only the newest message. Tool-call arguments are JSON: their string keys and values are
+redacted inside the parsed object so it stays valid JSON. Every text of the request is shown to the map first
+(``TokenMap.reserve``), so no placeholder handed out in one message is text the user wrote in another.
 """
 
 from __future__ import annotations
@@ -15,14 +17,29 @@ from cloakr.pii.tokens import TokenMap
 
 
 def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
-    """``value`` (parsed JSON) with ``fn`` applied to every string value; keys and structure unchanged."""
+    """``value`` (parsed JSON) with ``fn`` applied to every string, object keys included (a tool may key its
+    arguments by an e-mail address); structure unchanged."""
     if isinstance(value, str):
         return fn(value)
     if isinstance(value, list):
         return [map_strings(v, fn) for v in value]
     if isinstance(value, dict):
-        return {k: map_strings(v, fn) for k, v in value.items()}
+        return {fn(k): map_strings(v, fn) for k, v in value.items()}
     return value
+
+
+def _texts(message: dict[str, Any]) -> list[str]:
+    """Every string of a message that is tokenized: content (or its text parts), name, tool-call arguments."""
+    content = message.get("content")
+    texts = [content] if isinstance(content, str) else [
+        part["text"] for part in content or [] if isinstance(part, dict) and isinstance(part.get("text"), str)
+    ] if isinstance(content, list) else []
+    if isinstance(message.get("name"), str):
+        texts.append(message["name"])
+    for call in message.get("tool_calls") or []:
+        if isinstance(call, dict) and isinstance(call.get("function"), dict) and isinstance(call["function"].get("arguments"), str):
+            texts.append(call["function"]["arguments"])
+    return texts
 
 
 class Conversation:
@@ -52,10 +69,21 @@ class Conversation:
                     for part in content]
         return content
 
+    def _name(self, name: str) -> str:
+        """A participant name is a person's name by definition: always replaced, by its placeholder without the
+        brackets (OpenAI allows only letters, digits, "_" and "-" there)."""
+        self.counts["NAME"] = self.counts.get("NAME", 0) + 1
+        return self.tokens.placeholder("NAME", name)[1:-1]
+
     def redact_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        for message in request["messages"]:
+            for text in _texts(message):
+                self.tokens.reserve(text)
         messages = []
         for message in request["messages"]:
             out = {**message, "content": self._content(message.get("content"))}
+            if isinstance(message.get("name"), str) and message["name"] and message.get("role") != "tool":
+                out["name"] = self._name(message["name"])
             if isinstance(message.get("tool_calls"), list):
                 out["tool_calls"] = [
                     {**call, "function": {**call["function"], "arguments": self._arguments(call["function"].get("arguments", ""))}}

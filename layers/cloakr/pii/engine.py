@@ -8,7 +8,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -19,7 +18,7 @@ from cloakr.pii.normalize import Shadow
 from cloakr.pii.regions import region_defaults
 from cloakr.pii.rules import compile_rules
 from cloakr.pii.spans import first_disjoint
-from cloakr.pii.tokens import TokenMap
+from cloakr.pii.tokens import TokenMap, normalise
 
 MODES = ("replace", "mask", "hash", "tokenize", "remove")
 
@@ -179,23 +178,29 @@ class PIIEngine:
             raise ValueError("mode 'hash' needs a per-tenant hash_key")
         if mode == "tokenize" and token_map is None:
             token_map = TokenMap()
+        if token_map is not None and mode == "tokenize":
+            token_map.reserve(text)  # once per text, before any placeholder is chosen
         findings = self.detect(text) if findings is None else findings
         out: list[str] = []
         cursor = 0
         counts: dict[str, int] = {}
         for f in findings:
             value = text[f.start:f.end]
-            out.append(text[cursor:f.start])
-            out.append(self._substitute(f.type, value, mode, token_map, mask_keep, text))
+            before = text[cursor:f.start]
+            substitute = self._substitute(f.type, value, mode, token_map, mask_keep)
+            if mode == "remove" and before.endswith((" ", "\t")) and text[f.end:f.end + 1] in (" ", "\t", ""):
+                # Only the gap a removed value leaves closes up ("mail jane@x.com now" -> "mail now"); all other
+                # spacing (indentation, tables) is the caller's and stays.
+                before = before.rstrip(" \t")
+            out.append(before)
+            out.append(substitute)
             cursor = f.end
             counts[f.type] = counts.get(f.type, 0) + 1
         out.append(text[cursor:])
         redacted = "".join(out)
-        if mode == "remove":
-            redacted = re.sub(r"[ \t]{2,}", " ", redacted)
         return RedactionResult(redacted, findings, token_map if mode == "tokenize" else None, counts)
 
-    def _substitute(self, entity_type: str, value: str, mode: str, token_map: TokenMap | None, mask_keep: int | None, text: str) -> str:
+    def _substitute(self, entity_type: str, value: str, mode: str, token_map: TokenMap | None, mask_keep: int | None) -> str:
         if entity_type in self.rules.replacements and mode == "replace":
             return self.rules.replacements[entity_type]
         if mode == "replace":
@@ -203,17 +208,22 @@ class PIIEngine:
         if mode == "remove":
             return ""
         if mode == "hash":
-            digest = hmac.new(self.hash_key or b"", f"{entity_type}:{value}".encode(), hashlib.sha256).hexdigest()
+            # Keyed on the normalised value, as placeholders are: "4111 1111 ..." and "4111111111111111" are one card.
+            digest = hmac.new(self.hash_key or b"", f"{entity_type}:{normalise(entity_type, value)}".encode(), hashlib.sha256).hexdigest()
             return f"[{entity_type}:{digest[:12]}]"
         if mode == "tokenize":
             assert token_map is not None
-            return token_map.placeholder(entity_type, value, avoid=text)
+            return token_map.placeholder(entity_type, value)
         keep = mask_keep if mask_keep is not None else (ENTITY_TYPES[entity_type].mask_keep_last if entity_type in ENTITY_TYPES else 0)
         return mask(value, keep)
 
 
 def mask(value: str, keep: int) -> str:
-    """Star every letter and digit but the last ``keep`` ones; separators stay so the shape is recognisable."""
+    """Star every letter and digit but the last ``keep`` ones; separators stay so the shape is recognisable. The
+    last characters show only when at least as many stay hidden (a 16-digit card shows 4; a 4-digit PIN, a short
+    name or e-mail shows none)."""
     alnum_positions = [i for i, ch in enumerate(value) if ch.isalnum()]
+    if len(alnum_positions) < 2 * keep:
+        keep = 0
     hidden = set(alnum_positions[: max(0, len(alnum_positions) - keep)])
     return "".join("*" if i in hidden else ch for i, ch in enumerate(value))

@@ -9,7 +9,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+# Characters that render as nothing: soft hyphen, joiners, direction marks and embeddings, invisible operators,
+# variation selectors, the combining grapheme joiner, Hangul fillers. Dropped from the matching copy.
+_INVISIBLE_RANGES = (
+    "\u00ad", "\u034f", "\u115f-\u1160", "\u17b4-\u17b5", "\u180b-\u180f", "\u200b-\u200f", "\u202a-\u202e",
+    "\u2060-\u2064", "\u2066-\u206f", "\u3164", "\ufe00-\ufe0f", "\ufeff", "\uffa0",
+)
+_INVISIBLE_CLASS = "".join(_INVISIBLE_RANGES)
+INVISIBLE = frozenset(
+    chr(code) for part in _INVISIBLE_RANGES
+    for code in (range(ord(part[0]), ord(part[2]) + 1) if len(part) == 3 else (ord(part),))
+)
+# Spaces other than U+0020 (no-break, narrow no-break, figure, thin, ideographic ...): read as a plain space, so
+# "4111\u00a01111 ..." is the card it looks like. One character for one, so offsets keep their places.
+_SPACES_CLASS = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(f"[{_SPACES_CLASS}]")
 # Letters that render like ASCII ones (Cyrillic and Greek); enough to stop e-mail and key look-alikes.
 _HOMOGLYPHS = str.maketrans(
     "\u0430\u0435\u043e\u0440\u0441\u0445\u0443\u0456\u0458\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425"
@@ -18,7 +32,7 @@ _HOMOGLYPHS = str.maketrans(
 )
 # ``[^\x00-\x7f](?<=\d)``: a decimal digit of another script (Arabic-Indic, Devanagari, Bengali, ...), read as its
 # value. Both branches start with a character class, so sre skips ASCII text in C.
-_NEEDS_WORK = re.compile(f"[{_INVISIBLE}\uff01-\uff5e\u0370-\u03ff\u0400-\u04ff]|[^\\x00-\\x7f](?<=\\d)")
+_NEEDS_WORK = re.compile(f"[{_INVISIBLE_CLASS}{_SPACES_CLASS}\uff01-\uff5e\u0370-\u03ff\u0400-\u04ff]|[^\\x00-\\x7f](?<=\\d)")
 
 
 class Shadow:
@@ -35,9 +49,11 @@ class Shadow:
         out: list[str] = []
         index: list[int] = []
         for i, ch in enumerate(original):
-            if ch in _INVISIBLE:
+            if ch in INVISIBLE:
                 continue
-            if "\uff01" <= ch <= "\uff5e":
+            if _SPACES.match(ch):
+                ch = " "
+            elif "\uff01" <= ch <= "\uff5e":
                 ch = unicodedata.normalize("NFKC", ch)
             elif ch.isdecimal() and not ch.isascii():
                 ch = str(unicodedata.decimal(ch))

@@ -8,7 +8,10 @@ keys values by a normalised form, so ``Jane.Doe@x.com`` and ``jane.doe@x.com`` s
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
+
+from cloakr.pii.normalize import INVISIBLE
 
 _DIGITS_ONLY = frozenset(
     {
@@ -17,13 +20,26 @@ _DIGITS_ONLY = frozenset(
         "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_NATIONAL_PROVIDER_IDENTIFIER",
     }
 )
-# What a model may turn "[NAME_1]" into: case changes, brackets swapped or dropped, a space or hyphen for "_".
-_LOOSE = re.compile(r"[\[<{(]?\b([A-Za-z][A-Za-z_]*?)[_ -](\d+)\b[\]>})]?")
+# What a model may turn "[NAME_1]" into: case changes, brackets swapped or dropped, spaces inside the brackets, a
+# space or hyphen for "_". Labels may hold digits (tenant rule names such as EMP2_ID). A form with neither bracket
+# must keep the "_" ("NAME_1") or be upper case ("NAME-1"): ordinary prose ("Email 1", "name-1") is not a placeholder.
+_LOOSE = re.compile(r"(?:([\[<{(]) ?)?\b([A-Za-z][A-Za-z0-9_]*?)([_ -])(\d+)\b(?: ?([\]>})]))?")
+
+
+def _key(match: re.Match[str]) -> str | None:
+    """The canonical placeholder (without brackets) a loose form stands for, or None if it is not one."""
+    opening, label, separator, number, closing = match.groups()
+    if opening is None and closing is None and not (separator == "_" or (separator == "-" and label.isupper())):
+        return None
+    return f"{label.upper().replace(' ', '_').replace('-', '_')}_{number}"
 
 
 def normalise(entity_type: str, value: str) -> str:
+    """The form a value is keyed by (placeholders, hashes): the same value written with full-width or other-script
+    digits, invisible characters, other spacing or case is one value."""
+    value = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch not in INVISIBLE)
     if entity_type in _DIGITS_ONLY:
-        return "".join(ch for ch in value if ch.isdigit()) or value
+        return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal()) or value
     return " ".join(value.split()).casefold()
 
 
@@ -34,21 +50,35 @@ class TokenMap:
         self._by_key: dict[tuple[str, str], str] = {}
         self._originals: dict[str, str] = {}
         self._counters: dict[str, int] = {}
+        # Placeholders the conversation's own text already holds in a form ``restore`` would read ("[EMAIL_1]",
+        # "{email_1}", "[Email 1]"): never handed out, or the answer would get a value where the user wrote text.
+        self._reserved: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._originals)
 
+    def reserve(self, text: str) -> None:
+        """Record the placeholder look-alikes in ``text`` (a message of the conversation) so none is handed out.
+        Call it for every message before tokenizing any: a later message's literal "[EMAIL_1]" counts too."""
+        for match in _LOOSE.finditer(text):
+            key = _key(match)
+            if key is not None:
+                self._reserved.add(key)
+
     def placeholder(self, entity_type: str, value: str, avoid: str = "") -> str:
-        """The conversation's placeholder for ``value``; a new one never appears in ``avoid`` (the input text)."""
+        """The conversation's placeholder for ``value``; a new one never appears in ``avoid`` (the input text) or
+        among the reserved look-alikes, in any form ``restore`` would read."""
         key = (entity_type, normalise(entity_type, value))
         existing = self._by_key.get(key)
         if existing is not None:
             return existing
+        if avoid:
+            self.reserve(avoid)
         number = self._counters.get(entity_type, 0)
         while True:
             number += 1
             candidate = f"[{entity_type}_{number}]"
-            if candidate not in avoid and f"{entity_type}_{number}" not in avoid:
+            if f"{entity_type}_{number}".upper() not in self._reserved:
                 break
         self._counters[entity_type] = number
         self._by_key[key] = candidate
@@ -65,16 +95,15 @@ class TokenMap:
         canonical = {p[1:-1].upper(): value for p, value in self._originals.items()}
 
         def swap(match: re.Match[str]) -> str:
-            key = f"{match.group(1).upper().replace(' ', '_').replace('-', '_')}_{match.group(2)}"
-            value = canonical.get(key)
+            key = _key(match)
+            value = canonical.get(key) if key is not None else None
             if value is None:
                 return match.group(0)
-            whole = match.group(0)
-            # Keep surrounding punctuation that is not part of the placeholder ("(NAME_1)" -> "(Jane)" only if opened).
-            opened = whole[0] in "[<{(" and whole[-1] in "]>})"
-            if opened or (whole[0] not in "[<{(" and whole[-1] not in "]>})"):
+            opening, closing = match.group(1), match.group(5)
+            # A bracket on one side only is the text's own punctuation ("(see NAME_1" keeps its "(").
+            if (opening is None) == (closing is None):
                 return value
-            return whole[0] + value if whole[0] in "[<{(" else value + whole[-1]
+            return opening + value if opening is not None else value + closing
 
         return _LOOSE.sub(swap, text)
 
@@ -83,6 +112,7 @@ class TokenMap:
             "entries": [[t, k, p] for (t, k), p in self._by_key.items()],
             "originals": dict(self._originals),
             "counters": dict(self._counters),
+            "reserved": sorted(self._reserved),
         }
 
     @classmethod
@@ -91,4 +121,5 @@ class TokenMap:
         token_map._by_key = {(t, k): p for t, k, p in data.get("entries", [])}
         token_map._originals = dict(data.get("originals", {}))
         token_map._counters = {k: int(v) for k, v in data.get("counters", {}).items()}
+        token_map._reserved = {str(k) for k in data.get("reserved", [])}
         return token_map

@@ -201,3 +201,26 @@ def _shared_engine() -> PIIEngine:
     if not _ENGINE:
         _ENGINE.append(PIIEngine())
     return _ENGINE[0]
+
+
+@pytest.mark.parametrize("written", ["corp.example", ".corp.example", "@Corp.Example", " corp.example. "])
+def test_email_domain_rules_are_normalised(written):
+    engine = PIIEngine(rules=[{"type": "email", "domains": [written]}])
+    assert engine.redact("jane.doe@corp.example and bob@other.example").text == "[EMAIL] and bob@other.example"
+
+
+@pytest.mark.parametrize("domains", [["."], [""], ["not a domain"], ["corp..example"], [5]])
+def test_email_domain_rules_that_name_no_domain_are_refused(domains):
+    with pytest.raises(RuleError):
+        compile_rules([{"type": "email", "domains": domains}])
+
+
+def test_custom_patterns_are_capped_by_compiled_size():
+    from cloakr.pii.rules import MAX_PROGRAM_SIZE, MAX_TOTAL_PROGRAM_SIZE
+
+    with pytest.raises(RuleError, match="too complex"):
+        compile_rules([{"type": "custom_pattern", "name": "BIG", "pattern": "[a-z0-9]{1,1000}X"}])
+    medium = {"type": "custom_pattern", "name": "MEDIUM", "pattern": "[a-z0-9]{1,300}X"}  # ~900 instructions
+    assert compile_rules([medium]).patterns[0].regex.programsize <= MAX_PROGRAM_SIZE
+    with pytest.raises(RuleError, match="together"):
+        compile_rules([medium] * (MAX_TOTAL_PROGRAM_SIZE // 900 + 1))

@@ -40,10 +40,24 @@ router = Router()
 STREAM_PIECE = 24  # characters per streamed content delta
 
 
+class ToolFunction(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(max_length=256)
+    # A JSON document in a string, as OpenAI sends it; an object here would reach the upstream unredacted.
+    arguments: str
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    function: ToolFunction
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
+    name: str | None = Field(default=None, max_length=256)
+    tool_calls: list[ToolCall] | None = None
 
 
 class ChatRequest(BaseModel):

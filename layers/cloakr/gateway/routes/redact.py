@@ -18,6 +18,7 @@ from cloakr.gateway.requests import parse_body
 from cloakr.gateway.services import services
 from cloakr.observability import logger, metrics
 from cloakr.pii.engine import DetectionError
+from cloakr.pii.tokens import TokenMap
 
 router = Router()
 MAX_TEXTS = 100
@@ -54,8 +55,14 @@ def redact() -> dict[str, Any]:
     if request.mode == "hash" and not engine.hash_key:
         raise ValidationError("mode 'hash' needs the tenant's hash key, which this tenant has not configured.")
     texts = [request.text] if request.text is not None else list(request.texts or [])
+    # One map for a batch: a value gets the same placeholder in every text, and no placeholder repeats text the
+    # caller wrote in another (the map itself holds raw values and is not returned).
+    tokens = TokenMap() if request.mode == "tokenize" else None
+    if tokens is not None:
+        for t in texts:
+            tokens.reserve(t)
     try:
-        results = [engine.redact(t, mode=request.mode) for t in texts]
+        results = [engine.redact(t, mode=request.mode, token_map=tokens) for t in texts]
     except DetectionError:
         raise DetectionFailedError("Detection failed; the text was not processed. Retry later.") from None
     counts: dict[str, int] = {}

@@ -1,0 +1,119 @@
+"""Placeholders a conversation hands out never stand for text the user wrote, and only real placeholders (in the
+forms a model may reformat them into) are restored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cloakr.gateway.conversation import Conversation
+from cloakr.pii import PIIEngine, TokenMap
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return PIIEngine()
+
+
+def test_a_placeholder_never_repeats_text_of_another_message(engine):
+    conversation = Conversation(engine)
+    request = {"messages": [
+        {"role": "user", "content": "What does literally [EMAIL_1] mean in a template?"},
+        {"role": "assistant", "content": "It is a placeholder."},
+        {"role": "user", "content": "Now email bob@corp.example"},
+    ]}
+    sent = conversation.redact_request(request)["messages"]
+    assert sent[0]["content"] == request["messages"][0]["content"]
+    assert sent[2]["content"] == "Now email [EMAIL_2]"
+    answer = {"choices": [{"message": {"role": "assistant", "content": "The literal [EMAIL_1] is not [EMAIL_2]."}}]}
+    assert conversation.restore_response(answer)["choices"][0]["message"]["content"] == "The literal [EMAIL_1] is not bob@corp.example."
+
+
+@pytest.mark.parametrize("written", ["{email_1}", "[Email 1]", "(EMAIL-1)", "<email_1>", "EMAIL_1"])
+def test_look_alikes_in_the_text_are_reserved_in_every_form_restore_reads(engine, written):
+    tokens = TokenMap()
+    out = engine.redact(f"Fill {written} with bob@corp.example", mode="tokenize", token_map=tokens).text
+    assert out == f"Fill {written} with [EMAIL_2]"
+    assert tokens.restore(f"Fill {written} with [EMAIL_2]") == f"Fill {written} with bob@corp.example"
+
+
+@pytest.mark.parametrize("prose", ["Write two drafts titled Email 1 and Email 2", "I sent the email 1 hour ago",
+                                   "name 1: the first", "email-1 is due"])
+def test_ordinary_prose_is_not_taken_for_a_placeholder(engine, prose):
+    tokens = TokenMap()
+    engine.redact("jane.doe@example.com and Jane Doe", mode="tokenize", token_map=tokens)
+    assert tokens.restore(prose) == prose
+
+
+def test_placeholders_of_rules_with_digits_in_their_names_are_restored():
+    engine = PIIEngine(rules=[{"type": "custom_pattern", "name": "EMP2_ID", "pattern": r"E\d{5}"},
+                              {"type": "custom_pattern", "name": "TICKET_V2", "pattern": r"T-\d{4}"}])
+    tokens = TokenMap()
+    out = engine.redact("Employee E12345 filed T-0042", mode="tokenize", token_map=tokens).text
+    assert out == "Employee [EMP2_ID_1] filed [TICKET_V2_1]"
+    assert tokens.restore("Employee [emp2_id_1] filed TICKET_V2_1") == "Employee E12345 filed T-0042"
+
+
+def test_spaces_inside_brackets_are_part_of_the_placeholder(engine):
+    tokens = TokenMap()
+    engine.redact("jane.doe@example.com", mode="tokenize", token_map=tokens)
+    assert tokens.restore("[ EMAIL_1 ] and (see EMAIL_1") == "jane.doe@example.com and (see jane.doe@example.com"
+
+
+def test_reserved_look_alikes_survive_the_stored_map(engine):
+    tokens = TokenMap()
+    engine.redact("literal [EMAIL_1]", mode="tokenize", token_map=tokens)
+    again = TokenMap.from_dict(json.loads(json.dumps(tokens.to_dict())))
+    assert engine.redact("bob@corp.example", mode="tokenize", token_map=again).text == "[EMAIL_2]"
+
+
+def test_tool_arguments_keys_and_participant_names_are_tokenized(engine):
+    conversation = Conversation(engine)
+    arguments = json.dumps({"jane.doe@example.com": "status ok"})
+    sent = conversation.redact_request({"messages": [
+        {"role": "user", "name": "jane_doe", "content": "hi"},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+                                                                "function": {"name": "lookup", "arguments": arguments}}]},
+    ]})["messages"]
+    assert sent[0]["name"] == "NAME_1"
+    assert json.loads(sent[1]["tool_calls"][0]["function"]["arguments"]) == {"[EMAIL_1]": "status ok"}
+    assert "jane" not in json.dumps(sent)
+
+
+def test_the_same_value_in_other_script_digits_or_with_invisible_characters_is_one_value(engine):
+    tokens = TokenMap()
+    texts = ["card 4111 1111 1111 1111", "card \uff14\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11 \uff11\uff11\uff11\uff11",
+             "mail jane.doe@\u200bexample.com", "mail Jane.Doe@example.com"]
+    outs = [engine.redact(t, mode="tokenize", token_map=tokens).text for t in texts]
+    assert outs == ["card [CREDIT_DEBIT_CARD_NUMBER_1]"] * 2 + ["mail [EMAIL_1]"] * 2
+    hashing = PIIEngine(hash_key=b"tenant")
+    assert len({hashing.redact(t, mode="hash").text for t in texts[:2]}) == 1
+    assert len({hashing.redact(t, mode="hash").text for t in texts[2:]}) == 1
+
+
+def test_remove_mode_closes_only_the_gap_it_leaves(engine):
+    assert engine.redact("def f():\n    return  1\t\tx", mode="remove").text == "def f():\n    return  1\t\tx"
+    assert engine.redact("mail jane.doe@example.com now", mode="remove").text == "mail now"
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("card 4111 1111 1111 1111", "card **** **** **** 1111"),
+    ("PIN 1234 ok", "PIN **** ok"),
+])
+def test_mask_never_shows_more_than_it_hides(text, masked):
+    engine = PIIEngine()
+    assert engine.redact(text, mode="mask").text == masked
+    assert engine.redact("Dear Jane Doe,", mode="mask", mask_keep=4).text == "Dear **** ***,"
+
+
+def test_a_batch_shares_one_map(services):
+    from cloakr.gateway.app import resolve
+    from cloakr.local.server import to_event
+
+    event = to_event("POST", "/v1/redact", {"Authorization": "Bearer x", "Content-Type": "application/json"}, json.dumps(
+        {"texts": ["Mail jane.doe@example.com", "literal [EMAIL_2]; mail bob@corp.example and jane.doe@example.com"],
+         "mode": "tokenize"}).encode())
+    event["requestContext"]["authorizer"] = services.context
+    results = json.loads(resolve(event, None)["body"])["results"]
+    assert [r["text"] for r in results] == ["Mail [EMAIL_1]", "literal [EMAIL_2]; mail [EMAIL_3] and [EMAIL_1]"]
