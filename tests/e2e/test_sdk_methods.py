@@ -162,6 +162,51 @@ async def test_local_redactor_then_chat_then_restore(connect, echo_requests) -> 
     assert redactor.redact("EMP-123456") in answer.text  # the same value keeps its placeholder
 
 
+async def test_redact_messages_covers_content_parts_and_tool_arguments_as_the_gateway_does(connect,
+                                                                                             echo_requests) -> None:
+    client = connect()
+    redactor = Redactor()
+    messages = redactor.redact_messages([
+        {"role": "user", "content": [{"type": "text", "text": "mail ana.silva@example.com"}]},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "t1", "type": "function", "function": {
+            "name": "send", "arguments": json.dumps({"to": "ana.silva@example.com"})}}]},
+        {"role": "tool", "tool_call_id": "t1", "content": "sent"},
+        {"role": "user", "content": "did it arrive?"},
+    ])
+    assert "ana.silva@example.com" not in json.dumps(messages)
+    await done(client.chat(model="cloakr-echo", messages=messages))
+    assert "ana.silva@example.com" not in json.dumps(echo_requests[-1])
+
+
+def test_a_request_still_in_progress_is_retried_until_it_has_an_answer(local_gateway, monkeypatch) -> None:
+    """The gateway answers 409 ``request_in_progress`` (Retry-After: 1) while the first request with the same
+    Idempotency-Key runs; the SDK waits and gets the first request's answer instead of giving up."""
+    import threading
+
+    from cloakr.upstream import EchoProvider
+
+    started, release = threading.Event(), threading.Event()
+    original = EchoProvider.complete
+
+    def slow(self, request):
+        started.set()
+        release.wait(10)
+        return original(self, request)
+
+    monkeypatch.setattr(EchoProvider, "complete", slow)
+    key, answers = f"in-progress-{uuid.uuid4().hex}", []
+    options = {"api_key": local_gateway.admin_key, "base_url": local_gateway.base_url}
+    first = threading.Thread(target=lambda: answers.append(Client(max_retries=0, **options).chat(
+        model="cloakr-echo", messages=say("first"), idempotency_key=key)))
+    first.start()
+    assert started.wait(10)
+    threading.Timer(0.5, release.set).start()
+    with Client(max_retries=5, **options) as client:
+        second = client.chat(model="cloakr-echo", messages=say("first"), idempotency_key=key)
+    first.join(10)
+    assert answers and second.id == answers[0].id
+
+
 # --- keys -------------------------------------------------------------------------------------------------------------
 async def test_key_create_list_rotate_revoke(connect) -> None:
     client = connect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Sequence
@@ -51,7 +52,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
+    except OSError as exc:
+        # A file that cannot be written, a port in use: the user's to fix, so one line and not a traceback.
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"cloakr {args.command}: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        return 2
+
+
+def _broken_pipe() -> int:
+    """The reader went away (``cloakr keys list --json | head``): stop quietly, as ``cat`` does. stdout is pointed
+    at /dev/null so the interpreter's final flush does not raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by the pipe
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as ``python -m cloakr.cli.main`` this module is ``__main__``, while the commands raise
+    # ``cloakr.cli.main.CliError``: a second class that this copy's handler would not catch (a traceback instead of
+    # one line). Running the imported module's ``main`` keeps a single CliError.
+    from cloakr.cli.main import main as _imported_main
+
+    sys.exit(_imported_main())

@@ -28,13 +28,19 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_gateway_options(parser: argparse.ArgumentParser) -> None:
-    """``--endpoint``/``--api-key``/``--region``, defaulting to the SDK's environment variables."""
+    """``--endpoint``/``--api-key``/``--region``, falling back to the SDK's environment variables.
+
+    The defaults stay None and the SDK reads the environment itself, so an explicit flag always wins over any
+    variable: ``--region`` must not lose to ``$CLOAKR_BASE_URL`` (see ``cloakr.sdk._core.resolve_options``).
+    """
     group = parser.add_argument_group("gateway")
-    group.add_argument("--endpoint", default=os.environ.get("CLOAKR_BASE_URL"), metavar="URL",
-                       help="gateway base URL, e.g. http://127.0.0.1:8787 (default: $CLOAKR_BASE_URL)")
-    group.add_argument("--api-key", default=os.environ.get("CLOAKR_API_KEY"), metavar="KEY",
+    group.add_argument("--endpoint", default=None, metavar="URL",
+                       help="gateway base URL, e.g. http://127.0.0.1:8787 (default: $CLOAKR_BASE_URL, unless "
+                            "--region is given)")
+    group.add_argument("--api-key", default=None, metavar="KEY",
                        help="API key (default: $CLOAKR_API_KEY); prefer the variable, flags show up in `ps`")
-    group.add_argument("--region", default=None, help="region whose endpoint to call when --endpoint is not given")
+    group.add_argument("--region", default=None,
+                       help="region whose endpoint to call when --endpoint is not given (wins over $CLOAKR_BASE_URL)")
     add_json_option(parser)
 
 
@@ -154,14 +160,39 @@ class ProgressBar:
         self.close()
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Refuse (``CliError``) an output path that cannot be written, before any work is done for it: a report is
+    created on the gateway, or personal data exported, only to fail at the last step otherwise."""
+    target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise CliError(f"cannot write {path}: it is a directory")
+    if not os.path.isdir(parent):
+        raise CliError(f"cannot write {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        raise CliError(f"cannot write {path}: permission denied")
+
+
+def write_private(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` readable by the owner only (0600): used for files holding decrypted personal data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+    with open(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
 def iter_inputs(paths: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """``(name, text)`` for each path, or for stdin when there are none (or the path is ``-``)."""
+    """``(name, text)`` for each path, or for stdin when there are none (or the path is ``-``).
+
+    Files are read with ``newline=""``: the text is the file's own, CRLF included, so offsets index the file and
+    a redacted file keeps its line endings.
+    """
     for path in paths or ["-"]:
         if path == "-":
             yield "<stdin>", sys.stdin.read()
             continue
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8", newline="") as handle:
                 yield path, handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise CliError(f"cannot read {path}: {exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc}")

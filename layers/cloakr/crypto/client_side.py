@@ -38,7 +38,12 @@ def _key(key: bytes) -> AESGCM:
 
 
 def _bytes(value: bytes | str) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    # bytes(1234) is 1234 zero bytes: an int sealed that way would decrypt to zeros, the data lost.
+    raise TypeError(f"expected str or bytes, not {type(value).__name__}")
 
 
 def _b64(data: bytes) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from cloakr.sdk import models as m
 from cloakr.sdk._core import Call, Options, Sleep, identity, segment, spec
-from cloakr.sdk.errors import APITimeoutError, CloakrError
+from cloakr.sdk.errors import APITimeoutError, CloakrError, ValidationError
 from cloakr.sdk.incidents import (
     IncidentHandlers,
     SecurityIncident,
@@ -32,12 +32,23 @@ def _b64(data: bytes | str) -> str:
 
 
 def _chat_body(model: str, messages: Sequence[Mapping[str, Any]], stream: bool, extra: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(messages, (str, bytes)) or not all(isinstance(msg, Mapping) for msg in messages):
+        raise ValidationError("invalid request: messages must be a list of objects with 'role' and 'content'",
+                              code="invalid_request")
     known = set(m.ChatRequest.model_fields)
     typed = m.ChatRequest(model=model, messages=[dict(msg) for msg in messages], stream=stream,
                           **{k: v for k, v in extra.items() if k in known}).wire()
     # Provider options the model list does not name (top_p, seed, response_format...) pass through untouched.
     typed.update({k: v for k, v in extra.items() if k not in known and v is not None})
     return typed
+
+
+def _texts(text: Any) -> list[Any]:
+    """A batch as a list. Bytes are refused by name: ``list(b"...")`` would be one integer per byte."""
+    if isinstance(text, (bytes, bytearray, memoryview)) or not isinstance(text, Iterable):
+        raise ValidationError(f"invalid request: text must be a str or a list of str, not {type(text).__name__}",
+                              code="invalid_request")
+    return list(text)
 
 
 def _nothing(_: Any) -> None:
@@ -79,7 +90,7 @@ class ApiMethods:
                idempotency_key: str | None = None) -> m.RedactResponse:
         """Redact one text (``str``) or a batch (list of ``str``) on the gateway, with the tenant's rules."""
         single = isinstance(text, str)
-        body = m.RedactRequest(text=text if single else None, texts=None if single else list(text), mode=mode,
+        body = m.RedactRequest(text=text if single else None, texts=None if single else _texts(text), mode=mode,
                                entities=list(entities) if entities is not None else None,
                                rules=[dict(r) for r in rules] if rules is not None else None).wire()
         return self._execute(Call(spec("POST", "/v1/redact", body=body, idempotency_key=idempotency_key),

@@ -43,6 +43,9 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: Retried statuses: throttling, and server-side failures that may be transient (Cloakr fails closed, so a 5xx
 #: means nothing was forwarded and the call can be made again).
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: 409 codes that mean "try again shortly" rather than "this conflicts for good": the gateway answers
+#: ``request_in_progress`` (with ``Retry-After``) while the first request with the same Idempotency-Key still runs.
+RETRYABLE_CONFLICT_CODES = frozenset({"request_in_progress"})
 #: Methods HTTP defines as idempotent; POSTs are retried only when they carry an ``Idempotency-Key``.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -84,12 +87,17 @@ def resolve_options(api_key: str | None = None, region: str | None = None, base_
                     default_headers: Mapping[str, str] | None = None, **tuning: float) -> Options:
     """Explicit arguments win over the environment; the region falls back to the one named in the key.
 
-    Base URL precedence: ``base_url=`` > ``CLOAKR_BASE_URL`` > the region's URL from the template.
+    Base URL precedence: ``base_url=`` > the URL of an explicit ``region=`` (from the template) > ``CLOAKR_BASE_URL``
+    > the URL of ``CLOAKR_REGION`` or of the key's region. An explicit region must not be silently overridden by an
+    environment variable: ``client.region`` would then name a region the requests do not go to.
     """
-    api_key = api_key or os.environ.get(ENV_API_KEY) or None
+    api_key = clean_api_key(api_key or os.environ.get(ENV_API_KEY))
+    explicit_region = region
     region = region or os.environ.get(ENV_REGION) or (region_from_api_key(api_key) if api_key else None)
     if region is not None and region not in SUPPORTED_REGIONS:
         raise errors.CloakrError(f"unknown region {region!r}; Cloakr runs in {', '.join(SUPPORTED_REGIONS)}")
+    if not base_url and explicit_region:
+        base_url = base_url_for_region(explicit_region)
     base_url = base_url or os.environ.get(ENV_BASE_URL)
     if not base_url:
         if region is None:
@@ -112,6 +120,28 @@ def resolve_options(api_key: str | None = None, region: str | None = None, base_
                    timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
                    max_retries=DEFAULT_MAX_RETRIES if max_retries is None else int(max_retries),
                    default_headers=dict(default_headers or {}), **tuning)
+
+
+def clean_api_key(api_key: str | None) -> str | None:
+    """The key without surrounding whitespace (a trailing newline from ``$(cat key.txt)`` or a secret file is the
+    usual case), or None when empty.
+
+    A key that still holds characters an HTTP header cannot carry is refused here, at construction: sent as is, httpx
+    would fail with an error quoting the whole ``Authorization`` header, and the retry loop would mistake it for a
+    connection failure. The message never repeats the key.
+    """
+    if api_key is None:
+        return None
+    if not isinstance(api_key, str):
+        raise errors.AuthenticationError("the API key must be a string", code="invalid_api_key")
+    api_key = api_key.strip()
+    if not api_key:
+        return None
+    if not all("!" <= ch <= "~" for ch in api_key):
+        raise errors.AuthenticationError(
+            "the API key contains spaces, control or non-ASCII characters; check how it was copied (value not shown)",
+            code="invalid_api_key")
+    return api_key
 
 
 def _env_number(name: str, kind: type) -> Any:
@@ -196,16 +226,50 @@ def backoff_delay(options: Options, attempt: int, retry_after: float | None,
     return max(jittered, retry_after) if retry_after is not None else jittered
 
 
-def transport_error(exc: httpx.TransportError) -> errors.APIConnectionError:
+def transport_error(exc: httpx.TransportError) -> errors.CloakrError:
+    """The SDK error for a transport failure. The message names the failure's type and, at most, the operating
+    system's reason (``Connection refused``): httpx's own text can quote request headers, the API key included."""
     if isinstance(exc, httpx.TimeoutException):
         return errors.APITimeoutError(f"request timed out ({type(exc).__name__})")
-    return errors.APIConnectionError(f"could not reach the Cloakr gateway: {type(exc).__name__}: {exc}")
+    if isinstance(exc, httpx.LocalProtocolError):
+        return errors.ValidationError("the request could not be sent: a header value is not allowed in HTTP "
+                                      "(values not shown)", code="invalid_request")
+    reason = _os_reason(exc)
+    return errors.APIConnectionError(f"could not reach the Cloakr gateway: {type(exc).__name__}"
+                                     + (f" ({reason})" if reason else ""))
+
+
+def _os_reason(exc: BaseException) -> str | None:
+    """The ``strerror`` of the first OSError behind ``exc`` (e.g. ``Connection refused``), which carries no data."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a bounded walk: a chain can loop
+        seen = seen.__cause__ or seen.__context__
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and isinstance(seen.strerror, str):
+            return seen.strerror
+    return None
+
+
+def _retryable_conflict(response: httpx.Response) -> bool:
+    """A 409 whose code says the conflict is temporary (see ``RETRYABLE_CONFLICT_CODES``)."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    error = body.get("error") if isinstance(body, Mapping) else None
+    return isinstance(error, Mapping) and (error.get("code") in RETRYABLE_CONFLICT_CODES
+                                           or error.get("retryable") is True)
 
 
 def _may_retry(request: RequestSpec, outcome: httpx.Response | httpx.TransportError) -> bool:
     if isinstance(outcome, httpx.Response):
         # 429 means the request was refused before any work: always safe. Other statuses need idempotency.
+        if outcome.status_code == 409:
+            return request.retry_safe and _retryable_conflict(outcome)
         return outcome.status_code == 429 or (outcome.status_code in RETRY_STATUSES and request.retry_safe)
+    if isinstance(outcome, httpx.LocalProtocolError):
+        return False  # the request itself cannot be encoded: sending it again fails the same way
     # A connection that was never made cannot have had an effect.
     return isinstance(outcome, (httpx.ConnectError, httpx.ConnectTimeout)) or request.retry_safe
 
@@ -229,6 +293,8 @@ def exchange(options: Options, request: RequestSpec,
             retry_after = errors.parse_retry_after(outcome.headers.get("retry-after"))
         hint_too_long = retry_after is not None and retry_after > options.max_retry_after
         if attempt >= options.max_retries or hint_too_long or not _may_retry(request, outcome):
+            if isinstance(outcome, httpx.LocalProtocolError):
+                raise transport_error(outcome) from None  # its text quotes the offending header value
             if isinstance(outcome, httpx.TransportError):
                 raise transport_error(outcome) from outcome
             raise error_for(outcome)
@@ -306,7 +372,8 @@ class SSEDecoder:
         except ValueError:
             raise errors.APIError("malformed event in the chat stream") from None
         if event == "error" or (isinstance(payload, Mapping) and "error" in payload and "choices" not in payload):
-            status = payload.get("error", {}).get("status", 500) if isinstance(payload, Mapping) else 500
+            detail = payload.get("error") if isinstance(payload, Mapping) else None
+            status = detail.get("status", 500) if isinstance(detail, Mapping) else 500
             raise errors.error_from_response(int(status) if isinstance(status, int) else 500, payload)
         yield payload
 

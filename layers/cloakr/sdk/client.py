@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import httpx
+from pydantic import ValidationError as PydanticValidationError
 
 from cloakr.sdk import models as m
 from cloakr.sdk._api import ApiMethods
@@ -37,7 +38,7 @@ from cloakr.sdk._core import (
     spec,
     transport_error,
 )
-from cloakr.sdk.errors import CloakrError
+from cloakr.sdk.errors import APIConnectionError, APIError, CloakrError
 from cloakr.sdk.transport import run_async, run_sync
 
 #: ``progress(bytes_done, bytes_total_or_None)``, called as a download proceeds.
@@ -45,8 +46,22 @@ Progress = Callable[[int, "int | None"], None]
 When = datetime | date | str | None
 
 
+#: What a parser raises on a body of the wrong shape (a proxy's page, a gateway of another version).
+SHAPE_ERRORS = (PydanticValidationError, AttributeError, KeyError, IndexError, TypeError, ValueError)
+
+
 def _parse(call: Call[Any], response: httpx.Response) -> Any:
-    return call.parse(parse_json(response) if response.content else None)
+    data = parse_json(response) if response.content else None
+    try:
+        return call.parse(data)
+    except SHAPE_ERRORS:
+        raise _unexpected_shape(response.status_code) from None
+
+
+def _unexpected_shape(status: int | None) -> APIError:
+    """A success status with a body the SDK cannot read is an error, not a half-filled result. The message leaves
+    out the body (pydantic would quote it), which may hold the caller's restored personal data."""
+    return APIError("the gateway answered with a body of an unexpected shape", status=status, code="unexpected_response")
 
 
 def _download_spec(url: str):
@@ -103,10 +118,22 @@ class _Chunks:
         self.decoder = SSEDecoder()
 
     def feed(self, line: str) -> list[m.ChatCompletionChunk]:
-        return [m.ChatCompletionChunk.model_validate(p) for p in self.decoder.feed(line)]
+        return [self._chunk(p) for p in self.decoder.feed(line)]
 
     def close(self) -> list[m.ChatCompletionChunk]:
-        return [m.ChatCompletionChunk.model_validate(p) for p in self.decoder.close()]
+        """The last chunks; raises if the stream ended without ``[DONE]``: the gateway always sends it, so its absence
+        means the connection was cut and the answer is truncated, which the caller must not take for a whole one."""
+        chunks = [self._chunk(p) for p in self.decoder.close()]
+        if not self.decoder.done:
+            raise APIConnectionError("the chat stream ended before [DONE]: the answer is incomplete")
+        return chunks
+
+    @staticmethod
+    def _chunk(payload: Any) -> m.ChatCompletionChunk:
+        try:
+            return m.ChatCompletionChunk.model_validate(payload)
+        except PydanticValidationError:
+            raise _unexpected_shape(None) from None
 
 
 class ChatStream:

@@ -55,7 +55,9 @@ class ResidencyError(PermissionDeniedError):
 
 
 class ValidationError(APIError):
-    """400/413/422: the request was malformed; the message says which field."""
+    """400/413/422: the request was malformed; the message says which field. Also raised before any request is sent
+    (``status`` None) when the SDK's own checks reject an argument: the message names the field and the problem,
+    never the value, which may be the personal data being redacted."""
 
 
 class NotFoundError(APIError):

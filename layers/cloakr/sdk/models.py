@@ -10,14 +10,46 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from cloakr.sdk import errors
+
+#: At most this many problems are named in one message; a list of bytes would otherwise give one line per byte.
+MAX_PROBLEMS = 5
 
 
 class Response(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
+def describe_problems(exc: PydanticValidationError) -> str:
+    """``field: problem`` for each distinct problem, without the input values.
+
+    pydantic's own message quotes ``input_value=...``, which for a request is the text being redacted: a caller who
+    logs the exception would log the personal data the SDK exists to protect. List positions are folded (``texts[]``)
+    so one bad element type is reported once, not once per element.
+    """
+    seen: dict[str, int] = {}
+    for problem in exc.errors(include_input=False, include_url=False):
+        where = ".".join("[]" if isinstance(part, int) else str(part) for part in problem["loc"]).replace(".[]", "[]")
+        line = f"{where or 'request'}: {problem['msg']}"
+        seen[line] = seen.get(line, 0) + 1
+    lines = [f"{line} ({count} items)" if count > 1 else line for line, count in seen.items()]
+    extra = f"; and {len(lines) - MAX_PROBLEMS} more" if len(lines) > MAX_PROBLEMS else ""
+    return "invalid request: " + "; ".join(lines[:MAX_PROBLEMS]) + extra
+
+
 class Request(BaseModel):
+    """A request body, checked before sending. A bad argument raises :class:`cloakr.sdk.errors.ValidationError`
+    (a ``CloakrError``) naming the field and the problem, never the value."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except PydanticValidationError as exc:
+            raise errors.ValidationError(describe_problems(exc), code="invalid_request") from None
 
     def wire(self) -> dict[str, Any]:
         """The JSON body: unset optional fields are left out so the gateway applies its own defaults."""

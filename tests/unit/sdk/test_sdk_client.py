@@ -101,10 +101,10 @@ def test_redact_batch_and_options_on_the_wire() -> None:
 
 
 def test_unknown_request_fields_fail_before_a_round_trip() -> None:
-    from pydantic import ValidationError as PydanticValidationError
+    from cloakr.sdk.errors import ValidationError
 
     script = Script()
-    with pytest.raises(PydanticValidationError):
+    with pytest.raises(ValidationError, match="mode"):
         script.client().redact("x", mode="shred")  # type: ignore[arg-type]
     assert script.requests == []
 

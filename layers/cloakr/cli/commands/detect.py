@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any, TextIO
 
@@ -20,8 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "detect", help="list the personal data found in files or stdin (types and positions, never values)",
         description="Run the PII engine locally. With no FILE, read JSON lines {\"id\", \"text\"} on stdin and "
                     "write {\"id\", \"findings\": [{\"type\",\"start\",\"end\",\"score\"}]} per line (exit 1 if any "
-                    "line was invalid). With FILEs, list findings per file (exit 0: nothing found; 3: entities found, "
-                    "so `cloakr detect` can gate a commit or a CI step).")
+                    "line was invalid). With FILEs ('-' reads plain text from stdin), list findings per file (exit 0: "
+                    "nothing found; 3: entities found, so `git diff --cached | cloakr detect -` can gate a commit or "
+                    "a CI step).")
     add_engine_options(parser)
     parser.set_defaults(func=run)
 
@@ -32,9 +34,19 @@ def redactor_from_args(args: argparse.Namespace, mode: str) -> Any:
 
     try:
         return Redactor(rules=load_rules(args.rules), region=args.region, entities=args.entities, mode=mode,
-                        min_score=args.min_score)
+                        min_score=args.min_score, hash_key=getattr(args, "hash_key", None))
     except ValueError as exc:  # RuleError is a ValueError, as is an unknown entity type or region
         raise CliError(str(exc)) from None
+
+
+def _reject_constant(name: str) -> Any:
+    """``json.loads`` hook: NaN and Infinity are not JSON, and echoing one as an id would make the output invalid."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _plain_id(value: Any) -> bool:
+    """Whether an id can be echoed back as valid JSON: ``1e400`` parses to infinity, which JSON cannot hold."""
+    return value is None or isinstance(value, (str, int)) or (isinstance(value, float) and math.isfinite(value))
 
 
 def run_json_lines(redactor: Any, source: TextIO, out: TextIO) -> int:
@@ -49,19 +61,25 @@ def run_json_lines(redactor: Any, source: TextIO, out: TextIO) -> int:
             continue
         record_id: Any = None
         try:
-            record = json.loads(line)
+            try:
+                record = json.loads(line, parse_constant=_reject_constant)
+            except RecursionError:
+                raise ValueError("nested too deeply") from None
             if not isinstance(record, dict):
                 raise ValueError("each line must be a JSON object with 'id' and 'text'")
+            if not _plain_id(record.get("id")):
+                raise ValueError("'id' must be a string, a finite number or null")
             record_id = record.get("id")
             text = record.get("text")
             if not isinstance(text, str):
                 raise ValueError("'text' must be a string")
             findings = [f.to_dict() for f in redactor.detect(text)]
-            out.write(json.dumps({"id": record_id, "findings": findings}) + "\n")
+            out.write(json.dumps({"id": record_id, "findings": findings}, allow_nan=False) + "\n")
         except ValueError as exc:
             failed = True
             message = f"line {number}: invalid JSON" if isinstance(exc, json.JSONDecodeError) else f"line {number}: {exc}"
-            out.write(json.dumps({"id": record_id, "error": {"code": "invalid_input", "message": message}}) + "\n")
+            out.write(json.dumps({"id": record_id, "error": {"code": "invalid_input", "message": message}},
+                                 allow_nan=False) + "\n")
         out.flush()
     return 1 if failed else 0
 

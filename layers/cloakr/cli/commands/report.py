@@ -14,6 +14,7 @@ from cloakr.cli.output import (
     ProgressBar,
     add_gateway_options,
     api_errors,
+    check_writable,
     client_from_args,
     confirm,
     emit,
@@ -31,6 +32,8 @@ def _show_report(report: Any) -> None:
 
 
 def _fetch(args: argparse.Namespace, make: Callable[[Any], Any]) -> int:
+    if args.output:
+        check_writable(args.output)  # before the report is created on the gateway, not after
     with client_from_args(args) as client, api_errors():
         report = make(client)
         if args.output:

@@ -11,27 +11,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from cloakr.cli.output import (
     add_gateway_options,
     api_errors,
+    check_writable,
     client_from_args,
     confirm,
     emit,
     to_jsonable,
+    write_private,
 )
 
 
 def _export(args: argparse.Namespace) -> int:
+    """The export holds decrypted personal data: the output path is checked before it is fetched, and the file is
+    written readable by its owner only (0600)."""
+    if args.output:
+        check_writable(args.output)
     with client_from_args(args) as client, api_errors():
         data = client.export_user_data(args.user_id)
     text = json.dumps(to_jsonable(data), indent=2, sort_keys=True)
     if not args.output:
         print(text)
         return 0
-    Path(args.output).write_text(text + "\n", encoding="utf-8")
+    write_private(args.output, text + "\n")
     summary = {"user_id": args.user_id, "output": args.output,
                **{name: len(data.get(name) or []) for name in ("consents", "conversations", "audit_records")}}
     emit(args, summary, lambda s: print(f"exported {s['consents']} consents, {s['conversations']} conversations and "
