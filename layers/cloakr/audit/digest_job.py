@@ -55,6 +55,16 @@ def run_period(*, audit_table: Any, tenants_table: Any, kms: Any, s3: Any, bucke
     return {"period_start": _iso(start), "period_end": _iso(end), "digests": written}
 
 
+def scheduled_time(event: dict[str, Any]) -> datetime:
+    """The time the run was scheduled for (EventBridge's ``time``), so a run retried or replayed from the dead-letter
+    queue digests the period it was meant for, not the one closed when it is replayed; the clock otherwise."""
+    try:
+        moment = datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00"))
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def run(event: dict[str, Any]) -> dict[str, Any]:
     region = os.environ[c.ENV_REGION]
     period = json.loads(os.environ.get(c.ENV_REGION_CONFIG, "{}")).get("digest_period", "hour")
@@ -63,4 +73,4 @@ def run(event: dict[str, Any]) -> dict[str, Any]:
                       tenants_table=dynamodb.Table(os.environ[c.ENV_TENANTS_TABLE]),
                       kms=boto3.client("kms", region_name=region), s3=boto3.client("s3", region_name=region),
                       bucket=os.environ[c.ENV_BUCKET], signing_key_id=os.environ[c.ENV_SIGNING_KEY_ID],
-                      now=datetime.now(timezone.utc), period=period)
+                      now=scheduled_time(event), period=period)

@@ -43,8 +43,12 @@ def _serve(args: argparse.Namespace, backend: Any) -> None:
     from cloakr.gateway.services import services
     from cloakr.local.server import serve
 
+    from cloakr.gateway.settings import region_config
+    from cloakr.local.digests import DigestClock
+
     store = services().tenants
     tenant = store.create_tenant("Demo tenant", profiles=["gdpr"])
+    digests = DigestClock(region_config().digest_period).start()  # the stack's schedule, which moto does not run
     _, key = store.create_key(tenant.tenant_id, SCOPES, name="demo admin key")
     httpd = serve("127.0.0.1", args.port)
     url = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -78,6 +82,7 @@ Press Ctrl+C to stop.""", flush=True)
     try:
         httpd.serve_forever()
     finally:
+        digests.stop()
         httpd.server_close()
 
 

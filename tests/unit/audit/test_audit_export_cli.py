@@ -70,3 +70,13 @@ def test_output_is_required(tmp_path):
     with pytest.raises(SystemExit) as caught:
         main(["audit", "export", "--from", "2026-11-01", "--to", "2026-11-02"])
     assert caught.value.code == 2
+
+
+@pytest.mark.parametrize("output", ["missing-folder/out.csv", "."])
+def test_an_unwritable_output_is_refused_before_the_export_is_created(monkeypatch, tmp_path, capsys, output):
+    seen = _gateway(monkeypatch, [])
+    argv = ["audit", "export", "--from", "2026-11-01", "--to", "2026-11-02", "--output", str(tmp_path / output)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--output" in err and "Traceback" not in err
+    assert seen == []  # no export created (and none audited) for a file that could not be saved

@@ -53,3 +53,25 @@ def test_job_writes_a_chained_digest_per_tenant_for_each_closed_period(env):
     stored = json.loads(env["s3"].get_object(Bucket="cloakr-digests",
                                              Key="digests/acme/2026-01-02T10:00:00+00:00.json")["Body"].read())
     assert stored["previous_digest_key"] == first["digests"][0]
+
+
+def test_job_digests_empty_periods_and_replays_the_scheduled_period():
+    from datetime import datetime, timezone
+
+    from cloakr.audit.digest_job import scheduled_time
+
+    replayed = scheduled_time({"time": "2026-01-02T10:00:12Z", "detail-type": "Scheduled Event"})
+    assert replayed == datetime(2026, 1, 2, 10, 0, 12, tzinfo=timezone.utc)
+    assert scheduled_time({}).tzinfo is not None and scheduled_time({"time": "garbage"}).tzinfo is not None
+
+
+def test_job_writes_a_digest_for_an_empty_period(env):
+    from datetime import datetime, timezone
+
+    from cloakr.audit.digest_job import run_period
+
+    tenants = boto3.resource("dynamodb", region_name="us-east-1").Table("t-tenants")
+    tenants.put_item(Item={"pk": "TENANT#quiet", "sk": "PROFILE"})
+    written = run_period(**env, tenants_table=tenants, now=datetime(2026, 1, 2, 10, 5, tzinfo=timezone.utc), period="hour")
+    body = json.loads(env["s3"].get_object(Bucket="cloakr-digests", Key=written["digests"][0])["Body"].read())
+    assert body["records"] == [] and body["period_start"] == "2026-01-02T09:00:00+00:00"

@@ -26,7 +26,7 @@ def trail(env):
 
 def _verify(env):
     return verify_chain(audit_table=env["audit_table"], kms=env["kms"], s3=env["s3"], bucket=env["bucket"],
-                        tenant_id="acme", start=DAYS[0], end=DAYS[-1])
+                        tenant_id="acme", start=DAYS[0], end=DAYS[-1], trusted_key_id=env["signing_key_id"])
 
 
 def _kinds(env):
@@ -119,10 +119,8 @@ def test_signed_with_another_key(trail):
 def test_cli_verify_exits_non_zero_on_tamper(trail, capsys, monkeypatch):
     from cloakr.cli.main import main
 
-    # The trusted key defaults to the deployment's signing key variable; this trail was signed with another.
-    monkeypatch.delenv("CLOAKR_SIGNING_KEY_ID", raising=False)
-
     env, events = trail
+    monkeypatch.setenv("CLOAKR_SIGNING_KEY_ID", env["signing_key_id"])  # the trusted key comes from the deployment
     argv = ["audit", "verify", "--tenant", "acme", "--from", DAYS[0], "--to", DAYS[-1], "--region", "us-east-1",
             "--table", "t-audit", "--bucket", env["bucket"], "--json"]
     assert main(argv) == 0

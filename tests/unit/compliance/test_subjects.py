@@ -193,7 +193,7 @@ def test_audit_chain_verifies_after_erasure_and_records_are_unlinkable(services)
     before = call(services, "GET", "/v1/users/u1/export")[1]
     assert [r["action"] for r in before["audit_records"]].count("chat.completions") == 3
     assert call(services, "DELETE", "/v1/users/u1")[0] == 200
-    result = verify_chain(**env, tenant_id=tenant, start=start, end=end)
+    result = verify_chain(**env, tenant_id=tenant, start=start, end=end, trusted_key_id=services.signing_key_id)
     assert result.ok and result.records_checked == 3
     assert subjects.user_ref(built(), tenant, "u1", create=False) is None  # the secret is shredded
     after = call(services, "GET", "/v1/users/u1/export")[1]
@@ -204,13 +204,15 @@ def test_kms_failure_fails_closed_with_503(services, monkeypatch):
     def broken(*args, **kwargs):
         raise EncryptionError("KMS unavailable")
 
+    # A known user: their pseudonym secret must be decrypted (an unknown user's reads need no key, and make none).
+    assert consent(services, "u1", True, consent_type="y")[0] == 200
     monkeypatch.setattr(EnvelopeCipher, "encrypt", broken)
     monkeypatch.setattr(EnvelopeCipher, "decrypt", broken)
     for method, path, body in [("PUT", "/v1/users/u1/consent", {"consent_type": "x", "granted": True}),
                                ("GET", "/v1/users/u1/export", None), ("DELETE", "/v1/users/u1", None)]:
         status, answer = call(services, method, path, body)
         assert status == 503 and answer["error"]["code"] == "encryption_failed"
-    assert subjects.granted_consents(built().tables[c.TABLE_SUBJECTS], services.tenant.tenant_id, "u1") == frozenset()
+    assert subjects.granted_consents(built().tables[c.TABLE_SUBJECTS], services.tenant.tenant_id, "u1") == frozenset({"y"})
 
 
 def test_users_routes_need_users_admin(services):
