@@ -1,7 +1,7 @@
 """Absence is evidence: every due period needs a digest, records no digest covers are reported, the newest periods
 are pending; and ``cloakr audit verify`` refuses to run without a trusted key or with a bad range."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import boto3
 import pytest
