@@ -76,7 +76,11 @@ def test_a_missing_key_is_a_409_and_forwards_nothing(services, sent, monkeypatch
     status, body, _ = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}])
     assert status == 409 and body["error"]["code"] == "key_unavailable"
     assert sent == [] and EMAIL not in json.dumps(body)
-    assert services.table("audit").scan()["Items"] == []
+    # Only the refusal is recorded (outcome, status, code), nothing of the content.
+    records = [json.loads(i["record"]) for i in services.table("audit").scan()["Items"]]
+    assert [(r["action"], r["outcome"], r["status"], r["error_code"]) for r in records] == [
+        ("chat.completions", "refused", 409, "key_unavailable")]
+    assert EMAIL not in json.dumps(records)
 
 
 def test_blocked_user_in_body_or_header_is_refused_before_anything_is_sent(services, sent):

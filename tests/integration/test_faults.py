@@ -198,4 +198,8 @@ def test_an_unreadable_idempotency_claim_refuses_the_request(services, upstream,
     monkeypatch.setattr(built().tables[TABLE_VAULT], "get_item", raising(code))
     status, body, _ = chat(services, headers=RETRY)
     assert status == 503 and "error" in body and EMAIL not in json.dumps(body), (status, body)
-    assert upstream.received == [] and audit_items(services) == []
+    # Nothing ran: the only record is the refusal's (outcome, status, code), without content.
+    records = [json.loads(i["record"]) for i in audit_items(services)]
+    assert upstream.received == [] and EMAIL not in json.dumps(records)
+    assert [(r["action"], r["outcome"], r["status"], r["error_code"]) for r in records] == [
+        ("chat.completions", "failed", 503, "idempotency_unavailable")]

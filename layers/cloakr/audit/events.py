@@ -4,7 +4,7 @@ Records are read with a key-range ``Query`` on the sort key (``EVENT#<timestamp>
 size, so neither a listing nor an export ever holds more than one page of the table. Listings are **newest first**
 (what an investigator looks at first); exports read oldest first (the order digests sign).
 
-Filters on ``action``, ``category`` and ``user_id`` are applied to the decoded records (the record is one canonical
+Filters on ``action``, ``category`` and ``user_id`` (the id or its pseudonym) are applied to the decoded records (the record is one canonical
 JSON attribute, so DynamoDB cannot filter on its fields); a listing therefore examines at most ``MAX_EXAMINED``
 records per call and may answer a short (even empty) page with a ``next_token`` to continue from.
 
@@ -120,9 +120,13 @@ def records(table: Any, tenant_id: str, time_range: TimeRange, *, newest_first: 
 
 @dataclass(frozen=True)
 class Filters:
+    """``user_id`` matches a record naming that id or ``user_ref``, the id's pseudonym: records carry pseudonyms
+    (``cloakr.compliance.subjects.user_ref``), so a filter on the tenant's own id must be mapped by the caller."""
+
     action: str | None = None
     category: str | None = None
     user_id: str | None = None
+    user_ref: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("action", "category", "user_id"):
@@ -133,8 +137,10 @@ class Filters:
             raise EventQueryError(f"'category' must be one of {', '.join(sorted(CATEGORIES))}.")
 
     def match(self, record: dict[str, Any]) -> bool:
+        if self.user_id is not None and record.get("user_id") not in {self.user_id, self.user_ref} - {None}:
+            return False
         return all(value is None or record.get(name) == value
-                   for name, value in (("action", self.action), ("category", self.category), ("user_id", self.user_id)))
+                   for name, value in (("action", self.action), ("category", self.category)))
 
 
 def parse_limit(value: str | None) -> int:

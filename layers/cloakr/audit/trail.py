@@ -3,6 +3,11 @@
 Records hold entity *types* and counts only. Writes are conditional on the record id, so a retried write is not
 duplicated. A failed write raises ``AuditWriteError`` and the caller fails closed: nothing is forwarded without
 its audit record.
+
+A refused request is recorded too, with ``outcome`` ``refused`` (4xx) or ``failed`` (5xx), its HTTP ``status`` and
+error ``code`` (both only on such records, so earlier records keep their shape and hash). So that the resolver can
+add that record only where a route wrote none, the trail notes the actions written in the current request context
+(:func:`begin_request`, :func:`written_actions`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import json
 import time
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -18,6 +24,18 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 CATEGORIES = frozenset({"authentication", "data_access", "compliance", "admin"})
+# Actions written while serving the current request (each thread of the local gateway has its own context).
+_written: ContextVar[tuple[str, ...]] = ContextVar("audit_actions_written", default=())
+
+
+def begin_request() -> None:
+    """Start counting the records of a new request."""
+    _written.set(())
+
+
+def written_actions() -> tuple[str, ...]:
+    """The actions recorded since :func:`begin_request` in this context."""
+    return _written.get()
 
 
 class AuditWriteError(RuntimeError):
@@ -41,6 +59,9 @@ class AuditEvent:
     pii_counts: dict[str, int] = field(default_factory=dict)
     compliance_flags: list[str] = field(default_factory=list)
     outcome: str = "success"
+    # Only for refusals and failures: the HTTP status and the stable error code answered (never a message).
+    status: int | None = None
+    error_code: str | None = None
     retention_days: int = 365
     audit_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # Fixed when the event is made, so a retried write lands on the same key and is not duplicated.
@@ -65,6 +86,10 @@ def record_of(event: AuditEvent) -> dict[str, Any]:
                           "counts": dict(sorted(event.pii_counts.items()))},
         "compliance_flags": sorted(event.compliance_flags), "outcome": event.outcome,
     }
+    if event.status is not None:
+        record["status"] = event.status
+    if event.error_code is not None:
+        record["error_code"] = event.error_code
     record["hash"] = "sha256:" + hashlib.sha256(canonical(record)).hexdigest()
     return record
 
@@ -83,9 +108,10 @@ class AuditTrail:
         try:
             self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return event.audit_id  # already written by an earlier attempt of the same request
-            raise AuditWriteError("the audit record could not be written") from None
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise AuditWriteError("the audit record could not be written") from None
+            # else: already written by an earlier attempt of the same request
         except BotoCoreError:
             raise AuditWriteError("the audit record could not be written") from None
+        _written.set((*_written.get(), event.action))
         return event.audit_id

@@ -4,7 +4,9 @@ Everything is keyed by the caller's tenant and the tenant's own (pseudonymous) e
 user's partition ``TENANT#<t>#USER#<u>`` holds the current consent per type (``CONSENT#<type>``), the consent history
 (``CONSENTLOG#<recorded_at>#<type>#<id>``, appended on every change), a block (``BLOCK``), the user's pseudonym secret
 (``PSEUDONYM``) and erasure receipts (``ERASURE#<ts>``: timestamp and counts, no personal data). The vault table's
-partition of the same name holds the user's encrypted token maps (the originals of their personal data).
+partition of the same name holds the user's encrypted token maps (the originals of their personal data) and their
+stored idempotent answers; conversations that name no end user live elsewhere (``TENANT#<t>#ANON``), out of reach of
+any user id.
 
 Audit records are hash-chained and signed, so they are never changed. Records about a user carry ``user_ref``, an
 HMAC-SHA256 of the user id under a random per-user secret kept encrypted in the subjects table (:func:`user_ref`).
@@ -53,6 +55,7 @@ CONSENT_PREFIX = "CONSENT#"
 HISTORY_PREFIX = "CONSENTLOG#"
 ERASURE_PREFIX = "ERASURE#"
 PSEUDONYM_SORT_KEY = "PSEUDONYM"
+CONVERSATION_PREFIX = "CONV#"  # a token map's sort key in the vault partition (``cloakr.gateway.vault``)
 PSEUDONYM_PURPOSE = "subject-pseudonym"
 #: Attribute of the tenant's profile item (``TENANT#<t>/PROFILE``): consent types every end user must have granted.
 REQUIRED_CONSENTS = "required_consents"
@@ -263,7 +266,10 @@ def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any
         items = list(_items(subjects, pk))
         vault = TokenVault(vault_table, tenant_cipher(services))
         conversations = []
+        # The partition also holds the user's stored idempotent answers (erased with it, not exported: transient).
         for item in _items(vault_table, pk, "pk, sk, updated_at"):
+            if not item["sk"].startswith(CONVERSATION_PREFIX):
+                continue
             conversation = item["sk"].removeprefix("CONV#")
             tokens = vault.load(tenant_id, user_id, conversation)
             conversations.append({"conversation_id": conversation, "updated_at": int(item.get("updated_at", 0)),
@@ -314,14 +320,20 @@ def erase_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, int]
     """
     subjects, vault_table = services.tables[TABLE_SUBJECTS], services.tables[TABLE_VAULT]
     pk = _partition(tenant_id, user_id)
-    deleted = dict.fromkeys(("vault_items", "consents", "blocks", "pseudonyms", "incident_counters", "incident_links", "other"), 0)
+    deleted = dict.fromkeys(("vault_items", "stored_replies", "consents", "blocks", "pseudonyms", "incident_counters",
+                             "incident_links", "other"), 0)
 
     def counted(item: dict[str, Any]) -> dict[str, Any]:
         deleted[_kind(item["sk"])] += 1
         return item
 
     def erase() -> None:
-        deleted["vault_items"] = _delete(vault_table, _items(vault_table, pk, "pk, sk"))
+        # Token maps (conversations) and the user's stored idempotent replies share the vault partition.
+        def vault_kind(item: dict[str, Any]) -> dict[str, Any]:
+            deleted["vault_items" if item["sk"].startswith(CONVERSATION_PREFIX) else "stored_replies"] += 1
+            return item
+
+        _delete(vault_table, (vault_kind(i) for i in _items(vault_table, pk, "pk, sk")))
         _delete(subjects, (counted(i) for i in _items(subjects, pk, "pk, sk") if not i["sk"].startswith(ERASURE_PREFIX)))
         deleted["incident_counters"] = sum(_delete(subjects, _items(subjects, p, "pk, sk")) for p in _signal_partitions(tenant_id, user_id))
         for incident in _incidents(subjects, tenant_id, user_id, "pk, sk"):  # kept as security records, unlinked

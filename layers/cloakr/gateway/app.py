@@ -2,6 +2,12 @@
 
 Anything unexpected becomes a 500 ``internal_error`` with no detail (never a stack trace); every response,
 errors included, carries the security headers.
+
+Every request of a known tenant leaves one audit record: routes write their own (with what they processed); where
+a route wrote none (a refusal before its record, a read such as ``GET /v1/audit/verify``), the resolver writes one
+naming the route, the outcome, the status and the error code, never content or raw end-user ids. A replayed
+idempotent answer is not recorded again (its first run was). A successful answer whose record cannot be written is
+replaced by 503 ``audit_unavailable`` (fail closed); a refusal goes back as it is, with the failure logged.
 """
 
 from __future__ import annotations
@@ -9,15 +15,18 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
+from cloakr.audit.trail import AuditEvent, begin_request, written_actions
 from cloakr.gateway import routes
-from cloakr.gateway.errors import ApiError, InternalError, MethodNotAllowedError, NotFoundError
+from cloakr.gateway.errors import ApiError, AuditUnavailableError, InternalError, MethodNotAllowedError, NotFoundError
+from cloakr.gateway.scopes import PUBLIC_ROUTES, ROUTE_SCOPES, scope_for
 from cloakr.observability import logger, metrics
 
 SECURITY_HEADERS = {
@@ -77,24 +86,121 @@ def build_app() -> APIGatewayRestResolver:
     return app
 
 
+#: Scopes of the routes that process end-user content, which admit only users who granted the required consents.
+CONTENT_SCOPES = frozenset({"chat:write", "redact:write"})
+
+
+def _as_event_response(error: ApiError) -> dict[str, Any]:
+    refused = error_response(error)
+    return {"statusCode": refused.status_code, "headers": refused.headers, "multiValueHeaders": {},
+            "body": refused.body, "isBase64Encoded": False}
+
+
+def _replay_admission(event: dict[str, Any]) -> Callable[[], None]:
+    """What a replay must pass first: the same admission as the route (blocked users; consent on content routes),
+    so a stored answer never outlives a block, a withdrawn consent or an erasure."""
+    def admit() -> None:
+        from cloakr.gateway.context import current_principal
+        from cloakr.gateway.idempotency import body_user
+        from cloakr.gateway.services import services
+
+        consent = scope_for(event.get("httpMethod", ""), event.get("path", "")) in CONTENT_SCOPES
+        services().admit(current_principal(event), body_user(event), consent=consent)
+    return admit
+
+
 def _idempotent(event: dict[str, Any], tenant_id: str | None, handle: Any) -> dict[str, Any]:
     """POSTs of a known tenant go through the idempotency store (see ``cloakr.gateway.idempotency``)."""
     if event.get("httpMethod") != "POST" or not tenant_id:
         return handle()
     from cloakr.constants import TABLE_VAULT
     from cloakr.crypto.byok import tenant_cipher
-    from cloakr.gateway.idempotency import IdempotencyError, IdempotencyStore
+    from cloakr.gateway.idempotency import IdempotencyStore
     from cloakr.gateway.services import services
 
     cipher = tenant_cipher(services())
     if cipher is None or TABLE_VAULT not in services().tables:
         return handle()  # nowhere to keep answers encrypted: no replay, and nothing stored in clear
     try:
-        return IdempotencyStore(services().tables[TABLE_VAULT], cipher).run(event, tenant_id, handle)
-    except IdempotencyError as error:
-        refused = error_response(error)
-        return {"statusCode": refused.status_code, "headers": refused.headers, "multiValueHeaders": {},
-                "body": refused.body, "isBase64Encoded": False}
+        return IdempotencyStore(services().tables[TABLE_VAULT], cipher).run(event, tenant_id, handle, _replay_admission(event))
+    except ApiError as error:  # a refused key, or a replay whose admission failed
+        return _as_event_response(error)
+
+
+# (method, compiled path, route template) of every routed endpoint, to name a request's action without its path
+# values (which may be end-user ids).
+_TEMPLATES = [(method, re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"), path)
+              for method, path in (*ROUTE_SCOPES, *PUBLIC_ROUTES)]
+_VERBS = {"GET": "read", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+_CATEGORIES = (("/v1/audit", "compliance"), ("/v1/users", "compliance"), ("/v1/reports", "compliance"),
+               ("/v1/keys", "admin"), ("/v1/incidents", "admin"))
+
+
+def request_action(method: str, path: str) -> tuple[str, str]:
+    """The audit action and category of a request: its route's fixed path segments and verb
+    (``GET /v1/audit/exports/{id}`` -> ``audit.exports.read``), ``route.unknown`` for anything unrouted."""
+    template = next((t for m, pattern, t in _TEMPLATES if m == method and pattern.match(path)), None)
+    if template is None:
+        return "route.unknown", "data_access"
+    name = ".".join(part for part in template.split("/")[2:] if part and not part.startswith("{"))
+    action = f"{name}.{_VERBS[method]}" if method in _VERBS else name
+    category = next((c for prefix, c in _CATEGORIES if template.startswith(prefix)), "data_access")
+    return action, category
+
+
+def _error_code(response: dict[str, Any]) -> str | None:
+    try:
+        code = json.loads(response.get("body") or "")["error"]["code"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _subject_ref(tenant_id: str, event: dict[str, Any]) -> str | None:
+    """The end user's existing pseudonym; none is made for a request the route did not record (it may be refused,
+    and the id may be anything the caller sent)."""
+    from cloakr.compliance import subjects
+    from cloakr.gateway.context import MAX_USER_ID
+    from cloakr.gateway.idempotency import end_user
+    from cloakr.gateway.services import services
+
+    user = end_user(event)
+    if not user or len(user) > MAX_USER_ID:
+        return None
+    try:
+        return subjects.user_ref(services(), tenant_id, user, create=False)
+    except ApiError:
+        return None
+
+
+def _audited(event: dict[str, Any], tenant_id: str | None, response: dict[str, Any]) -> dict[str, Any]:
+    """``response``, after writing the request's audit record if its route wrote none (see the module doc)."""
+    from cloakr.gateway.idempotency import REPLAYED_HEADER
+    from cloakr.gateway.services import services
+
+    own = [a for a in written_actions() if not a.startswith("security_incident.")]
+    if not tenant_id or own or REPLAYED_HEADER in (response.get("multiValueHeaders") or {}):
+        return response
+    status = int(response.get("statusCode", 500))
+    action, category = request_action(event.get("httpMethod", ""), event.get("path", ""))
+    refused = status >= 400
+    try:
+        try:
+            retention = services().tenant(tenant_id).retention_days
+        except ApiError:
+            retention = 365
+        record = AuditEvent(tenant_id=tenant_id, action=action, category=category, user_id=_subject_ref(tenant_id, event),
+                            outcome="success" if not refused else "refused" if status < 500 else "failed",
+                            status=status if refused else None, error_code=_error_code(response) if refused else None,
+                            retention_days=retention)
+        services().audit.record(record)
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the answer below decides (fail closed on success)
+        logger.error("audit record of a request not written", extra={"status": status, "action": action,
+                                                                     "error_type": type(exc).__name__})
+        if not refused:
+            return _as_event_response(AuditUnavailableError("The audit trail is unavailable, so the request was not "
+                                                            "processed. Retry later."))
+    return response
 
 
 _documents: dict[int, dict[str, Any]] = {}
@@ -118,7 +224,9 @@ def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
     else:
         logger.remove_keys(["tenant_id"])  # the local gateway's threads share the logger across requests
     logger.append_keys(request_id=(event.get("requestContext") or {}).get("requestId"))
+    begin_request()
     response = _idempotent(event, tenant_id, lambda: build_app().resolve(event, context))
+    response = _audited(event, tenant_id, response)
     if tenant_id:
         # Dimensions apply to every metric of this invocation (flushed by the handler's log_metrics).
         # A warm process that did not flush (local gateway) still holds the previous request's tenant: replace it.

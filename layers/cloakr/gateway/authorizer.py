@@ -37,6 +37,9 @@ def _deny(principal: str, code: str, message: str, tenant_id: str | None = None,
     logger.info("authorization denied", extra={"error_code": code, "tenant_id": tenant_id})
     if principal != "anonymous" and code in _SIGNAL_OF_DENIAL:
         services().incidents.observe(_SIGNAL_OF_DENIAL[code], tenant_id=tenant_id, key_id=principal, user_id=user_id)
+    # Without a tenant there is no trail to write to: a missing, malformed or unknown key (including a real key id
+    # with a wrong secret, since keys are found by the hash of the whole key and no index maps a key id to its
+    # tenant) is counted in the AuthorizerDenied metric and logged, not audited.
     if tenant_id:
         # A refusal of a real key is an authentication event of its tenant. The request is refused either way, so
         # an audit outage is logged rather than turned into an error.

@@ -9,6 +9,11 @@ are not kept, so a retry after a failure really retries.
 Answers may hold the caller's own restored PII (a chat reply), so they are stored encrypted under the tenant's key
 (BYOK or the stack key: shredding the tenant's key makes them unreadable too), in the vault table, for 24 hours.
 If the claim cannot be read or written, the request is refused (503) rather than risk running twice.
+
+A stored answer must not outlive the rights of the subject it belongs to. Answers of a request that names an end
+user (``X-Cloakr-User``, else the body's ``user``) are kept in that user's vault partition, which erasure deletes
+whole; and a repeat is admitted again (blocks, consent) before its answer is replayed, so revoking consent or
+blocking the user stops replays at once.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cloakr.crypto import EncryptionError
 from cloakr.gateway.context import header
 from cloakr.gateway.errors import ApiError
+from cloakr.gateway.vault import partition
 from cloakr.observability import logger
 
 HEADER = "idempotency-key"
@@ -35,6 +41,29 @@ STALE_SECONDS = 60
 MAX_STORED_BYTES = 300_000
 PURPOSE = "idempotency"
 _KEY_SHAPE = re.compile(r"^[\x21-\x7e]{1,255}$")
+#: Sort-key prefix of answers kept in an end user's vault partition (beside the user's ``CONV#`` token maps).
+ITEM_PREFIX = "IDEMPOTENCY#"
+
+
+def end_user(event: dict[str, Any]) -> str | None:
+    """The end user a request names, as the routes read it: ``X-Cloakr-User`` (or the authorizer's), else the
+    JSON body's ``user`` field (chat). Anything unreadable names nobody."""
+    context = (event.get("requestContext") or {}).get("authorizer") or {}
+    user = header(event, "x-cloakr-user") or context.get("user_id")
+    return str(user) if user else body_user(event)
+
+
+def body_user(event: dict[str, Any]) -> str | None:
+    """The JSON body's ``user`` field (OpenAI's end-user id), if the body is a JSON object naming one."""
+    body = event.get("body")
+    if not body or event.get("isBase64Encoded"):
+        return None
+    try:
+        payload = json.loads(body)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    named = payload.get("user") if isinstance(payload, dict) else None
+    return named if isinstance(named, str) and named else None
 
 
 class IdempotencyError(ApiError):
@@ -52,21 +81,26 @@ class IdempotencyStore:
         self.table, self.cipher, self.clock = table, cipher, clock
 
     @staticmethod
-    def _key(tenant_id: str, method: str, path: str, key: str) -> dict[str, str]:
+    def _key(tenant_id: str, user_id: str | None, method: str, path: str, key: str) -> dict[str, str]:
+        """In the end user's vault partition (erased with it), or the tenant's own for requests naming nobody."""
         digest = hashlib.sha256(f"{method} {path} {key}".encode()).hexdigest()
+        if user_id:
+            return {"pk": partition(tenant_id, user_id), "sk": f"{ITEM_PREFIX}{digest}"}
         return {"pk": f"TENANT#{tenant_id}#IDEMPOTENCY", "sk": digest}
 
-    def run(self, event: dict[str, Any], tenant_id: str, handle: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def run(self, event: dict[str, Any], tenant_id: str, handle: Callable[[], dict[str, Any]],
+            admit: Callable[[], None] = lambda: None) -> dict[str, Any]:
+        """``handle`` once per key; a repeat replays its answer only after ``admit`` (which raises to refuse)."""
         key = header(event, HEADER)
         if key is None:
             return handle()
         if not _KEY_SHAPE.match(key):
             raise _refuse("Idempotency-Key must be 1-255 printable ASCII characters.", "validation_error", 400)
-        item_key = self._key(tenant_id, event.get("httpMethod", ""), event.get("path", ""), key)
+        item_key = self._key(tenant_id, end_user(event), event.get("httpMethod", ""), event.get("path", ""), key)
         body = event.get("body") or ""
         fingerprint = hashlib.sha256(body.encode() if isinstance(body, str) else body).hexdigest()
         try:
-            replay = self._claim(item_key, fingerprint, tenant_id)
+            replay = self._claim(item_key, fingerprint, tenant_id, admit)
         except (ClientError, BotoCoreError, EncryptionError):
             raise _refuse("The request could not be checked for repeats; retry later.", "idempotency_unavailable", 503, True) from None
         if replay is not None:
@@ -79,7 +113,8 @@ class IdempotencyStore:
             logger.error("idempotent answer not stored", extra={"tenant_id": tenant_id})
         return response
 
-    def _claim(self, item_key: dict[str, str], fingerprint: str, tenant_id: str) -> dict[str, Any] | None:
+    def _claim(self, item_key: dict[str, str], fingerprint: str, tenant_id: str,
+               admit: Callable[[], None]) -> dict[str, Any] | None:
         now = self.clock()
         try:
             self.table.put_item(
@@ -98,6 +133,7 @@ class IdempotencyStore:
             raise _refuse("This Idempotency-Key was already used with a different request.", "idempotency_key_reused", 422)
         if existing.get("state") != "complete":
             raise _refuse("A request with this Idempotency-Key is still running; retry shortly.", "request_in_progress", 409, True)
+        admit()  # the first request was admitted then; the subject's blocks and consents may have changed since
         stored = self.cipher.decrypt(bytes(existing["response"]), tenant_id, PURPOSE)
         response = json.loads(stored)
         response.setdefault("multiValueHeaders", {})[REPLAYED_HEADER] = ["true"]

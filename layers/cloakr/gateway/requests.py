@@ -53,13 +53,66 @@ def parse_body(event: dict[str, Any], model: type[Model]) -> Model:
     try:
         return model.model_validate(payload)
     except PydanticValidationError as exc:
-        raise ValidationError(describe(exc)) from None
+        raise ValidationError(describe(exc, model)) from None
 
 
-def describe(exc: PydanticValidationError) -> str:
-    """A readable summary naming fields and problems, never echoing the submitted values."""
+def describe(exc: PydanticValidationError, model: type[BaseModel] | None = None) -> str:
+    """A readable summary naming fields and problems, never echoing the submitted values or key names.
+
+    A location is a path of the model's own field names and list positions; a key the caller made up (an unknown
+    field, a key of a free-form object) is caller text like any value, so it is left out, and an unknown field's
+    message lists the fields the model allows instead. Messages that quote allowed values (literals,
+    patterns) quote the model, not the input.
+    """
     parts = []
-    for error in exc.errors(include_input=False, include_url=False)[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "body"
-        parts.append(f"{where}: {error['msg']}")
+    for error in exc.errors(include_input=False, include_url=False, include_context=False)[:5]:
+        where = _location(error["loc"], model)
+        if error["type"] == "extra_forbidden":
+            allowed = _allowed_fields(error["loc"][:-1], model)
+            message = f"unknown field; allowed: {', '.join(allowed)}" if allowed else "unknown field"
+        else:
+            message = error["msg"]
+        parts.append(f"{where}: {message}")
     return "; ".join(parts)
+
+
+def _submodel(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class at ``loc`` (through list items), or None where the path leaves declared models."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        current = _model_in(current.model_fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel an annotation holds (``X``, ``list[X]``, ``X | None``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed_fields(loc: tuple[Any, ...], model: type[BaseModel] | None) -> list[str]:
+    found = _submodel(model, loc)
+    return sorted(found.model_fields) if found is not None else []
+
+
+def _location(loc: tuple[Any, ...], model: type[BaseModel] | None) -> str:
+    """``loc`` as ``field.0.field``: the model's declared field names and list positions only. Anything else (a
+    caller's key, Pydantic's union-member tags) is left out, so the location never repeats caller text."""
+    shown = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            shown.append(str(part))
+            continue
+        parent = _submodel(model, loc[:i])
+        if parent is not None and part in parent.model_fields:
+            shown.append(str(part))
+    return ".".join(shown) or "body"

@@ -13,6 +13,7 @@ restored correctly, from the in-memory map).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import time
@@ -33,12 +34,17 @@ _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def conversation_id(tenant_id: str, header_value: str | None, messages: list[dict[str, Any]]) -> str:
-    """The caller's id, or one derived from the tenant and the conversation's opening messages (everything up to
-    and including the first user message), which every later turn resends unchanged."""
+    """A hash of the caller's id, or one derived from the tenant and the conversation's opening messages (everything
+    up to and including the first user message), which every later turn resends unchanged.
+
+    The caller's id is caller text (it could be a card number or an address) and this id is stored as the vault's
+    sort key and the audit record's ``session_id``; so only its tenant-bound hash is kept, never the id itself.
+    """
     if header_value is not None:
         if not _CONVERSATION_ID.match(header_value):
             raise ValidationError("X-Cloakr-Conversation-Id must be 1-128 characters of letters, digits, '.', '_', ':' or '-'.")
-        return header_value
+        digest = hmac.new(f"cloakr-conversation:{tenant_id}".encode(), header_value.encode(), hashlib.sha256).hexdigest()
+        return f"c-{digest[:40]}"
     opening = []
     for message in messages:
         opening.append({"role": message.get("role"), "content": message.get("content")})
@@ -48,13 +54,22 @@ def conversation_id(tenant_id: str, header_value: str | None, messages: list[dic
     return f"h-{digest[:40]}"
 
 
+def partition(tenant_id: str, user_id: str | None) -> str:
+    """The vault partition of an end user's data, or of conversations that name none.
+
+    Anonymous conversations get a partition outside the ``TENANT#<t>#USER#`` prefix (``#ANON``), so no end-user id,
+    however spelled, names them: ``/v1/users/{id}`` export and erasure cannot read or wipe other people's maps.
+    """
+    return f"TENANT#{tenant_id}#USER#{user_id}" if user_id else f"TENANT#{tenant_id}#ANON"
+
+
 class TokenVault:
     def __init__(self, table: Any, cipher: EnvelopeCipher | None) -> None:
         self.table, self.cipher = table, cipher
 
     @staticmethod
     def _key(tenant_id: str, user_id: str | None, conversation: str) -> dict[str, str]:
-        return {"pk": f"TENANT#{tenant_id}#USER#{user_id or '-'}", "sk": f"CONV#{conversation}"}
+        return {"pk": partition(tenant_id, user_id), "sk": f"CONV#{conversation}"}
 
     def _require_cipher(self) -> EnvelopeCipher:
         if self.cipher is None:

@@ -16,8 +16,9 @@ from cloakr.compliance import subjects
 from cloakr.compliance.incidents import SIGNALS
 from cloakr.crypto import EncryptionError, EnvelopeCipher
 from cloakr.crypto.byok import tenant_cipher
-from cloakr.gateway.app import resolve
 from cloakr.gateway.services import services as built
+
+from tests.unit.audit.audit_api_helpers import call
 from cloakr.gateway.vault import TokenVault
 from cloakr.pii.tokens import TokenMap
 
@@ -29,11 +30,6 @@ def fresh_cache():
     subjects.clear_cache()
     yield
     subjects.clear_cache()
-
-
-def call(services, method, path, body=None, **kwargs):
-    response = resolve(services.event(method, path, body, **kwargs), None)
-    return response["statusCode"], json.loads(response["body"])
 
 
 def consent(services, user, granted, consent_type="ai_processing", **kwargs):

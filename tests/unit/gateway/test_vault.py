@@ -16,7 +16,10 @@ def test_derived_conversation_id_is_the_same_on_every_turn_and_differs_per_tenan
     later = first + [{"role": "assistant", "content": "hello"}, {"role": "user", "content": "more"}]
     assert conversation_id("t1", None, first) == conversation_id("t1", None, later)
     assert conversation_id("t1", None, first) != conversation_id("t2", None, first)
-    assert conversation_id("t1", "conv-42", first) == "conv-42"
+    # The caller's id is kept only as a tenant-bound hash (it may be anything, a card number included).
+    assert conversation_id("t1", "conv-42", first) == conversation_id("t1", "conv-42", later) != "conv-42"
+    assert conversation_id("t1", "4111111111111111", first) != conversation_id("t2", "4111111111111111", first)
+    assert "4111" not in conversation_id("t1", "4111111111111111", first)
 
 
 @pytest.mark.parametrize("bad", ["", "a" * 129, "has space", "semi;colon", "ünïcode"])
@@ -49,7 +52,7 @@ def test_a_blob_moved_to_another_tenant_does_not_decrypt(vault, services):
     vault.save("t1", None, "c1", tokens, retention_days=30)
     table = services.table("vault")
     item = table.scan()["Items"][0]
-    table.put_item(Item={**item, "pk": "TENANT#t2#USER#-"})
+    table.put_item(Item={**item, "pk": "TENANT#t2#ANON"})
     with pytest.raises(EncryptionFailedError):
         vault.load("t2", None, "c1")
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloakr import constants as c
 from cloakr.audit import exports
 from cloakr.audit.events import (
+    MAX_FILTER_LENGTH,
     EventQueryError,
     Filters,
     TimeRange,
@@ -28,6 +29,7 @@ from cloakr.audit.events import (
 )
 from cloakr.audit.trail import CATEGORIES, AuditEvent
 from cloakr.audit.verify import verify_chain
+from cloakr.compliance import subjects
 from cloakr.gateway.context import current_principal
 from cloakr.gateway.errors import ApiError, NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
@@ -76,11 +78,21 @@ def _bucket() -> str:
     return services().require_bucket("Audit exports", "exports_unavailable")
 
 
+def _pseudonym(tenant_id: str, user_id: str | None) -> str | None:
+    """The pseudonym records carry for ``user_id``, if the user has one; a read never makes one (an unknown or
+    erased user simply matches nothing)."""
+    if not user_id or len(user_id) > MAX_FILTER_LENGTH:
+        return None  # no filter, or one that Filters refuses
+    return subjects.user_ref(services(), tenant_id, user_id, create=False)
+
+
 @router.get("/v1/audit/events")
 def list_audit_events() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
     time_range = _checked(lambda: TimeRange.of(_instant("start"), _instant("end")))
-    filters = _checked(lambda: Filters(action=_query("action"), category=_query("category"), user_id=_query("user_id")))
+    user = _query("user_id")
+    filters = _checked(lambda: Filters(action=_query("action"), category=_query("category"), user_id=user,
+                                       user_ref=_pseudonym(principal.tenant_id, user)))
     limit = _checked(lambda: parse_limit(_query("limit")))
     return _checked(lambda: list_events(services().tables[c.TABLE_AUDIT], principal.tenant_id, time_range, filters,
                                         limit, _query("next_token")))

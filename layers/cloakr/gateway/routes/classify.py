@@ -19,7 +19,7 @@ from cloakr.compliance.profiles import policy_for
 from cloakr.constants import MAX_BODY_BYTES
 from cloakr.gateway.context import current_principal
 from cloakr.gateway.engines import engine_for
-from cloakr.gateway.errors import DetectionFailedError
+from cloakr.gateway.errors import DetectionFailedError, ValidationError
 from cloakr.gateway.requests import parse_body
 from cloakr.gateway.services import services
 from cloakr.observability import logger
@@ -37,9 +37,19 @@ class ClassifyRequest(BaseModel):
     entities: list[str] | None = Field(default=None, max_length=len(ALL_ENTITY_TYPES))
 
 
+def _checked_entities(entities: list[str] | None) -> list[str] | None:
+    """The requested types, or 400 naming the positions of unknown ones and the allowed types. Checked here
+    because the engine's own error names the unknown values, which are caller text."""
+    unknown = [str(i) for i, name in enumerate(entities or []) if name not in ALL_ENTITY_TYPES]
+    if unknown:
+        raise ValidationError(f"'entities' items at positions {', '.join(unknown)} are not entity types; "
+                              f"allowed: {', '.join(sorted(ALL_ENTITY_TYPES))}.")
+    return entities
+
+
 def _counts(text: str, entities: list[str] | None, tenant: Tenant) -> dict[str, int]:
     """Finding counts per type with the tenant's rules and profile policy (HIPAA/PCI types stay on)."""
-    engine = engine_for(entities=policy_for(tenant.profiles).entities(entities), rules=tenant.rules)
+    engine = engine_for(entities=policy_for(tenant.profiles).entities(_checked_entities(entities)), rules=tenant.rules)
     try:
         return dict(Counter(finding.type for finding in engine.detect(text)))
     except DetectionError:

@@ -40,12 +40,26 @@ class ScheduleRequest(BaseModel):
     hour_utc: int = Field(default=6, ge=0, le=23)
 
 
+def _known(name: str) -> bool:
+    try:
+        reports.normalise_standards([name], [])
+    except reports.ReportError:
+        return False
+    return True
+
+
 def _standards(requested: list[str] | None, tenant: Any) -> list[str]:
+    """The standards to assess; unknown names are refused by position with the allowed names, never echoed (they
+    are caller text, which may be anything)."""
+    unknown = [str(i) for i, name in enumerate(requested or []) if not _known(name)]
+    if unknown:
+        raise ValidationError(f"'standards' items at positions {', '.join(unknown)} are not known standards; "
+                              f"choose from {', '.join(reports.STANDARDS)}.")
     default = reports.default_standards(region_config().compliance_frameworks, tenant.profiles)
     try:
         return reports.normalise_standards(requested, default)
-    except reports.ReportError as exc:
-        raise ValidationError(str(exc)) from None
+    except reports.ReportError:
+        raise ValidationError(f"'standards' must name known standards: {', '.join(reports.STANDARDS)}.") from None
 
 
 def _bucket() -> str:

@@ -9,7 +9,7 @@ the tenant ever saw the id.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -25,6 +25,8 @@ from cloakr.gateway.services import services
 router = Router()
 SCOPE = "users:admin"
 EXPORT_FORMATS = ("json",)
+CONSENT_CLOCK_SKEW = timedelta(minutes=5)  # a client's clock may run somewhat ahead of ours
+EARLIEST_CONSENT = datetime(2000, 1, 1, tzinfo=UTC)  # no consent to AI processing of this service predates it
 
 
 class ConsentRequest(BaseModel):
@@ -44,11 +46,29 @@ class ConsentRequest(BaseModel):
             raise ValueError("must be an ISO 8601 date-time string")
         return value
 
+    @field_validator("timestamp")
+    @classmethod
+    def plausible(cls, value: datetime | None) -> datetime | None:
+        """A decision cannot lie in the future (beyond clock skew), nor before this service could have asked for it:
+        a consent record dated 2099 or 0001 would mislead every later check of when consent was given."""
+        if value is None:
+            return None
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        if moment > datetime.now(UTC) + CONSENT_CLOCK_SKEW:
+            raise ValueError(f"must not lie in the future (more than {int(CONSENT_CLOCK_SKEW.total_seconds())} s ahead)")
+        if moment < EARLIEST_CONSENT:
+            raise ValueError(f"must not be before {EARLIEST_CONSENT.date().isoformat()}")
+        return value
 
-def _subject(action: str, user_id: str) -> Principal:
-    """The caller, after writing the audit record of ``action`` on the user's pseudonym (fail closed)."""
+
+def _subject(action: str, user_id: str, *, create: bool = False) -> Principal:
+    """The caller, after writing the audit record of ``action`` on the user's pseudonym (fail closed).
+
+    Only a write that keeps data about the user (``create``: consent) makes a pseudonym; an export or an erasure
+    of an unknown (or erased) user leaves no item behind, so its record names no user.
+    """
     principal = require_scope(router.current_event.raw_event, SCOPE)
-    ref = subjects.user_ref(services(), principal.tenant_id, user_id)
+    ref = subjects.user_ref(services(), principal.tenant_id, user_id, create=create)
     services().record(AuditEvent(tenant_id=principal.tenant_id, action=action, category="compliance", user_id=ref))
     return principal
 
@@ -57,7 +77,7 @@ def _subject(action: str, user_id: str) -> Principal:
 def update_consent(user_id: str) -> dict[str, Any]:
     user_id = user_from_path(user_id)
     request = parse_body(router.current_event.raw_event, ConsentRequest)
-    principal = _subject("consent_update", user_id)
+    principal = _subject("consent_update", user_id, create=True)
     return subjects.record_consent(services(), principal.tenant_id, user_id, request.consent_type, request.granted,
                                    request.timestamp, request.source)
 
