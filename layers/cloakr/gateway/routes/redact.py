@@ -31,7 +31,11 @@ class RedactRequest(BaseModel):
 
     text: str | None = Field(default=None, max_length=MAX_BODY_BYTES)
     texts: list[str] | None = Field(default=None, max_length=MAX_TEXTS)
-    mode: Literal["replace", "mask", "hash", "tokenize", "remove"] = "replace"
+    mode: Literal["replace", "mask", "hash", "tokenize", "remove"] = Field(default="replace", description=(
+        "replace: `[EMAIL]`; mask: letters and digits starred, the last 4 of cards and accounts shown when at least "
+        "as many stay hidden; hash: `[EMAIL:<12 hex>]`, a keyed HMAC of the normalised value, stable per tenant; "
+        "tokenize: `[EMAIL_1]`, one placeholder per value across the batch, never one that occurs in the texts; "
+        "remove: the value and the gap it leaves"))
     entities: list[str] | None = None
     rules: list[dict[str, Any]] | None = None
 
