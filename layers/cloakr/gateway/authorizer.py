@@ -25,6 +25,7 @@ from cloakr.tenants.cache import TtlCache
 from cloakr.tenants.keys import hash_key, parse_key
 
 _keys = TtlCache()
+_owners = TtlCache()
 
 
 # Which incident signal each refusal feeds; a missing or malformed key is noise, not a signal about anyone.
@@ -37,9 +38,8 @@ def _deny(principal: str, code: str, message: str, tenant_id: str | None = None,
     logger.info("authorization denied", extra={"error_code": code, "tenant_id": tenant_id})
     if principal != "anonymous" and code in _SIGNAL_OF_DENIAL:
         services().incidents.observe(_SIGNAL_OF_DENIAL[code], tenant_id=tenant_id, key_id=principal, user_id=user_id)
-    # Without a tenant there is no trail to write to: a missing, malformed or unknown key (including a real key id
-    # with a wrong secret, since keys are found by the hash of the whole key and no index maps a key id to its
-    # tenant) is counted in the AuthorizerDenied metric and logged, not audited.
+    # Without a tenant there is no trail to write to: a missing, malformed or unknown key (an id no tenant was
+    # issued) is counted in the AuthorizerDenied metric and logged, not audited.
     if tenant_id:
         # A refusal of a real key is an authentication event of its tenant. The request is refused either way, so
         # an audit outage is logged rather than turned into an error.
@@ -81,7 +81,10 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
     # Cached by hash, so no plaintext key is held in memory beyond this call.
     key = _keys.get(hash_key(token), lambda: services().tenants.find_key(token))
     if key is None:
-        return _deny(parsed.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.")
+        # A real key id with a wrong secret is an authentication event of the key's tenant (keys issued before the
+        # id-to-tenant pointer existed have none, and are refused unattributed).
+        owner = _owners.get(parsed.key_id, lambda: services().tenants.key_owner(parsed.key_id))
+        return _deny(parsed.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.", owner)
     if not key.usable(now):
         return _deny(key.key_id, "unauthorized", "The API key is not valid, has expired or was revoked.", key.tenant_id)
     if services().is_key_blocked(key.tenant_id, key.key_id):
@@ -111,4 +114,5 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
 def clear_cache() -> None:
     """Forget cached keys, tenants and blocks (tests, and operators who need a revocation to apply at once)."""
     _keys.clear()
+    _owners.clear()
     clear_caches()

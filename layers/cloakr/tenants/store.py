@@ -112,7 +112,15 @@ class TenantStore:
         if expires_at is not None:
             item["expires_at_epoch"] = expires_at
         self.table.put_item(Item=item)
+        self.table.put_item(Item={**_owner_key(key_id), "tenant_id": tenant_id})
         return ApiKey(tenant_id, key_id, scopes, self.region, expires_at, False, name), plaintext
+
+    def key_owner(self, key_id: str) -> str | None:
+        """The tenant a key id was issued to, whatever secret is presented with it: the authorizer finds keys by the
+        hash of the whole key, so a real key id with a wrong secret would otherwise be refused without a tenant to
+        audit the attempt under (credential guessing against a known key)."""
+        item = self.table.get_item(Key=_owner_key(key_id), ProjectionExpression="tenant_id").get("Item")
+        return str(item["tenant_id"]) if item else None
 
     def find_key(self, plaintext: str) -> ApiKey | None:
         response = self.table.query(IndexName=KEY_HASH_INDEX, KeyConditionExpression=Key("key_hash").eq(hash_key(plaintext)), Limit=1)
@@ -167,3 +175,8 @@ def _api_key(item: dict[str, Any]) -> ApiKey:
         region=item["region"], expires_at=int(expires) if expires is not None else None,
         revoked=bool(item.get("revoked")), name=item.get("name", ""),
     )
+
+
+def _owner_key(key_id: str) -> dict[str, str]:
+    """A pointer from a key id to its tenant, outside every tenant's partition (``KEYID#<id>/OWNER``)."""
+    return {"pk": f"KEYID#{key_id}", "sk": "OWNER"}

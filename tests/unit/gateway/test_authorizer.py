@@ -109,3 +109,19 @@ def test_refusing_a_real_key_is_audited_for_its_tenant(services):
     records = [json.loads(i["record"]) for i in services.table("audit").scan()["Items"]]
     assert [(r["action"], r["category"], r["outcome"]) for r in records] == [("auth.denied", "authentication", "forbidden")]
     assert key not in json.dumps(records)
+
+
+def test_a_real_key_id_with_a_wrong_secret_is_audited_for_its_tenant(services):
+    import json
+
+    _, key = built().tenants.create_key(services.tenant.tenant_id, ["redact:write"])
+    prefix, secret = "_".join(key.split("_")[:3]), "_".join(key.split("_")[3:])  # ck_<region>_<key id>_<secret>
+    guessed = f"{prefix}_{'A' * len(secret)}"
+    assert not allowed(decide(guessed))
+    records = [json.loads(i["record"]) for i in services.table("audit").scan()["Items"]]
+    assert [(r["tenant_id"], r["action"], r["outcome"]) for r in records] == [
+        (services.tenant.tenant_id, "auth.denied", "unauthorized")]
+    assert secret not in json.dumps(records) and guessed not in json.dumps(records)
+    _, unknown = new_key("eu-central-1")  # an id no tenant was issued: refused, nowhere to audit it
+    assert not allowed(decide(unknown))
+    assert len(services.table("audit").scan()["Items"]) == 1
