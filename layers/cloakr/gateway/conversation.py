@@ -10,8 +10,11 @@ redacted inside the parsed object so it stays valid JSON. Every text of the requ
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
+from urllib.parse import unquote
 
+from cloakr.gateway.errors import ValidationError
 from cloakr.pii.engine import PIIEngine
 from cloakr.pii.tokens import TokenMap
 
@@ -65,9 +68,25 @@ class Conversation:
         if isinstance(content, str):
             return self._text(content)
         if isinstance(content, list):
+            for part in content:
+                self._check_image_url(part)
             return [{**part, "text": self._text(part["text"])} if isinstance(part, dict) and isinstance(part.get("text"), str) else part
                     for part in content]
         return content
+
+    def _check_image_url(self, part: Any) -> None:
+        """An image's URL goes to the model as it is (a placeholder would break the fetch), so one that carries
+        personal data (an e-mail or a name in its path or query) is refused rather than forwarded. Inline images
+        (``data:`` URLs) carry no text to detect."""
+        image = part.get("image_url") if isinstance(part, dict) else None
+        url = image.get("url") if isinstance(image, dict) else image
+        if not isinstance(url, str) or url.startswith("data:"):
+            return
+        # The URL's parts as words: whole, the URL finding would cover (and outrank) an e-mail inside it.
+        words = re.sub(r"[/?&=#:+]", " ", unquote(url)).replace("www.", "www ")
+        if self.engine.detect(words):
+            raise ValidationError("An image URL holds personal data; send the image inline (a data: URL) or a URL "
+                                  "without personal data.", code="pii_in_image_url")
 
     def _name(self, name: str) -> str:
         """A participant name is a person's name by definition: always replaced, by its placeholder without the

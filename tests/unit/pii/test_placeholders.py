@@ -117,3 +117,19 @@ def test_a_batch_shares_one_map(services):
     event["requestContext"]["authorizer"] = services.context
     results = json.loads(resolve(event, None)["body"])["results"]
     assert [r["text"] for r in results] == ["Mail [EMAIL_1]", "literal [EMAIL_2]; mail [EMAIL_3] and [EMAIL_1]"]
+
+
+def test_an_image_url_with_personal_data_is_refused_not_forwarded(engine):
+    from cloakr.gateway.errors import ValidationError
+
+    def request(url):
+        return {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
+                                                          {"type": "image_url", "image_url": {"url": url}}]}]}
+
+    for url in ("https://img.example/u/jane.doe@example.com/avatar.png", "https://img.example/a.png?who=jane.doe%40example.com"):
+        with pytest.raises(ValidationError) as refused:
+            Conversation(engine).redact_request(request(url))
+        assert refused.value.code == "pii_in_image_url" and "jane" not in refused.value.message
+    for url in ("https://img.example/cat.png", "data:image/png;base64,iVBORw0KGgo="):
+        sent = Conversation(engine).redact_request(request(url))
+        assert sent["messages"][0]["content"][1]["image_url"]["url"] == url
