@@ -167,8 +167,22 @@ def local_gateway(_gateway_session, monkeypatch: pytest.MonkeyPatch):
     for name, value in gateway_env.items():
         monkeypatch.setenv(name, value)
     services.cache_clear()
+    _drop_buffered_metrics()
     yield gateway
     services.cache_clear()
+
+
+def _drop_buffered_metrics() -> None:
+    """The in-process gateway is not a Lambda handler, so nothing flushes its metrics after each request; Powertools
+    prints them by itself once 100 are buffered, into whatever stdout a test is reading (a CLI's --json output).
+    Starting each test with an empty buffer keeps that print out of it; tests that check metrics flush them."""
+    import contextlib
+    import io
+
+    from cloakr.observability import metrics
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        metrics.flush_metrics(raise_on_empty_metrics=False)
 
 
 @pytest.fixture
