@@ -107,6 +107,19 @@ def _incidents_probe(http, a, b):
     assert http.delete("/v1/users/probe-user/block", headers=a).status_code == 200
 
 
+def _consents_probe(http, a, b):
+    try:
+        assert http.put("/v1/consents/required", headers=a, json={"consent_types": ["probe_consent"]}).status_code == 200
+        assert http.get("/v1/consents/required", headers=b).json() == {"consent_types": []}
+        refused = http.post("/v1/redact", headers={**a, "X-Cloakr-User": "probe-user"}, json={"text": "x"})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "consent_required"
+        assert http.post("/v1/redact", headers={**b, "X-Cloakr-User": "probe-user"}, json={"text": "x"}).status_code == 200
+        assert http.put("/v1/consents/required", headers=b, json={"consent_types": []}).status_code == 200
+        assert http.get("/v1/consents/required", headers=a).json() == {"consent_types": ["probe_consent"]}
+    finally:  # A is the tenant the other e2e tests share
+        assert http.put("/v1/consents/required", headers=a, json={"consent_types": []}).status_code == 200
+
+
 def _crypto_probe(http, a, b):
     sealed = http.post("/v1/encrypt", headers=a, json={"plaintext": "aGVsbG8="}).json()
     refused = http.post("/v1/decrypt", headers=b, json={"ciphertext": sealed["ciphertext"]})
@@ -155,6 +168,8 @@ PROBES: dict[tuple[str, str], tuple[str, Probe]] = {
     ("PUT", "/v1/users/{user_id}/block"): ("A's block does not apply to B's user of the same id", _incidents_probe),
     ("DELETE", "/v1/users/{user_id}/block"): ("B cannot lift A's block", _incidents_probe),
     ("GET", "/v1/incidents"): ("incidents are read by tenant partition", _incidents_probe),
+    ("GET", "/v1/consents/required"): ("B reads its own setting, not A's", _consents_probe),
+    ("PUT", "/v1/consents/required"): ("A's setting binds A's users only; B's change leaves it", _consents_probe),
     ("POST", "/v1/encrypt"): ("A's ciphertext does not decrypt for B", _crypto_probe),
     ("POST", "/v1/decrypt"): ("A's ciphertext does not decrypt for B", _crypto_probe),
     ("POST", "/v1/chat/completions"): ("same conversation id: B never gets A's originals", _chat_probe),

@@ -294,6 +294,30 @@ async def test_consent_set_then_read_back_then_erased(connect) -> None:
     await refused(ValidationError, lambda: client.export_user_data(user, format="xml"))
 
 
+async def test_required_consents_set_enforced_then_cleared(connect) -> None:
+    client = connect()
+    user = unique_user()
+    assert (await done(client.required_consents())).consent_types == []
+    try:
+        setting = await done(client.set_required_consents(["marketing", "ai_processing", "marketing"]))
+        assert setting.consent_types == ["ai_processing", "marketing"]
+        assert (await done(client.required_consents())).consent_types == ["ai_processing", "marketing"]
+        error = await refused(PermissionDeniedError, lambda: client.chat(model="cloakr-echo", messages=say("hi"), user=user))
+        assert (error.status, error.code) == (403, "consent_required")
+        error = await refused(ValidationError, lambda: client.chat(model="cloakr-echo", messages=say("hi")))
+        assert (error.status, error.code) == (400, "user_required")
+        await refused(ValidationError, lambda: client.set_required_consents(["Not Valid"]))
+        await refused(ValidationError, lambda: client.set_required_consents("ai_processing"))  # a str, not a list
+        assert (await done(client.required_consents())).consent_types == ["ai_processing", "marketing"]
+        redact_key = await done(client.create_api_key(scopes=["redact:write"]))
+        redact_client = connect(redact_key.key)
+        assert (await refused(PermissionDeniedError, redact_client.required_consents)).code == "forbidden"
+        await done(client.revoke_api_key(redact_key.id))
+    finally:
+        assert (await done(client.set_required_consents([]))).consent_types == []
+    assert "hi" in (await done(client.chat(model="cloakr-echo", messages=say("hi"), user=user))).text
+
+
 # --- audit ------------------------------------------------------------------------------------------------------------
 async def test_audit_events_paginate_and_the_chain_verifies(connect) -> None:
     client = connect()

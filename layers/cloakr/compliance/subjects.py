@@ -191,14 +191,16 @@ def granted_consents(subjects_table: Any, tenant_id: str, user_id: str) -> froze
 
 
 def required_consents(tenants_table: Any, tenant_id: str) -> frozenset[str]:
-    """The tenant's ``required_consents`` (empty: no enforcement), read from its profile item."""
-    item = tenants_table.get_item(Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"},
+    """The tenant's ``required_consents`` (empty: no enforcement), read from its profile item. Read consistently:
+    the result is cached, and a setting just changed must not come back as it was (in a check or to its admin)."""
+    item = tenants_table.get_item(Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"}, ConsistentRead=True,
                                   ProjectionExpression=REQUIRED_CONSENTS).get("Item") or {}
     return frozenset(item.get(REQUIRED_CONSENTS) or ())
 
 
 def set_required_consents(tenants_table: Any, tenant_id: str, types: Iterable[str]) -> None:
-    """Operators' setter until the tenant settings carry the field (``TenantStore.update_tenant``)."""
+    """Replace the tenant's ``required_consents`` (empty: enforcement off); ``PUT /v1/consents/required`` calls it.
+    Drops this process's cached setting, so the change binds the next request here."""
     tenants_table.update_item(Key={"pk": f"TENANT#{tenant_id}", "sk": "PROFILE"}, UpdateExpression="SET #r = :r",
                               ExpressionAttributeNames={"#r": REQUIRED_CONSENTS},
                               ExpressionAttributeValues={":r": sorted(set(types))}, ConditionExpression="attribute_exists(pk)")

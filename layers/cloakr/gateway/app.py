@@ -132,7 +132,7 @@ def _idempotent(event: dict[str, Any], tenant_id: str | None, handle: Any) -> di
 _TEMPLATES = [(method, re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"), path)
               for method, path in (*ROUTE_SCOPES, *PUBLIC_ROUTES)]
 _VERBS = {"GET": "read", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
-_CATEGORIES = (("/v1/audit", "compliance"), ("/v1/users", "compliance"), ("/v1/reports", "compliance"),
+_CATEGORIES = (("/v1/audit", "compliance"), ("/v1/users", "compliance"), ("/v1/consents", "compliance"), ("/v1/reports", "compliance"),
                ("/v1/keys", "admin"), ("/v1/incidents", "admin"))
 
 

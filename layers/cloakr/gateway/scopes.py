@@ -20,6 +20,8 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/users/{user_id}/consent"): "users:admin",
     ("PUT", "/v1/users/{user_id}/block"): "users:admin",
     ("DELETE", "/v1/users/{user_id}/block"): "users:admin",
+    ("GET", "/v1/consents/required"): "users:admin",
+    ("PUT", "/v1/consents/required"): "users:admin",
     ("DELETE", "/v1/keys/{key_id}/block"): "keys:admin",
     ("GET", "/v1/incidents"): "audit:read",
     ("GET", "/v1/audit/events"): "audit:read",

@@ -202,6 +202,16 @@ class ApiMethods:
         return self._execute(Call(spec("PUT", f"/v1/users/{segment(user_id)}/consent", body=body),
                                   m.Consent.model_validate))
 
+    def required_consents(self) -> m.RequiredConsents:
+        """The consent types the tenant requires of every end user before content is processed (empty: none)."""
+        return self._execute(Call(spec("GET", "/v1/consents/required"), m.RequiredConsents.model_validate))
+
+    def set_required_consents(self, consent_types: Iterable[str]) -> m.RequiredConsents:
+        """Require these consent types of every end user from now on; an empty list turns enforcement off."""
+        # Validated as given: a lone str is refused, not split into one-letter codes.
+        body = m.RequiredConsentsRequest(consent_types=consent_types).wire()
+        return self._execute(Call(spec("PUT", "/v1/consents/required", body=body), m.RequiredConsents.model_validate))
+
     # --- encryption -------------------------------------------------------------------------------------------
     def encrypt(self, plaintext: bytes | str, *, purpose: str | None = None) -> str:
         """Server-side envelope encryption with the tenant's key; returns the opaque base64 ciphertext."""

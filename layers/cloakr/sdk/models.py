@@ -314,6 +314,16 @@ class Consent(Response):
     source: str | None = None
 
 
+class RequiredConsentsRequest(Request):
+    consent_types: list[str]
+
+
+class RequiredConsents(Response):
+    """The consent types every end user of the tenant must have granted; empty: no consent is enforced."""
+
+    consent_types: list[str] = Field(default_factory=list)
+
+
 class Erasure(Response):
     """``deleted`` counts what went, per kind (``vault_items``, ``consents``, ``blocks``...)."""
 

@@ -1,9 +1,12 @@
-"""``cloakr users export|erase|consent``: data subject rights of one end user through the gateway (``users:admin``).
+"""``cloakr users export|erase|consent|required-consents``: data subject rights of one end user, and the consents the
+tenant requires of every end user, through the gateway (``users:admin``).
 
 ``export`` writes everything the tenant holds about the user (consents, block, erasure receipts, decrypted token
 maps, audit metadata) to ``--output`` or stdout. ``erase`` deletes it and cannot be undone, so it asks first unless
 ``--yes``; without a terminal and without ``--yes`` it refuses (exit 2) rather than erase unattended by mistake.
-It is idempotent: erasing again (e.g. after a restore from backup) is safe.
+It is idempotent: erasing again (e.g. after a restore from backup) is safe. ``required-consents`` shows the consent
+types the tenant requires before processing an end user's content, replaces them (``--set``) or turns enforcement
+off (``--clear``).
 """
 
 from __future__ import annotations
@@ -66,8 +69,23 @@ def _consent(args: argparse.Namespace) -> int:
     return 0
 
 
+def _required_consents(args: argparse.Namespace) -> int:
+    """Without ``--set``/``--clear`` only reads; ``--clear`` is the explicit way to turn enforcement off (an empty
+    ``--set`` would be a usage error, so a shell variable that expands to nothing cannot switch it off by accident)."""
+    with client_from_args(args) as client, api_errors():
+        if args.set is not None:
+            setting = client.set_required_consents(args.set)
+        elif args.clear:
+            setting = client.set_required_consents([])
+        else:
+            setting = client.required_consents()
+    emit(args, setting, lambda s: print("required consents: " + (", ".join(s.consent_types) or "none (not enforced)")))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("users", help="export, erase and record consent of an end user (GDPR/DPDP/CCPA)",
+    parser = subparsers.add_parser("users", help="export, erase and record consent of an end user; the consents every "
+                                                 "user needs (GDPR/DPDP/CCPA)",
                                    description="Data subject rights through the gateway; the key used needs users:admin.")
     actions = parser.add_subparsers(dest="action", metavar="<action>", required=True)
     export = actions.add_parser("export", help="everything held about the user, as JSON")
@@ -86,3 +104,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for action in (export, erase, consent):
         action.add_argument("user_id", metavar="USER", help="the tenant's end-user id (as sent in X-Cloakr-User)")
         add_gateway_options(action)
+    required = actions.add_parser("required-consents", help="show or change the consents every end user must have "
+                                                             "granted before content is processed")
+    change = required.add_mutually_exclusive_group()
+    change.add_argument("--set", nargs="+", metavar="TYPE", help="require these consent types (replaces the list)")
+    change.add_argument("--clear", action="store_true", help="require none: turn consent enforcement off")
+    required.set_defaults(func=_required_consents)
+    add_gateway_options(required)
