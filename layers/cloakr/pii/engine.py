@@ -209,11 +209,11 @@ class PIIEngine:
             return ""
         if mode == "hash":
             # Keyed on the normalised value, as placeholders are: "4111 1111 ..." and "4111111111111111" are one card.
-            digest = hmac.new(self.hash_key or b"", f"{entity_type}:{normalise(entity_type, value)}".encode(), hashlib.sha256).hexdigest()
+            digest = hmac.new(self.hash_key or b"", f"{entity_type}:{normalise(entity_type, value, self.country)}".encode(), hashlib.sha256).hexdigest()
             return f"[{entity_type}:{digest[:12]}]"
         if mode == "tokenize":
             assert token_map is not None
-            return token_map.placeholder(entity_type, value)
+            return token_map.placeholder(entity_type, value, country=self.country)
         keep = mask_keep if mask_keep is not None else (ENTITY_TYPES[entity_type].mask_keep_last if entity_type in ENTITY_TYPES else 0)
         return mask(value, keep)
 

@@ -34,13 +34,29 @@ def _key(match: re.Match[str]) -> str | None:
     return f"{label.upper().replace(' ', '_').replace('-', '_')}_{number}"
 
 
-def normalise(entity_type: str, value: str) -> str:
+def normalise(entity_type: str, value: str, country: str | None = None) -> str:
     """The form a value is keyed by (placeholders, hashes): the same value written with full-width or other-script
-    digits, invisible characters, other spacing or case is one value."""
+    digits, invisible characters, other spacing or case is one value. With the region's ``country``, a phone number
+    is keyed by its country code and national number, so "+1 415 555 2671" and "(415) 555-2671" are one number."""
     value = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch not in INVISIBLE)
+    if entity_type == "PHONE" and country:
+        number = _phone_number(value, country)
+        if number is not None:
+            return number
     if entity_type in _DIGITS_ONLY:
         return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal()) or value
     return " ".join(value.split()).casefold()
+
+
+def _phone_number(value: str, country: str) -> str | None:
+    from cloakr.pii.recognizers.phone import _phonenumbers
+
+    phonenumbers = _phonenumbers()
+    try:
+        number = phonenumbers.parse(value, country)
+    except phonenumbers.NumberParseException:
+        return None
+    return f"{number.country_code}{number.national_number}"
 
 
 class TokenMap:
@@ -65,10 +81,11 @@ class TokenMap:
             if key is not None:
                 self._reserved.add(key)
 
-    def placeholder(self, entity_type: str, value: str, avoid: str = "") -> str:
-        """The conversation's placeholder for ``value``; a new one never appears in ``avoid`` (the input text) or
-        among the reserved look-alikes, in any form ``restore`` would read."""
-        key = (entity_type, normalise(entity_type, value))
+    def placeholder(self, entity_type: str, value: str, avoid: str = "", country: str | None = None) -> str:
+        """The conversation's placeholder for ``value`` (keyed by ``normalise`` with the region's ``country``); a new
+        one never appears in ``avoid`` (the input text) or among the reserved look-alikes, in any form ``restore``
+        would read."""
+        key = (entity_type, normalise(entity_type, value, country))
         existing = self._by_key.get(key)
         if existing is not None:
             return existing

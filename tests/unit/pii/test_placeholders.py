@@ -133,3 +133,11 @@ def test_an_image_url_with_personal_data_is_refused_not_forwarded(engine):
     for url in ("https://img.example/cat.png", "data:image/png;base64,iVBORw0KGgo="):
         sent = Conversation(engine).redact_request(request(url))
         assert sent["messages"][0]["content"][1]["image_url"]["url"] == url
+
+
+def test_a_phone_number_in_any_format_is_one_value():
+    engine, tokens = PIIEngine(region="us-east-1", hash_key=b"tenant"), TokenMap()
+    texts = ["call +1 415 555 2671", "call (415) 555-2671", "call 415.555.2671"]
+    assert {engine.redact(t, mode="tokenize", token_map=tokens).text for t in texts} == {"call [PHONE_1]"}
+    assert len({engine.redact(t, mode="hash").text for t in texts}) == 1
+    assert engine.redact("call +44 20 7946 0958", mode="tokenize", token_map=tokens).text == "call [PHONE_2]"
