@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -46,7 +47,10 @@ def period_records(audit_table: Any, tenant_id: str, start: str, end: str) -> li
 
 
 def write_digest(*, audit_table: Any, kms: Any, s3: Any, bucket: str, signing_key_id: str, tenant_id: str,
-                 start: str, end: str, previous: dict[str, Any] | None) -> dict[str, Any]:
+                 start: str, end: str, previous: dict[str, Any] | None, retain_days: int | None = None) -> dict[str, Any]:
+    """Sign and store one period's digest. With ``retain_days`` (the region's audit retention) the object is locked
+    in COMPLIANCE mode until that long after the period's end: nobody, the account root included, can delete or
+    overwrite that version before then (the bucket's default lock is a short GOVERNANCE safety net only)."""
     records = period_records(audit_table, tenant_id, start, end)
     body: dict[str, Any] = {
         "tenant_id": tenant_id, "period_start": start, "period_end": end, "records": records,
@@ -59,5 +63,9 @@ def write_digest(*, audit_table: Any, kms: Any, s3: Any, bucket: str, signing_ke
     body["signature"] = signed["Signature"].hex()
     body["signing_key_id"] = signed["KeyId"]
     key = digest_key(tenant_id, start)
-    s3.put_object(Bucket=bucket, Key=key, Body=canonical_json(body), ContentType="application/json")
+    lock: dict[str, Any] = {}
+    if retain_days:
+        until = datetime.fromisoformat(end.replace("Z", "+00:00")) + timedelta(days=retain_days)
+        lock = {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until}
+    s3.put_object(Bucket=bucket, Key=key, Body=canonical_json(body), ContentType="application/json", **lock)
     return {"key": key, "signature": body["signature"], "digest": body}

@@ -44,13 +44,13 @@ def tenant_ids(tenants_table: Any) -> list[str]:
 
 
 def run_period(*, audit_table: Any, tenants_table: Any, kms: Any, s3: Any, bucket: str, signing_key_id: str,
-               now: datetime, period: str) -> dict[str, Any]:
+               now: datetime, period: str, retain_days: int | None = None) -> dict[str, Any]:
     start, end = closed_period(now, period)
     written = []
     for tenant_id in tenant_ids(tenants_table):
         result = write_digest(audit_table=audit_table, kms=kms, s3=s3, bucket=bucket, signing_key_id=signing_key_id,
                               tenant_id=tenant_id, start=_iso(start), end=_iso(end),
-                              previous=_previous(s3, bucket, tenant_id, start, period))
+                              previous=_previous(s3, bucket, tenant_id, start, period), retain_days=retain_days)
         written.append(result["key"])
     return {"period_start": _iso(start), "period_end": _iso(end), "digests": written}
 
@@ -67,10 +67,11 @@ def scheduled_time(event: dict[str, Any]) -> datetime:
 
 def run(event: dict[str, Any]) -> dict[str, Any]:
     region = os.environ[c.ENV_REGION]
-    period = json.loads(os.environ.get(c.ENV_REGION_CONFIG, "{}")).get("digest_period", "hour")
+    config = json.loads(os.environ.get(c.ENV_REGION_CONFIG, "{}"))
+    period = config.get("digest_period", "hour")
     dynamodb = boto3.resource("dynamodb", region_name=region)
     return run_period(audit_table=dynamodb.Table(os.environ[c.ENV_AUDIT_TABLE]),
                       tenants_table=dynamodb.Table(os.environ[c.ENV_TENANTS_TABLE]),
                       kms=boto3.client("kms", region_name=region), s3=boto3.client("s3", region_name=region),
                       bucket=os.environ[c.ENV_BUCKET], signing_key_id=os.environ[c.ENV_SIGNING_KEY_ID],
-                      now=scheduled_time(event), period=period)
+                      now=scheduled_time(event), period=period, retain_days=config.get("audit_retention_days"))

@@ -48,7 +48,8 @@ def _serve(args: argparse.Namespace, backend: Any) -> None:
 
     store = services().tenants
     tenant = store.create_tenant("Demo tenant", profiles=["gdpr"])
-    digests = DigestClock(region_config().digest_period).start()  # the stack's schedule, which moto does not run
+    config = region_config()
+    digests = DigestClock(config.digest_period, retain_days=config.audit_retention_days).start()  # the stack's schedule, which moto does not run
     _, key = store.create_key(tenant.tenant_id, SCOPES, name="demo admin key")
     httpd = serve("127.0.0.1", args.port)
     url = f"http://127.0.0.1:{httpd.server_address[1]}"

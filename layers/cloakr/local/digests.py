@@ -16,8 +16,8 @@ CHECK_SECONDS = 30.0
 
 
 class DigestClock:
-    def __init__(self, period: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.period, self.now = period, now
+    def __init__(self, period: str, now: Callable[[], datetime] = lambda: datetime.now(UTC), retain_days: int | None = None) -> None:
+        self.period, self.now, self.retain_days = period, now, retain_days
         self._done: datetime | None = None
         self._stop = threading.Event()
 
@@ -32,7 +32,7 @@ class DigestClock:
         svc = services()
         run_period(audit_table=svc.tables[c.TABLE_AUDIT], tenants_table=svc.tables[c.TABLE_TENANTS], kms=svc.kms,
                    s3=svc.s3, bucket=svc.require_bucket("Audit digests", "digests_unavailable"),
-                   signing_key_id=svc.signing_key_id or "", now=moment, period=self.period)
+                   signing_key_id=svc.signing_key_id or "", now=moment, period=self.period, retain_days=self.retain_days)
         self._done = start
         return True
 

@@ -4,6 +4,7 @@ import hashlib
 import json
 
 import boto3
+import pytest
 
 from cloakr.audit.digest import canonical_json, merkle_root, write_digest
 from cloakr.audit.trail import AuditEvent, AuditTrail
@@ -75,3 +76,23 @@ def test_job_writes_a_digest_for_an_empty_period(env):
     written = run_period(**env, tenants_table=tenants, now=datetime(2026, 1, 2, 10, 5, tzinfo=timezone.utc), period="hour")
     body = json.loads(env["s3"].get_object(Bucket="cloakr-digests", Key=written["digests"][0])["Body"].read())
     assert body["records"] == [] and body["period_start"] == "2026-01-02T09:00:00+00:00"
+
+
+def test_digests_are_locked_in_compliance_mode_for_the_retention_period(env):
+    from datetime import datetime, timedelta, timezone
+
+    from botocore.exceptions import ClientError
+
+    from cloakr.audit.digest_job import run_period
+
+    env["s3"].create_bucket(Bucket="cloakr-locked", ObjectLockEnabledForBucket=True)
+    tenants = boto3.resource("dynamodb", region_name="us-east-1").Table("t-tenants")
+    tenants.put_item(Item={"pk": "TENANT#acme", "sk": "PROFILE"})
+    written = run_period(**{**env, "bucket": "cloakr-locked"}, tenants_table=tenants, period="hour", retain_days=365,
+                         now=datetime(2026, 1, 2, 10, 5, tzinfo=timezone.utc))
+    head = env["s3"].head_object(Bucket="cloakr-locked", Key=written["digests"][0])
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert head["ObjectLockRetainUntilDate"] == datetime(2026, 1, 2, 10, tzinfo=timezone.utc) + timedelta(days=365)
+    with pytest.raises(ClientError):
+        env["s3"].delete_object(Bucket="cloakr-locked", Key=written["digests"][0], VersionId=head["VersionId"],
+                                BypassGovernanceRetention=True)
