@@ -41,10 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, backend: Any) -> None:
     """Create the demo tenant, print how to call the gateway, serve until interrupted."""
     from cloakr.gateway.services import services
-    from cloakr.local.server import serve
-
     from cloakr.gateway.settings import region_config
     from cloakr.local.digests import DigestClock
+    from cloakr.local.server import serve
 
     store = services().tenants
     tenant = store.create_tenant("Demo tenant", profiles=["gdpr"])
