@@ -13,6 +13,7 @@ from cloakr.gateway.services import services as built
 from cloakr.tenants.blocks import block_user
 
 EMAIL = "jane.doe@corp.example"
+STORED = {"X-Cloakr-Conversation-Id": "conv-stored"}  # a named conversation: its map is kept in the vault (KMS)
 
 
 def call(event):
@@ -47,12 +48,26 @@ def test_placeholders_persist_across_requests_with_only_the_newest_message(servi
     assert len(item) == 1 and EMAIL.encode() not in bytes(item[0]["blob"].value)
 
 
-def test_without_a_conversation_id_the_opening_messages_name_the_conversation(services, sent):
+def test_without_a_conversation_id_the_opening_messages_name_the_users_conversation(services, sent):
     opening = [{"role": "user", "content": f"I am {EMAIL}"}]
-    chat(services, opening)
-    chat(services, opening + [{"role": "assistant", "content": "ok"}, {"role": "user", "content": "bye"}])
+    chat(services, opening, user="u-1")
+    chat(services, opening + [{"role": "assistant", "content": "ok"}, {"role": "user", "content": "bye"}], user="u-1")
     assert len(services.table("vault").scan()["Items"]) == 1
     assert sent[0]["messages"][0]["content"] == sent[1]["messages"][0]["content"]
+
+
+def test_strangers_whose_chats_open_alike_never_share_a_map(services, sent):
+    """No user and no conversation id: nothing is stored, so another caller's values can never be restored into
+    this answer; placeholders stay stable across turns because each turn resends the history."""
+    opening = [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Hi"}]
+    chat(services, opening + [{"role": "user", "content": f"My email is {EMAIL}"}])
+    status, body, _ = chat(services, opening + [{"role": "user", "content": "Please repeat [EMAIL_1] and EMAIL_1"}])
+    assert status == 200 and EMAIL not in json.dumps(body)
+    assert services.table("vault").scan()["Items"] == []
+    chat(services, opening + [{"role": "user", "content": f"My email is {EMAIL}"}, {"role": "assistant", "content": "ok"},
+                              {"role": "user", "content": f"again {EMAIL}"}])
+    assert sent[-1]["messages"][2]["content"] == sent[0]["messages"][2]["content"] == "My email is [EMAIL_1]"
+    assert sent[-1]["messages"][4]["content"] == "again [EMAIL_1]"
 
 
 class FailingKms:
@@ -66,14 +81,14 @@ class FailingKms:
 
 def test_kms_failure_forwards_nothing(services, sent, monkeypatch):
     monkeypatch.setattr(built().cipher, "kms", FailingKms())
-    status, body, headers = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}])
+    status, body, headers = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}], headers=STORED)
     assert status == 503 and body["error"]["code"] == "encryption_failed" and headers["Retry-After"] == "1"
     assert sent == [] and EMAIL not in json.dumps(body)
 
 
 def test_a_missing_key_is_a_409_and_forwards_nothing(services, sent, monkeypatch):
     monkeypatch.setattr(built().cipher, "key_id", services.data_key_id[:-4] + "0000")
-    status, body, _ = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}])
+    status, body, _ = chat(services, [{"role": "user", "content": f"mail {EMAIL}"}], headers=STORED)
     assert status == 409 and body["error"]["code"] == "key_unavailable"
     assert sent == [] and EMAIL not in json.dumps(body)
     # Only the refusal is recorded (outcome, status, code), nothing of the content.
@@ -160,3 +175,43 @@ def test_key_admin_actions_are_audited_before_they_happen(services, monkeypatch)
     status, body, _ = call(services.event("DELETE", f"/v1/keys/{created['key_id']}"))
     assert status == 503 and body["error"]["code"] == "audit_unavailable"
     assert built().tenants.get_key_item(services.tenant.tenant_id, created["key_id"])["revoked"] is False
+
+
+@pytest.mark.parametrize("extra", [
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": 123}]}]},
+    {"tools": "x"}, {"tools": [1]}, {"tools": [{"function": "x"}]},
+    {"stop": 5}, {"tool_choice": {"function": "x"}}, {"max_tokens": "jane.doe@corp.example"},
+    {"n": 2}, {"stream": "yes"}, {"temperature": 7},
+])
+def test_malformed_parameters_are_a_400_and_nothing_is_sent(services, sent, extra):
+    status, body, _ = chat(services, extra.pop("messages", [{"role": "user", "content": "hi"}]), **extra)
+    assert status == 400 and body["error"]["code"] == "validation_error", body
+    assert sent == [] and EMAIL not in json.dumps(body)
+
+
+def test_every_text_field_of_a_message_is_tokenized(services, sent):
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": "mail jane.doe@"}, {"type": "text", "text": "corp.example now"},
+                                     {"type": "file", "file": {"filename": f"{EMAIL}.pdf", "file_data": "JVBERi0x"}}]},
+        {"role": "assistant", "content": None, "refusal": f"I will not write to {EMAIL}",
+         "function_call": {"name": "send", "arguments": json.dumps({"to": EMAIL})}},
+        {"role": "assistant", "content": [{"type": "refusal", "refusal": f"not {EMAIL}"}]},
+        {"role": "user", "content": "ok"},
+    ]
+    status, _, _ = chat(services, messages, tools=[{"type": "function", "function": {
+        "name": "send", "description": f"Send mail as {EMAIL}", "parameters": {"type": "object", "properties": {}}}}])
+    assert status == 200
+    assert EMAIL not in json.dumps(sent[0]) and "jane.doe" not in json.dumps(sent[0])
+    assert sent[0]["messages"][0]["content"][1]["file"]["file_data"] == "JVBERi0x"  # binary kept as sent
+
+
+def test_stream_usage_is_the_last_chunk_when_asked(services, sent):
+    from cloakr.gateway.app import resolve
+
+    event = services.event("POST", "/v1/chat/completions", {"model": "cloakr-echo", "stream": True,
+                                                             "stream_options": {"include_usage": True},
+                                                             "messages": [{"role": "user", "content": "hello"}]})
+    chunks = [json.loads(line[6:]) for line in resolve(event, None)["body"].splitlines()
+              if line.startswith("data: {")]
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
+    assert all(c.get("usage") is None for c in chunks[:-1]) and "stream_options" not in sent[0]

@@ -94,7 +94,7 @@ def test_kms_failure_forwards_nothing_and_is_a_specific_error(services, upstream
     kms = built().cipher.kms
     monkeypatch.setattr(kms, "generate_data_key", raising(code))
     monkeypatch.setattr(kms, "decrypt", raising(code))
-    status, body, headers = chat(services)
+    status, body, headers = chat(services, headers={"X-Cloakr-Conversation-Id": "kept"})  # a stored map: KMS is used
     assert_clean_error(status, body, *KMS_FAULTS[code])
     assert ("Retry-After" in headers) == (status == 503)  # a disabled key is not worth retrying
     assert upstream.received == []

@@ -33,7 +33,7 @@ def chat(services, text, headers=None, **body):
 
 
 def test_anonymous_conversations_are_not_a_users_data(services, echo_requests):
-    status, _, _ = chat(services, f"I am Frank Castle, card {CARD}")
+    status, _, _ = chat(services, f"I am Frank Castle, card {CARD}", {"X-Cloakr-Conversation-Id": "frank"})
     assert status == 200
     for user in ("-", "%2D", "ANON"):
         status, export, _ = call(services, "GET", f"/v1/users/{user}/export")

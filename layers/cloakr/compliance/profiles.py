@@ -25,7 +25,7 @@ from cloakr.pii.entities import PCI_TYPES, PHI_TYPES
 HIPAA = "hipaa"
 PCI = "pci"
 #: Request fields the chat route tokenizes itself; everything else in the body is forwarded as sent.
-TOKENIZED_FIELDS = frozenset({"messages"})
+TOKENIZED_FIELDS = frozenset({"messages", "tools", "prediction", "stop"})  # as cloakr.gateway.conversation tokenizes
 
 
 @dataclass(frozen=True)

@@ -31,18 +31,37 @@ def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
     return value
 
 
-def _texts(message: dict[str, Any]) -> list[str]:
-    """Every string of a message that is tokenized: content (or its text parts), name, tool-call arguments."""
-    content = message.get("content")
-    texts = [content] if isinstance(content, str) else [
-        part["text"] for part in content or [] if isinstance(part, dict) and isinstance(part.get("text"), str)
-    ] if isinstance(content, list) else []
-    if isinstance(message.get("name"), str):
-        texts.append(message["name"])
-    for call in message.get("tool_calls") or []:
-        if isinstance(call, dict) and isinstance(call.get("function"), dict) and isinstance(call["function"].get("arguments"), str):
-            texts.append(call["function"]["arguments"])
-    return texts
+# Keys whose values are structure or binary, not text: kept as sent (an image URL is checked, not rewritten).
+_STRUCTURAL = frozenset({"role", "type", "id", "tool_call_id", "detail", "format", "file_id", "file_data", "data",
+                         "image_url", "input_audio"})
+# Request fields beside the messages that carry text the model reads: tokenized like messages.
+_TEXT_FIELDS = ("tools", "prediction", "stop")
+
+
+def _strings(value: Any, key: str | None = None) -> list[str]:
+    """Every string the walk in ``Conversation._walk`` tokenizes, for reserving look-alikes first."""
+    if key in _STRUCTURAL:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for k, v in value.items() for text in (k, *_strings(v, k))]
+    if isinstance(value, list):
+        return [text for v in value for text in _strings(v, key)]
+    return []
+
+
+def _merge_text_parts(content: list[Any]) -> list[Any]:
+    """Adjacent text parts as one: providers join them, so a value split across two parts ("mail jane.doe@" +
+    "example.com") must be detected whole."""
+    merged: list[Any] = []
+    for part in content:
+        if (isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str) and merged
+                and isinstance(merged[-1], dict) and merged[-1].get("type") == "text" and isinstance(merged[-1].get("text"), str)):
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + part["text"]}
+        else:
+            merged.append(part)
+    return merged
 
 
 class Conversation:
@@ -64,16 +83,6 @@ class Conversation:
             return self._text(arguments)
         return json.dumps(map_strings(parsed, self._text))
 
-    def _content(self, content: Any) -> Any:
-        if isinstance(content, str):
-            return self._text(content)
-        if isinstance(content, list):
-            for part in content:
-                self._check_image_url(part)
-            return [{**part, "text": self._text(part["text"])} if isinstance(part, dict) and isinstance(part.get("text"), str) else part
-                    for part in content]
-        return content
-
     def _check_image_url(self, part: Any) -> None:
         """An image's URL goes to the model as it is (a placeholder would break the fetch), so one that carries
         personal data (an e-mail or a name in its path or query) is refused rather than forwarded. Inline images
@@ -94,23 +103,35 @@ class Conversation:
         self.counts["NAME"] = self.counts.get("NAME", 0) + 1
         return self.tokens.placeholder("NAME", name)[1:-1]
 
+    def _walk(self, value: Any, key: str | None = None) -> Any:
+        """Every string in a message (or a text-bearing request field) tokenized, whatever field holds it:
+        content and its parts, refusals, file names, legacy ``function_call`` and tool-call arguments (as JSON)."""
+        if key in _STRUCTURAL:
+            if key == "image_url":
+                self._check_image_url({"image_url": value})
+            return value
+        if isinstance(value, str):
+            return self._arguments(value) if key == "arguments" else self._text(value)
+        if isinstance(value, dict):
+            if isinstance(value.get("content"), list):
+                value = {**value, "content": _merge_text_parts(value["content"])}
+            return {k: self._walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._walk(v, key) for v in value]
+        return value
+
     def redact_request(self, request: dict[str, Any]) -> dict[str, Any]:
-        for message in request["messages"]:
-            for text in _texts(message):
-                self.tokens.reserve(text)
+        fields = [f for f in _TEXT_FIELDS if f in request]
+        for text in _strings([request["messages"], *(request[f] for f in fields)]):
+            self.tokens.reserve(text)
         messages = []
         for message in request["messages"]:
-            out = {**message, "content": self._content(message.get("content"))}
-            if isinstance(message.get("name"), str) and message["name"] and message.get("role") != "tool":
-                out["name"] = self._name(message["name"])
-            if isinstance(message.get("tool_calls"), list):
-                out["tool_calls"] = [
-                    {**call, "function": {**call["function"], "arguments": self._arguments(call["function"].get("arguments", ""))}}
-                    if isinstance(call, dict) and isinstance(call.get("function"), dict) else call
-                    for call in message["tool_calls"]
-                ]
+            name = message.get("name")
+            out = self._walk({k: v for k, v in message.items() if k != "name"})
+            if isinstance(name, str) and name:
+                out["name"] = self._name(name) if message.get("role") != "tool" else name
             messages.append(out)
-        return {**request, "messages": messages}
+        return {**request, "messages": messages, **{f: self._walk(request[f], f) for f in fields}}
 
     def restore_response(self, response: dict[str, Any]) -> dict[str, Any]:
         choices = []

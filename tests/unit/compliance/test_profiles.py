@@ -48,7 +48,7 @@ def test_pci_mask_shows_at_most_the_last_four_pan_digits_and_nothing_of_cvv_or_e
     assert digits == "0004", masked
 
 
-def test_untokenized_findings_scan_every_field_but_messages():
+def test_untokenized_findings_scan_every_field_but_the_tokenized_ones():
     built = []
 
     def engine_for(entities):
@@ -57,7 +57,8 @@ def test_untokenized_findings_scan_every_field_but_messages():
 
     request = {"model": "m", "messages": [{"role": "user", "content": "4111 1111 1111 1111"}],
                "metadata": {"order": {"note": "paid with 5500 0000 0000 0004"}},
-               "tools": [{"function": {"description": "charges 4111111111111111"}}]}
+               "tools": [{"function": {"description": "charges 4111111111111111"}}],  # tokenized, like messages
+               "response_format": {"json_schema": {"description": "card 4111111111111111"}}}
     assert untokenized_findings(request, PCI_TYPES, engine_for) == {"CREDIT_DEBIT_CARD_NUMBER": 2}
     assert built == [sorted(PCI_TYPES)]
     assert untokenized_findings({"messages": request["messages"]}, PCI_TYPES, engine_for) == {}
@@ -145,8 +146,16 @@ def test_pci_chat_never_forwards_the_pan_even_when_the_request_narrows_entities(
     assert "CREDIT_DEBIT_CARD_NUMBER_1" in forwarded
 
 
-@pytest.mark.parametrize("field", [{"metadata": {"note": f"paid with {PAN}"}},
-                                   {"tools": [{"type": "function", "function": {"name": "pay", "description": f"uses {PAN}"}}]}])
+def test_tool_definitions_are_tokenized_like_messages(services, upstream):
+    tools = [{"type": "function", "function": {"name": "pay", "description": f"uses {PAN}"}}]
+    for tenant_id in (_tenant(["pci"]), services.tenant.tenant_id):
+        status, _ = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], "tools": tools})
+        assert status == 200
+    assert "4111" not in json.dumps(upstream.received) and "CREDIT_DEBIT_CARD_NUMBER_1" in json.dumps(upstream.received)
+
+
+@pytest.mark.parametrize("field", [{"metadata": {"note": f"paid with {PAN}"}}, {"response_format": {
+    "type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "string", "description": f"card {PAN}"}}}}])
 def test_pci_chat_refuses_card_data_in_fields_it_does_not_tokenize(services, upstream, field):
     tenant_id = _tenant(["pci"])
     status, body = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], **field})

@@ -33,6 +33,7 @@ from cloakr.gateway.settings import region, region_config
 from cloakr.gateway.vault import CONVERSATION_HEADER, TokenVault, conversation_id
 from cloakr.observability import logger, metrics
 from cloakr.pii.engine import DetectionError
+from cloakr.pii.tokens import TokenMap
 from cloakr.tenants.store import Tenant
 from cloakr.upstream import UpstreamError, provider_for
 
@@ -47,17 +48,48 @@ class ToolFunction(BaseModel):
     arguments: str
 
 
+class ToolFunctionDefinition(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(max_length=256)
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
 class ToolCall(BaseModel):
     model_config = ConfigDict(extra="allow")
     function: ToolFunction
 
 
+class ContentPart(BaseModel):
+    """One part of a message's content; a text part's text must be a string (providers join parts' texts)."""
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(max_length=64)
+    text: str | None = None
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[ContentPart] | None = None
     name: str | None = Field(default=None, max_length=256)
     tool_calls: list[ToolCall] | None = None
+
+
+class ToolDefinition(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(default="function", max_length=64)
+    function: ToolFunctionDefinition
+
+
+class NamedTool(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(max_length=256)
+
+
+class ToolChoice(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(default="function", max_length=64)
+    function: NamedTool
 
 
 class ChatRequest(BaseModel):
@@ -66,8 +98,19 @@ class ChatRequest(BaseModel):
         {"model": "cloakr-echo", "messages": [{"role": "user", "content": "Hello"}], "stream": True}]})
     model: str = Field(min_length=1, max_length=200)
     messages: list[Message] = Field(min_length=1, max_length=1000)
-    stream: bool = False
+    stream: bool = Field(default=False, strict=True)
+    stream_options: dict[str, Any] | None = None
     user: str | None = Field(default=None, max_length=256)
+    # Typed so a malformed value is a 400 here, not an error inside a provider after the request left.
+    tools: list[ToolDefinition] | None = Field(default=None, max_length=128)
+    tool_choice: Literal["none", "auto", "required"] | ToolChoice | None = None
+    stop: str | list[str] | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    # One answer per request: several choices would each need their own restore, and no provider here returns them.
+    n: Literal[1] | None = None
 
 
 def _available(tenant: Tenant) -> list[Any]:
@@ -98,9 +141,9 @@ def _redactions_header(counts: dict[str, int]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(counts.items()))
 
 
-def _sse(response: dict[str, Any]) -> str:
+def _sse(response: dict[str, Any], include_usage: bool = False) -> str:
     """The completed, restored answer as Chat Completions stream chunks (restoration happens before chunking,
-    so a placeholder is never split across chunks)."""
+    so a placeholder is never split across chunks); with ``include_usage``, OpenAI's last chunk: no choices, the usage."""
     base = {"id": response["id"], "object": "chat.completion.chunk", "created": response["created"], "model": response["model"]}
     events = []
     for choice in response["choices"]:
@@ -114,6 +157,8 @@ def _sse(response: dict[str, Any]) -> str:
             events.append({**base, "choices": [{"index": choice["index"], "delta": {"tool_calls": calls}, "finish_reason": None}]})
         events.append({**base, "choices": [{"index": choice["index"], "delta": {}, "finish_reason": choice.get("finish_reason")}],
                        "cloakr": response.get("cloakr")})
+    if include_usage:
+        events.append({**base, "choices": [], "usage": response.get("usage")})
     return "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
 
 
@@ -140,10 +185,16 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     if request.user:
         # OpenAI's end-user id may be an e-mail address: the model sees a stable pseudonym instead.
         raw["user"] = "cloakr-" + hashlib.sha256(f"{tenant.tenant_id}:{request.user}".encode()).hexdigest()[:16]
+    raw.pop("stream_options", None)  # the upstream is called without streaming; usage is streamed from its answer
     vault = TokenVault(services().tables[TABLE_VAULT], tenant_cipher(services()))  # the tenant's BYOK key, if any
-    conversation_key = conversation_id(tenant.tenant_id, header(event, CONVERSATION_HEADER), raw["messages"])
+    named_conversation = header(event, CONVERSATION_HEADER)
+    conversation_key = conversation_id(tenant.tenant_id, named_conversation, raw["messages"])
     user_id = principal.user_id or request.user
-    tokens = vault.load(tenant.tenant_id, user_id, conversation_key)
+    # A stored map is shared only by requests that name the same end user or the same conversation. Without either,
+    # two strangers whose chats open alike would derive one conversation id and get each other's values restored:
+    # such a request numbers its placeholders afresh from the history it sends (stable, as every turn resends it).
+    stored = bool(user_id or named_conversation)
+    tokens = vault.load(tenant.tenant_id, user_id, conversation_key) if stored else TokenMap()
     known = len(tokens)
     conversation = Conversation(engine_for(rules=tenant.rules), tokens)
     policy = policy_for(tenant.profiles)
@@ -155,7 +206,7 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     if stray:  # HIPAA/PCI data in fields the gateway forwards as sent (metadata, tool descriptions): never forwarded
         raise ValidationError(f"The request carries {', '.join(sorted(stray))} outside the messages, which this tenant's "
                               "compliance profile never forwards; move it into a message or remove it.", code="regulated_data_not_allowed")
-    if len(tokens) != known:
+    if stored and len(tokens) != known:
         vault.save(tenant.tenant_id, user_id, conversation_key, tokens, tenant.retention_days)
     # The audit record is written before anything leaves: no record, no forwarding.
     services().record(AuditEvent(
@@ -184,7 +235,8 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
                                          "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
     headers = {"X-Cloakr-Redactions": _redactions_header(conversation.counts)}
     if request.stream:
-        return Response(200, "text/event-stream", _sse(restored), headers=headers)
+        include_usage = bool((request.stream_options or {}).get("include_usage"))
+        return Response(200, "text/event-stream", _sse(restored, include_usage), headers=headers)
     return Response(200, "application/json", json.dumps(restored), headers=headers)
 
 
