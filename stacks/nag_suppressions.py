@@ -7,6 +7,9 @@ A new finding fails the synth until someone fixes it or adds an entry here with 
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Stack, Validations
+from cloakr.config.regions import RegionConfig
+
+from stacks.constructs.gateway_functions import bedrock_routes, profile_model
 
 #: A reason shorter than this cannot say why the finding is acceptable here (enforced by tests/infra).
 REASON_MIN_LENGTH = 40
@@ -44,13 +47,13 @@ WILDCARDS: list[tuple[str, str]] = [
     ("AwsSolutions-IAM5[Action::s3:GetObject*]", "CDK bucket grants on this stack's audit bucket only."),
     ("AwsSolutions-IAM5[Action::s3:GetBucket*]", "CDK bucket grants on this stack's audit bucket only."),
     ("AwsSolutions-IAM5[Action::s3:Abort*]", "Multipart uploads of exports and reports to this stack's bucket."),
-    ("AwsSolutions-IAM5[Action::s3:DeleteObject*]", "Admin erases a data subject's exports (GDPR erasure); digests are protected by Object Lock."),
+    ("AwsSolutions-IAM5[Action::s3:DeleteObject*]", "Admin deletes only its own download copies under exports/ and reports/ of this stack's bucket; it has no delete on digests/."),
 ]
 # Findings whose resource part contains a logical id or the region: matched by prefix below.
 WILDCARD_PREFIXES: list[tuple[str, str]] = [
     ("AwsSolutions-IAM5[Resource::<TablesTenants", "Queries on the tenants table's by-key-hash index (CDK grants name index/*)."),
-    ("AwsSolutions-IAM5[Resource::<StorageBucket", "Objects of this stack's audit bucket (digests/, exports/, reports/)."),
-    ("AwsSolutions-IAM5[Resource::arn:aws:bedrock:", "Any in-region foundation model or inference profile; the gateway enforces per-tenant model and routing rules per request."),
+    ("AwsSolutions-IAM5[Resource::<StorageBucket", "Objects of this stack's audit bucket: reads anywhere; writes only under the prefix the function produces (digests/, exports/ or reports/)."),
+    ("AwsSolutions-IAM5[Resource::arn:aws:bedrock:", "A geo or global inference profile the region config allows sends each request to a destination region Bedrock picks, so its one foundation model is granted in any region, and only through that profile of this stack (bedrock:InferenceProfileArn condition)."),
     ("AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:", "Only secrets named cloakr/upstream* in this region (upstream model API keys)."),
     ("AwsSolutions-IAM5[Resource::arn:aws:kms:", "Tenants' own (BYOK) keys are created by tenants after deployment; use is limited to Cloakr's encryption context in this region and to keys tagged cloakr:tenant, and each key's own policy must name the role."),
     ("AwsSolutions-IAM5[Resource::arn:aws:scheduler:", "Tenants' report schedules are created at run time, all inside this stack's cloakr-reports schedule group."),
@@ -69,6 +72,9 @@ STACK_WIDE: list[tuple[str, str]] = [
 BY_PATH: dict[str, list[tuple[str, str]]] = {
     "Storage/AccessLogs": [
         *((rule, "S3 server access logs can only be delivered to an SSE-S3 bucket, not SSE-KMS.") for rule in _in_packs("S3DefaultEncryptionKMS")),
+    ],
+    "Alarms/PublisherRole": [
+        ("AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", "CDK's grantPublish on the CMK-encrypted incident topic: EventBridge's publisher role may use this stack's data key only, to encrypt the messages it publishes."),
     ],
     "Functions/ScheduledDeadLetters": [
         ("Serverless-SQSRedrivePolicy", "This queue is itself the terminal dead-letter queue, alarmed on any message."),
@@ -103,7 +109,7 @@ def all_acknowledgements() -> list[tuple[str, str]]:
     return pairs + [(rule, NO_BACKUP) for rule in _in_packs("DynamoDBInBackupPlan")]
 
 
-def acknowledge_findings(stack: Stack, *, backup_plan: bool) -> None:
+def acknowledge_findings(stack: Stack, *, backup_plan: bool, config: RegionConfig) -> None:
     stack_rules = list(STACK_WIDE)
     if not backup_plan:
         stack_rules += [(rule, NO_BACKUP) for rule in _in_packs("DynamoDBInBackupPlan") if "PCI" not in rule]
@@ -113,7 +119,7 @@ def acknowledge_findings(stack: Stack, *, backup_plan: bool) -> None:
     functions = stack.node.find_child("Functions")
     wildcard_ids = [rule for rule, _ in WILDCARDS]
     _acknowledge(functions, WILDCARDS)
-    _acknowledge_prefixed(stack, WILDCARD_PREFIXES, known=wildcard_ids)
+    _acknowledge_prefixed(stack, WILDCARD_PREFIXES, known=wildcard_ids, config=config)
 
 
 def _find(stack: Stack, path: str):
@@ -131,18 +137,18 @@ def _acknowledge(scope, rules: list[tuple[str, str]]) -> None:
         )
 
 
-def _acknowledge_prefixed(stack: Stack, prefixes: list[tuple[str, str]], *, known: list[str]) -> None:
+def _acknowledge_prefixed(stack: Stack, prefixes: list[tuple[str, str]], *, known: list[str], config: RegionConfig) -> None:
     """Findings whose id embeds a logical id or region are acknowledged by computing the exact id per stack."""
     region = stack.region
     tokens = {
         "AwsSolutions-IAM5[Resource::<TablesTenants": [f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(stack.node.find_child('Tables').node.find_child('Tenants').node.default_child)}.Arn>/index/*]"],
         "AwsSolutions-IAM5[Resource::<StorageBucket": [
             f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(_find(stack, 'Storage/Bucket').node.default_child)}.Arn>/{suffix}]"
-            for suffix in ("*", "digests/*")
+            for suffix in ("*", "digests/*", "exports/*", "reports/*")
         ],
         "AwsSolutions-IAM5[Resource::arn:aws:bedrock:": [
-            f"AwsSolutions-IAM5[Resource::arn:aws:bedrock:{region}::foundation-model/*]",
-            f"AwsSolutions-IAM5[Resource::arn:aws:bedrock:{region}:<AWS::AccountId>:inference-profile/*]",
+            f"AwsSolutions-IAM5[Resource::arn:aws:bedrock:*::foundation-model/{profile_model(profile)}]"
+            for profile in bedrock_routes(config, "geo", "global")
         ],
         "AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:": [
             f"AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:{region}:<AWS::AccountId>:secret:cloakr/upstream*]"

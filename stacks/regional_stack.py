@@ -45,4 +45,4 @@ class RegionalStack(Stack):
         )
         if config.backup_required:
             TableBackup(self, "Backup", key=keys.data_key, tables=list(self.tables.tables.values()))
-        acknowledge_findings(self, backup_plan=config.backup_required)
+        acknowledge_findings(self, backup_plan=config.backup_required, config=config)

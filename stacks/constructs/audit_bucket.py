@@ -49,6 +49,19 @@ def lifecycle_rules() -> list[s3.LifecycleRule]:
     return rules
 
 
+def access_log_rules(retention_days: int) -> list[s3.LifecycleRule]:
+    """Access logs live for the region's audit retention. The bucket is versioned, so that expiry only adds a delete
+    marker: without a noncurrent-version rule every log would be kept (and billed) for ever, and the markers left
+    behind would pile up. Log objects are never overwritten, so a noncurrent version is always an expired log."""
+    return [
+        s3.LifecycleRule(id="ExpireAccessLogs", expiration=Duration.days(retention_days),
+                         noncurrent_version_expiration=Duration.days(NONCURRENT_DAYS),
+                         abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_DAYS)),
+        # S3 accepts no expiry in days next to ExpiredObjectDeleteMarker, so the markers have a rule of their own.
+        s3.LifecycleRule(id="RemoveAccessLogDeleteMarkers", expired_object_delete_marker=True),
+    ]
+
+
 class AuditBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey, config: RegionConfig) -> None:
         super().__init__(scope, construct_id)
@@ -62,7 +75,7 @@ class AuditBucket(Construct):
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.audit_retention_days))],
+            lifecycle_rules=access_log_rules(config.audit_retention_days),
         )
         self.bucket = s3.Bucket(
             self,

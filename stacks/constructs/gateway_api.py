@@ -29,6 +29,17 @@ ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
     for path in dict.fromkeys(p for (_, p) in ROUTE_SCOPES)
 )
 HEALTH_PATH = "v1/health"
+# API Gateway caches the authorizer's answer per combination of these values. The authorizer decides per key and per
+# route (scope), so the route (method and resource template) is part of the cache key: a route the key may not use
+# is refused on that route alone, not on every route for the cache's lifetime. The end user (X-Cloakr-User) is not
+# (a missing header source would make API Gateway answer 401 without calling the authorizer), so the authorizer
+# does not decide on it: the functions refuse blocked end users on every request.
+AUTHORIZER_IDENTITY_SOURCES = (
+    apigw.IdentitySource.header("Authorization"),
+    apigw.IdentitySource.context("httpMethod"),
+    apigw.IdentitySource.context("resourcePath"),
+)
+AUTHORIZER_CACHE_SECONDS = 60
 
 
 def edge_schema(model) -> dict | None:
@@ -115,8 +126,8 @@ class GatewayApi(Construct):
             self,
             "KeyAuthorizer",
             handler=functions["authorizer"],
-            identity_sources=[apigw.IdentitySource.header("Authorization")],
-            results_cache_ttl=Duration.seconds(60),
+            identity_sources=list(AUTHORIZER_IDENTITY_SOURCES),
+            results_cache_ttl=Duration.seconds(AUTHORIZER_CACHE_SECONDS),
         )
         validator = self.api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True

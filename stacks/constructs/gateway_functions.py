@@ -34,6 +34,42 @@ LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 REPORT_SCHEDULE_GROUP = "cloakr-reports"
 
 
+# Converse and ConverseStream are authorised by these two actions.
+BEDROCK_INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+
+
+def bedrock_routes(config: RegionConfig, *routings: str) -> list[str]:
+    """Bedrock model ids (as sent upstream) of the config's models whose routing is one of ``routings`` and allowed
+    in the region; a model whose routing the region does not allow is never callable, so it gets no permission."""
+    return sorted({m.upstream_id or m.id for m in config.models
+                   if m.provider == "bedrock" and m.routing in routings and m.routing in config.allowed_routings})
+
+
+def profile_model(profile_id: str) -> str:
+    """The foundation model behind a cross-region inference profile: its id without the geography prefix
+    (``eu.anthropic.claude-...`` -> ``anthropic.claude-...``; ``global.`` likewise)."""
+    return profile_id.split(".", 1)[1]
+
+
+def bedrock_statements(config: RegionConfig, partition: str, region: str, account: str) -> list[iam.PolicyStatement]:
+    """The chat role's Bedrock permissions, derived from the region config. In-region models: that foundation model
+    in this region. Geo/global models (allowed only where the region allows that routing): the inference profile in
+    this region, and its foundation model in whichever region the profile sends the request to (Bedrock picks it),
+    but only when invoked through that profile (``bedrock:InferenceProfileArn``), never directly."""
+    statements = []
+    in_region = bedrock_routes(config, "in-region")
+    if in_region:
+        statements.append(iam.PolicyStatement(
+            actions=BEDROCK_INVOKE, resources=[f"arn:{partition}:bedrock:{region}::foundation-model/{m}" for m in in_region]))
+    for profile in bedrock_routes(config, "geo", "global"):
+        profile_arn = f"arn:{partition}:bedrock:{region}:{account}:inference-profile/{profile}"
+        statements.append(iam.PolicyStatement(actions=BEDROCK_INVOKE, resources=[profile_arn]))
+        statements.append(iam.PolicyStatement(
+            actions=BEDROCK_INVOKE, resources=[f"arn:{partition}:bedrock:*::foundation-model/{profile_model(profile)}"],
+            conditions={"StringEquals": {"bedrock:InferenceProfileArn": profile_arn}}))
+    return statements
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """What differs between the functions; everything else (runtime, tracing, logging) is shared."""
@@ -54,6 +90,9 @@ SPECS = (
     FunctionSpec("reports", "reports", 512, 300, 1),
 )
 SCHEDULED = ("audit_digest", "reports")
+# The bucket prefixes the admin function writes: audit exports (cloakr.audit.exports) and on-demand compliance
+# reports (cloakr.compliance.reports). Digests (PREFIX_DIGESTS) are written by the digest job alone.
+ADMIN_WRITES = (c.PREFIX_EXPORTS, c.PREFIX_REPORTS)
 
 
 class GatewayFunctions(Construct):
@@ -72,6 +111,7 @@ class GatewayFunctions(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        self.config = config
         environment = {
             "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
@@ -151,14 +191,19 @@ class GatewayFunctions(Construct):
             vault.grant_read_write_data(f[name])
         for table in tables.values():
             table.grant_read_write_data(f["admin"])
-        bucket.grant_read_write(f["admin"])
+        # Admin reads the whole bucket (digests to verify the trail, exports and reports to hand out) but writes
+        # and deletes only the download copies it makes: never a digest, whatever its lock.
+        bucket.grant_read(f["admin"])
+        for prefix in ADMIN_WRITES:
+            bucket.grant_put(f["admin"], prefix + "*")
+            bucket.grant_delete(f["admin"], prefix + "*")
         signing_key.grant(f["admin"], "kms:Verify", "kms:GetPublicKey", "kms:DescribeKey")
         data_key.grant(f["admin"], "kms:DescribeKey", "kms:GetKeyRotationStatus")
         incident_bus.grant_put_events_to(f["admin"])
-        for name in ("audit_digest", "reports"):
+        for name, prefix in (("audit_digest", c.PREFIX_DIGESTS), ("reports", c.PREFIX_REPORTS)):
             audit.grant_read_data(f[name])
             tenants.grant_read_data(f[name])
-            bucket.grant_put(f[name])
+            bucket.grant_put(f[name], prefix + "*")
             bucket.grant_read(f[name])
         # Reports: an audit record per report, the report's index item, incidents from the subjects table.
         audit.grant_write_data(f["reports"])
@@ -185,17 +230,10 @@ class GatewayFunctions(Construct):
                 actions=["kms:DescribeKey"], resources=[tenant_keys],
                 conditions={"Null": {f"aws:ResourceTag/{TENANT_KEY_TAG}": "false"}},
             ))
-        # In-region foundation models and inference profiles; residency is enforced per request by the gateway.
-        f["chat"].add_to_role_policy(
-            iam.PolicyStatement(
-                # Converse and ConverseStream are authorised by these two actions.
-                actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-                resources=[
-                    f"arn:{stack.partition}:bedrock:{stack.region}::foundation-model/*",
-                    f"arn:{stack.partition}:bedrock:{stack.region}:{stack.account}:inference-profile/*",
-                ],
-            )
-        )
+        # Only the Bedrock models the region's config lets callers name, and only as far as its routings allow: the
+        # gateway enforces routing per request, and IAM holds the same line if it is ever bypassed.
+        for statement in bedrock_statements(self.config, stack.partition, stack.region, stack.account):
+            f["chat"].add_to_role_policy(statement)
         # The upstream key for an OpenAI-compatible provider lives in this region's Secrets Manager under cloakr/.
         f["chat"].add_to_role_policy(
             iam.PolicyStatement(

@@ -7,12 +7,13 @@ failure modes that mean requests are being refused or lost: 5xx, authorizer deni
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -42,18 +43,19 @@ class SecurityAlarms(Construct):
         self.topic = sns.Topic(self, "Incidents", master_key=key, enforce_ssl=True, display_name="Cloakr incidents")
         # Undeliverable notifications are kept in the dead-letter queue (alarmed below), not dropped.
         self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email, dead_letter_queue=dead_letters))
+        publisher = self._publisher_role()
         events.Rule(
             self,
             "IncidentRule",
             event_bus=bus,
             event_pattern=events.EventPattern(source=[INCIDENT_SOURCE], detail_type=[INCIDENT_DETAIL_TYPE]),
-            targets=[targets.SnsTopic(self.topic, dead_letter_queue=dead_letters)],
+            targets=[targets.SnsTopic(self.topic, dead_letter_queue=dead_letters, authorize_using_role=True, role=publisher)],
         )
         events.Rule(
             self,
             "GuardDutyRule",
             event_pattern=events.EventPattern(source=["aws.guardduty"], detail_type=["GuardDuty Finding"]),
-            targets=[targets.SnsTopic(self.topic, dead_letter_queue=dead_letters)],
+            targets=[targets.SnsTopic(self.topic, dead_letter_queue=dead_letters, authorize_using_role=True, role=publisher)],
         )
         action = actions.SnsAction(self.topic)
         period = Duration.minutes(5)
@@ -87,3 +89,19 @@ class SecurityAlarms(Construct):
             )
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
+
+    def _publisher_role(self) -> iam.Role:
+        """The role EventBridge publishes incidents with. Without it, CDK grants ``events.amazonaws.com`` itself
+        sns:Publish on the topic and use of the data key with no condition, so any account's rule could publish
+        through them (confused deputy). The role is assumable only by EventBridge rules of this account and region,
+        and holds the topic's publish grant (and the key use it needs) as an identity policy."""
+        stack = Stack.of(self)
+        return iam.Role(
+            self,
+            "PublisherRole",
+            assumed_by=iam.ServicePrincipal("events.amazonaws.com", conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/*"},
+            }),
+            description="EventBridge: publish Cloakr incidents and GuardDuty findings to the incident topic",
+        )

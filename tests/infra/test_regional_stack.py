@@ -11,6 +11,7 @@ from cloakr.constants import (
     INCIDENT_DETAIL_TYPE,
     INCIDENT_SOURCE,
     KMS_ROTATION_DAYS,
+    PREFIX_DIGESTS,
     PREFIX_EXPORTS,
     PREFIX_REPORTS,
     SUPPORTED_REGIONS,
@@ -172,9 +173,71 @@ def test_every_route_but_health_is_authorized(synth, region):
     ]
     assert open_methods == ["health"]
     assert len(methods) > 20
-    synth.templates[region].has_resource_properties(
-        "AWS::ApiGateway::Authorizer", {"Type": "REQUEST", "IdentitySource": "method.request.header.Authorization"}
-    )
+    [authorizer] = resources(synth, region, "AWS::ApiGateway::Authorizer").values()
+    assert authorizer["Properties"]["Type"] == "REQUEST"
+
+
+def _identity_sources(synth, region: str) -> list[str]:
+    [authorizer] = resources(synth, region, "AWS::ApiGateway::Authorizer").values()
+    return [s.strip() for s in authorizer["Properties"]["IdentitySource"].split(",")]
+
+
+def test_authorizer_decisions_are_cached_per_key_and_route(synth, region):
+    """The authorizer decides per key and route (scope), so API Gateway's decision cache is keyed by both; the end
+    user is not part of it (a missing header source is a 401 before the authorizer), and the authorizer does not
+    decide on it."""
+    [authorizer] = resources(synth, region, "AWS::ApiGateway::Authorizer").values()
+    assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] > 0  # cached: the key must be right
+    assert sorted(_identity_sources(synth, region)) == sorted(
+        ["method.request.header.Authorization", "context.httpMethod", "context.resourcePath"])
+
+
+class _CachingGateway:
+    """API Gateway in front of the real authorizer: decisions cached by the synthesized identity sources."""
+
+    ARN = "arn:aws:execute-api:eu-central-1:123456789012:api1/prod"
+
+    def __init__(self, identity_sources: list[str]) -> None:
+        self.identity_sources = identity_sources
+        self.cache: dict[tuple[str, ...], dict] = {}
+
+    def _source(self, name: str, method: str, resource: str, headers: dict[str, str]) -> str:
+        values = {"context.httpMethod": method, "context.resourcePath": resource}
+        if name.startswith("method.request.header."):
+            return headers[name.removeprefix("method.request.header.")]
+        return values[name]
+
+    def allows(self, key: str, method: str, resource: str, **headers: str) -> bool:
+        import fnmatch
+
+        from cloakr.gateway import authorizer
+        from tests.conftest import make_api_event
+
+        headers = {"Authorization": f"Bearer {key}", **{k.replace("_", "-"): v for k, v in headers.items()}}
+        method_arn = f"{self.ARN}/{method}{resource}"
+        cache_key = tuple(self._source(n, method, resource, headers) for n in self.identity_sources)
+        if cache_key not in self.cache:
+            event = make_api_event(method, resource, headers=headers)
+            self.cache[cache_key] = authorizer.authorize({**event, "methodArn": method_arn})
+        statement = self.cache[cache_key]["policyDocument"]["Statement"][0]
+        granted = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        return statement["Effect"] == "Allow" and any(fnmatch.fnmatchcase(method_arn, r) for r in granted)
+
+
+def test_a_cached_denial_does_not_spill_to_other_routes_or_end_users(synth, services):
+    """A key denied one route (scope) within the cache's lifetime still reaches its other routes, and a blocked end
+    user of a key does not block the key's other users (the functions refuse the blocked one)."""
+    from cloakr.gateway.services import services as built
+    from cloakr.tenants.blocks import block_user
+
+    block_user(services.table("subjects"), services.tenant.tenant_id, "user-7", "admin")
+    _, key = built().tenants.create_key(services.tenant.tenant_id, ["redact:write"])
+    gateway = _CachingGateway(_identity_sources(synth, "eu-central-1"))
+    assert not gateway.allows(key, "POST", "/v1/chat/completions")
+    assert gateway.allows(key, "POST", "/v1/redact")
+    assert not gateway.allows(key, "POST", "/v1/chat/completions")
+    assert gateway.allows(key, "POST", "/v1/redact", X_Cloakr_User="user-7")  # refused by the function, not here
+    assert gateway.allows(key, "POST", "/v1/redact", X_Cloakr_User="user-8")
 
 
 def test_api_stage_and_tls(synth, region):
@@ -289,3 +352,139 @@ def test_request_bodies_are_checked_at_the_edge(synth, region):
     methods = [m["Properties"] for m in resources(synth, region, "AWS::ApiGateway::Method").values()]
     with_models = [m for m in methods if m.get("RequestModels")]
     assert len(with_models) == len(models) and all(m.get("RequestValidatorId") for m in with_models)
+
+
+# Resource policies: who outside the account's IAM may act on a resource. Role trust policies are not among them
+# (a service assuming a role acts with the role's own, scoped permissions).
+RESOURCE_POLICIES = {"AWS::KMS::Key": "KeyPolicy", "AWS::SNS::TopicPolicy": "PolicyDocument",
+                     "AWS::SQS::QueuePolicy": "PolicyDocument", "AWS::S3::BucketPolicy": "PolicyDocument"}
+
+
+def test_no_resource_policy_grants_a_service_without_a_condition(synth, region):
+    """A service principal allowed on a resource with no aws:SourceArn / aws:SourceAccount (or other) condition
+    acts for any account (confused deputy): e.g. any account's EventBridge rule could publish to the incident topic
+    and use the data key. Lambda permissions for services must name their source the same way."""
+    unconditioned = []
+    for logical_id, resource in synth.raw[region]["Resources"].items():
+        field = RESOURCE_POLICIES.get(resource["Type"])
+        if field:
+            for statement in resource["Properties"][field]["Statement"]:
+                principal = statement.get("Principal")
+                if statement["Effect"] == "Allow" and isinstance(principal, dict) and "Service" in principal \
+                        and not statement.get("Condition"):
+                    unconditioned.append((logical_id, principal["Service"], statement["Action"]))
+        if resource["Type"] == "AWS::Lambda::Permission" and resource["Properties"]["Principal"].endswith(".amazonaws.com"):
+            if not {"SourceArn", "SourceAccount"} & set(resource["Properties"]):
+                unconditioned.append((logical_id, resource["Properties"]["Principal"], resource["Properties"]["Action"]))
+    assert unconditioned == []
+
+
+def test_incidents_reach_the_topic_through_a_role_of_this_account(synth, region):
+    """EventBridge publishes incidents with a role (not a grant to the service on the topic and key), and only
+    EventBridge rules of this account and region can assume it."""
+    roles = resources(synth, region, "AWS::IAM::Role")
+    rules = [r["Properties"] for r in resources(synth, region, "AWS::Events::Rule").values() if "EventPattern" in r["Properties"]]
+    role_ids = {t["RoleArn"]["Fn::GetAtt"][0] for r in rules for t in r["Targets"]}
+    assert len(rules) == 2 and len(role_ids) == 1
+    [trust] = roles[role_ids.pop()]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "events.amazonaws.com"}
+    assert "aws:SourceAccount" in trust["Condition"]["StringEquals"] and "aws:SourceArn" in trust["Condition"]["ArnLike"]
+
+
+def test_access_logs_expire_with_their_old_versions_and_delete_markers(synth, region):
+    """The access-log bucket is versioned: an expiry only adds a delete marker, so the old versions must expire
+    too, and the markers left behind be removed."""
+    from stacks.constructs import audit_bucket as ab
+
+    [logs] = [b["Properties"] for b in resources(synth, region, "AWS::S3::Bucket").values()
+              if not b["Properties"].get("ObjectLockEnabled")]
+    assert logs["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = logs["LifecycleConfiguration"]["Rules"]
+    assert all(r["Status"] == "Enabled" and "Prefix" not in r for r in rules)
+    [expire] = [r for r in rules if "ExpirationInDays" in r]
+    assert expire["ExpirationInDays"] == CONFIGS[region].audit_retention_days
+    assert expire["NoncurrentVersionExpiration"] == {"NoncurrentDays": ab.NONCURRENT_DAYS}
+    assert any(r.get("ExpiredObjectDeleteMarker") is True for r in rules)
+
+
+def _bucket_paths(resource, bucket_id: str) -> list[str]:
+    """The object paths (``exports/*``; ``""`` for the bucket itself) a statement's resources name in the bucket."""
+    paths = []
+    for item in resource if isinstance(resource, list) else [resource]:
+        if item == {"Fn::GetAtt": [bucket_id, "Arn"]}:
+            paths.append("")
+        elif isinstance(item, dict) and "Fn::Join" in item and item["Fn::Join"][1][0] == {"Fn::GetAtt": [bucket_id, "Arn"]}:
+            paths.append("".join(item["Fn::Join"][1][1:]).lstrip("/"))
+    return paths
+
+
+def _bucket_writes(synth, region: str) -> dict[str, set[str]]:
+    """Function name -> the bucket paths on which its role may put or delete objects."""
+    [bucket_id] = [k for k, b in resources(synth, region, "AWS::S3::Bucket").items() if b["Properties"].get("ObjectLockEnabled")]
+    roles = resources(synth, region, "AWS::IAM::Role")
+    writes: dict[str, set[str]] = {}
+    for policy in resources(synth, region, "AWS::IAM::Policy").values():
+        role = roles[policy["Properties"]["Roles"][0]["Ref"]]["Properties"].get("Description", "")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if any(a.startswith(("s3:Put", "s3:Delete", "s3:*")) for a in _actions(statement)):
+                for path in _bucket_paths(statement["Resource"], bucket_id):
+                    writes.setdefault(role.split()[1], set()).add(path)
+    return writes
+
+
+def test_only_the_digest_job_writes_digests_and_admin_writes_only_its_copies(synth, region):
+    """Admin may put and delete only the download copies it makes (exports/, reports/), never a digest; each
+    scheduled job writes only under its own prefix."""
+    assert _bucket_writes(synth, region) == {
+        "admin": {f"{PREFIX_EXPORTS}*", f"{PREFIX_REPORTS}*"},
+        "audit_digest": {f"{PREFIX_DIGESTS}*"},
+        "reports": {f"{PREFIX_REPORTS}*"},
+    }
+
+
+def _bedrock_statements(synth, region: str) -> list[dict]:
+    return [s for p in resources(synth, region, "AWS::IAM::Policy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+            if any(a.startswith("bedrock:") for a in _actions(s))]
+
+
+def test_bedrock_access_follows_the_region_config(synth, region):
+    """The chat role may invoke only the config's Bedrock models, as far as the region's routings allow: in-region
+    models in this region; geo/global profiles (where allowed) in this region, their foundation model elsewhere only
+    through that profile. No model or profile wildcard, and nothing for a routing the region does not allow."""
+    config = CONFIGS[region]
+    granted: dict[str, dict | None] = {}
+    for statement in _bedrock_statements(synth, region):
+        for resource in statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]:
+            text = resource if isinstance(resource, str) else "".join(
+                p if isinstance(p, str) else "<account>" for p in resource["Fn::Join"][1])
+            granted[text] = statement.get("Condition")
+    expected: dict[str, dict | None] = {}
+    for model in config.models:
+        model_id = model.upstream_id or model.id
+        if model.provider != "bedrock" or model.routing not in config.allowed_routings:
+            continue
+        if model.routing == "in-region":
+            expected[f"arn:aws:bedrock:{region}::foundation-model/{model_id}"] = None
+        else:
+            profile = f"arn:aws:bedrock:{region}:<account>:inference-profile/{model_id}"
+            expected[profile] = None
+            expected[f"arn:aws:bedrock:*::foundation-model/{model_id.split('.', 1)[1]}"] = "via-profile"
+    assert set(granted) == set(expected)
+    for resource, condition in granted.items():
+        if expected[resource] == "via-profile":
+            arn = condition["StringEquals"]["bedrock:InferenceProfileArn"]
+            assert ":inference-profile/" in "".join(p if isinstance(p, str) else "" for p in arn["Fn::Join"][1])
+        else:
+            assert condition is None and "*" not in resource
+    if config.allowed_routings == ("in-region",):
+        assert not any("inference-profile" in r or ":*:" in r for r in granted)
+
+
+def test_bedrock_routing_the_region_does_not_allow_gets_no_permission():
+    """us-east-1 lists a global-profile model but allows only in-region and geo routing: no grant for it."""
+    from stacks.constructs.gateway_functions import bedrock_routes
+
+    config = CONFIGS["us-east-1"]
+    assert any(m.routing == "global" for m in config.models) and "global" not in config.allowed_routings
+    assert not [m for m in bedrock_routes(config, "geo", "global") if m.startswith("global.")]
+    assert bedrock_routes(CONFIGS["ap-south-1"], "geo", "global") == []

@@ -1,11 +1,16 @@
 """API key -> allow or deny, for the API Gateway REQUEST authorizer and the local gateway alike.
 
-API Gateway caches a decision per ``Authorization`` header (60 s), so the policy lists every route the key's
-scopes allow, not only the one being called. Key records are also cached in-process for
-``cloakr.tenants.cache.CACHE_SECONDS`` (30 s): a revoked or expired key stops working within at most 90 s (60 s at
-API Gateway plus 30 s in a warm authorizer). Because API Gateway's cache ignores ``X-Cloakr-User``, the resolver
-checks blocked users again on every request; the check here refuses them before any function runs. Denials carry a
-stable ``error_code`` and a message in the context (wrong region names the key's home region and endpoint).
+API Gateway caches a decision per API key and route (``Authorization`` header, HTTP method and resource path; 60 s,
+``stacks/constructs/gateway_api.py``), so a decision may depend on nothing else: the key, its tenant and the route's
+scope. A denial (``Resource: "*"``) is thereby remembered for that route only. The allow policy still lists every
+route the key's scopes allow. Key records are also cached in-process for ``cloakr.tenants.cache.CACHE_SECONDS``
+(30 s): a revoked or expired key stops working within at most 90 s (60 s at API Gateway plus 30 s in a warm
+authorizer). End users (``X-Cloakr-User`` or a body's ``user``) are not decided on here: the header cannot be part of
+API Gateway's cache key (a request without it would be refused before the authorizer runs), so a decision on it
+would be applied to other users of the key. The functions refuse blocked end users on every request instead
+(``Services.admit``: 403 ``user_blocked`` and the ``blocked_prompts`` incident signal), and the context carries no
+end user. Denials carry a stable ``error_code`` and a message in the context (wrong region names the key's home
+region and endpoint).
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from typing import Any
 
 from cloakr.audit.trail import AuditEvent, AuditWriteError
 from cloakr.gateway.context import header
-from cloakr.gateway.errors import UnauthorizedError
 from cloakr.gateway.scopes import ROUTE_SCOPES, scope_for
 from cloakr.gateway.services import clear_caches, services
 from cloakr.gateway.settings import region
@@ -30,14 +34,14 @@ _owners = TtlCache()
 
 # Which incident signal each refusal feeds; a missing or malformed key is noise, not a signal about anyone.
 _SIGNAL_OF_DENIAL = {"unauthorized": "auth_failures", "forbidden": "auth_failures", "key_blocked": "auth_failures",
-                     "wrong_region": "key_wrong_region", "user_blocked": "blocked_prompts"}
+                     "wrong_region": "key_wrong_region"}
 
 
-def _deny(principal: str, code: str, message: str, tenant_id: str | None = None, user_id: str | None = None) -> dict[str, Any]:
+def _deny(principal: str, code: str, message: str, tenant_id: str | None = None) -> dict[str, Any]:
     metrics.add_metric(name="AuthorizerDenied", unit="Count", value=1)
     logger.info("authorization denied", extra={"error_code": code, "tenant_id": tenant_id})
     if principal != "anonymous" and code in _SIGNAL_OF_DENIAL:
-        services().incidents.observe(_SIGNAL_OF_DENIAL[code], tenant_id=tenant_id, key_id=principal, user_id=user_id)
+        services().incidents.observe(_SIGNAL_OF_DENIAL[code], tenant_id=tenant_id, key_id=principal)
     # Without a tenant there is no trail to write to: a missing, malformed or unknown key (an id no tenant was
     # issued) is counted in the AuthorizerDenied metric and logged, not audited.
     if tenant_id:
@@ -93,21 +97,13 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
     needed = scope_for(method, path)
     if needed is not None and needed not in key.scopes:
         return _deny(key.key_id, "forbidden", f"This key lacks the '{needed}' scope.", key.tenant_id)
-    user = header(event, "x-cloakr-user")
-    if user:
-        try:
-            blocked = services().is_blocked(services().tenant(key.tenant_id), user)
-        except UnauthorizedError as exc:
-            return _deny(key.key_id, exc.code, exc.message)
-        if blocked:
-            return _deny(key.key_id, "user_blocked", "This end user is blocked by the tenant's administrator.", key.tenant_id, user)
     return {
         "principalId": key.key_id,
         "policyDocument": {"Version": "2012-10-17", "Statement": [
             {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": _resource_arns(event.get("methodArn", "*/*"), key.scopes) or ["*"]}
         ]},
         "context": {"tenant_id": key.tenant_id, "key_id": key.key_id, "scopes": ",".join(sorted(key.scopes)),
-                    "region": key.region, "user_id": user or ""},
+                    "region": key.region},
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from cloakr.gateway import authorizer
 from cloakr.gateway.services import services as built
-from cloakr.tenants.blocks import block_user, unblock_user
+from cloakr.tenants.blocks import block_user
 from cloakr.tenants.cache import TtlCache
 from cloakr.tenants.keys import new_key
 from tests.conftest import make_api_event
@@ -68,19 +68,27 @@ def test_a_key_of_another_region_names_its_home(services):
 
 
 @pytest.mark.parametrize("how", ["subjects", "tenant_list"])
-def test_a_blocked_end_user_is_refused(services, how):
+def test_the_decision_does_not_depend_on_the_end_user(services, how):
+    """API Gateway caches a decision per key and route, not per end user: a decision on X-Cloakr-User would be
+    applied to every user of the key. Blocked users are refused by the functions (``Services.admit``)."""
     tenant_id = services.tenant.tenant_id
     if how == "subjects":
         block_user(services.table("subjects"), tenant_id, "user-7", "admin")
     else:
         built().tenants.update_tenant(tenant_id, blocked_users={"user-7"})
-    denied = decide(services.admin_key, X_Cloakr_User="user-7")
-    assert denied["context"]["error_code"] == "user_blocked"
-    assert allowed(decide(services.admin_key, X_Cloakr_User="user-8"))
-    if how == "subjects":
-        unblock_user(services.table("subjects"), tenant_id, "user-7")
-        authorizer.clear_cache()
-        assert allowed(decide(services.admin_key, X_Cloakr_User="user-7"))
+    decisions = [decide(services.admin_key, **({"X_Cloakr_User": u} if u else {})) for u in ("user-7", "user-8", None)]
+    assert all(allowed(d) for d in decisions)
+    assert decisions[0] == decisions[1] == decisions[2]
+    assert "user_id" not in decisions[0]["context"]
+    assert services.table("audit").scan()["Items"] == []  # nothing refused, nothing audited as a denial
+
+
+def test_a_denied_route_leaves_the_keys_other_routes_alone(services):
+    """A denial is cached by API Gateway for its route only (method and resource path are identity sources), and
+    the key's allowed routes are still allowed on their own."""
+    _, key = built().tenants.create_key(services.tenant.tenant_id, ["redact:write"])
+    assert not allowed(decide(key, "POST", "/v1/chat/completions"))
+    assert allowed(decide(key, "POST", "/v1/redact"))
 
 
 def test_decisions_are_cached_until_they_expire():
