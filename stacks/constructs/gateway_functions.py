@@ -27,6 +27,7 @@ from cloakr import constants as c
 from cloakr.config.regions import RegionConfig
 from cloakr.constants import TENANT_KEY_TAG
 from stacks.constructs.encryption_keys import ENVELOPE_ACTIONS, grant_key_use
+from stacks.constructs.service_roles import service_role
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
@@ -265,15 +266,9 @@ class GatewayFunctions(Construct):
         stack = Stack.of(self)
         reports, admin = self.functions["reports"], self.functions["admin"]
         group = scheduler.CfnScheduleGroup(self, "ReportSchedules", name=REPORT_SCHEDULE_GROUP)
-        role = iam.Role(
-            self,
-            "scheduler-role",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:scheduler:{stack.region}:{stack.account}:schedule/{REPORT_SCHEDULE_GROUP}/*"},
-            }),
-            description="EventBridge Scheduler: invoke the reports function for tenants' monthly schedules",
-        )
+        role = service_role(self, "scheduler-role", "scheduler",
+                            f"arn:{stack.partition}:scheduler:{stack.region}:{stack.account}:schedule/{REPORT_SCHEDULE_GROUP}/*",
+                            "EventBridge Scheduler: invoke the reports function for tenants' monthly schedules")
         # The unqualified function only (grant_invoke would add every version, ARN:*).
         role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[reports.function_arn]))
         self.dead_letters.grant_send_messages(role)

@@ -23,6 +23,7 @@ from constructs import Construct
 
 from cloakr.config.regions import RegionConfig
 from cloakr.constants import INCIDENT_DETAIL_TYPE, INCIDENT_SOURCE, METRICS_NAMESPACE, SERVICE_NAME
+from stacks.constructs.service_roles import service_role
 
 
 
@@ -96,12 +97,5 @@ class SecurityAlarms(Construct):
         through them (confused deputy). The role is assumable only by EventBridge rules of this account and region,
         and holds the topic's publish grant (and the key use it needs) as an identity policy."""
         stack = Stack.of(self)
-        return iam.Role(
-            self,
-            "PublisherRole",
-            assumed_by=iam.ServicePrincipal("events.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/*"},
-            }),
-            description="EventBridge: publish Cloakr incidents and GuardDuty findings to the incident topic",
-        )
+        return service_role(self, "PublisherRole", "events", f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/*",
+                            "EventBridge: publish Cloakr incidents and GuardDuty findings to the incident topic")
