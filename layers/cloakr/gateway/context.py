@@ -2,7 +2,7 @@
 
 The resolver checks scopes again (defence in depth): a function invoked without the authorizer (misconfigured
 route, direct invoke) refuses instead of serving anonymous callers. The end user is read from the live
-``X-Cloakr-User`` header, not the authorizer context, because API Gateway caches the context per API key.
+``X-Cloakr-User`` header, not the authorizer context, because API Gateway caches the context per API key and route, for every end user of that key.
 """
 
 from __future__ import annotations
