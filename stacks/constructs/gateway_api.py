@@ -22,7 +22,7 @@ from constructs import Construct
 
 STAGE = "prod"
 # Which function serves a route; every other route in ROUTE_SCOPES goes to the admin function.
-FUNCTION_BY_PATH = {"/v1/redact": "redact", "/v1/classify": "redact", "/v1/chat/completions": "chat", "/v1/models": "chat"}
+FUNCTION_BY_PATH = {"/v1/redact": "redact", "/v1/classify": "redact", "/v1/chat/completions": "chat", "/v1/models": "chat", "/v1/models/{model_id}": "chat"}
 # (path, methods, function) for every authorized route, from the one route table the authorizer also uses.
 ROUTES: tuple[tuple[str, tuple[str, ...], str], ...] = tuple(
     (path.lstrip("/"), tuple(m for (m, p) in ROUTE_SCOPES if p == path), FUNCTION_BY_PATH.get(path, "admin"))

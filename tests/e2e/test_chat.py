@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from openai import BadRequestError, OpenAI, PermissionDeniedError
+from openai import BadRequestError, NotFoundError, OpenAI, PermissionDeniedError
 
 from cloakr.config.regions import default_regions
 from cloakr.constants import ENV_REGION_CONFIG, ENV_UPSTREAM_URL
@@ -102,6 +102,11 @@ def test_upstream_sees_only_placeholders_stable_across_messages(client, upstream
 def test_models_and_residency(client, upstream):
     assert "gpt-test" in {m.id for m in client.models.list()}
     assert "global-model" not in {m.id for m in client.models.list()}
+    assert client.models.retrieve("gpt-test").id == "gpt-test"
+    for hidden in ("global-model", "no-such-model"):  # not offered here: not even named back
+        with pytest.raises(NotFoundError) as missing:
+            client.models.retrieve(hidden)
+        assert missing.value.body["code"] == "model_not_found" and hidden not in str(missing.value.body)
     with pytest.raises(PermissionDeniedError) as info:
         client.chat.completions.create(model="global-model", messages=[{"role": "user", "content": "hi"}])
     assert info.value.body["code"] == "model_not_allowed_in_region"

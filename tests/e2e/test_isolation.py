@@ -183,6 +183,7 @@ PROBES: dict[tuple[str, str], tuple[str, Probe]] = {
     ("POST", "/v1/redact"): ("stateless", _stateless),
     ("POST", "/v1/classify"): ("stateless", _stateless),
     ("GET", "/v1/models"): ("stateless (region and tenant settings)", _stateless),
+    ("GET", "/v1/models/{model_id}"): ("stateless (region and tenant settings)", _stateless),
     ("GET", "/v1/openapi.json"): ("stateless", _stateless),
 }
 

@@ -119,6 +119,8 @@ async def test_connection_health_and_models(connect, local_gateway) -> None:
     health = await done(client.health())
     assert (health.status, health.region, health.version) == ("ok", local_gateway.region, cloakr.__version__)
     assert "cloakr-echo" in {model.id for model in await done(client.models())}
+    assert (await done(client.model("cloakr-echo"))).id == "cloakr-echo"
+    await refused(NotFoundError, lambda: client.model("no-such-model"))
     revoked_client = connect(local_gateway.revoked_key)
     error = await refused(AuthenticationError, revoked_client.models)
     assert error.status == 401 and error.code == "unauthorized"

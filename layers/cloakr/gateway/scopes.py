@@ -10,6 +10,7 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("POST", "/v1/classify"): "redact:write",
     ("POST", "/v1/chat/completions"): "chat:write",
     ("GET", "/v1/models"): "models:read",
+    ("GET", "/v1/models/{model_id}"): "models:read",
     ("GET", "/v1/openapi.json"): "models:read",
     ("GET", "/v1/keys"): "keys:admin",
     ("POST", "/v1/keys"): "keys:admin",

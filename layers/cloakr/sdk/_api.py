@@ -116,6 +116,10 @@ class ApiMethods:
     def models(self) -> list[m.Model]:
         return self._execute(Call(spec("GET", "/v1/models"), _models))
 
+    def model(self, model_id: str) -> m.Model:
+        """One model this key's tenant may use here; ``NotFoundError`` for any other id."""
+        return self._execute(Call(spec("GET", f"/v1/models/{segment(model_id)}"), m.Model.model_validate))
+
     def health(self) -> m.Health:
         return self._execute(Call(spec("GET", "/v1/health", auth=False), m.Health.model_validate))
 

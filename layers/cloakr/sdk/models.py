@@ -197,6 +197,7 @@ class ChatCompletionChunk(Response):
 class Model(Response):
     id: str
     object: str = "model"
+    created: int = 0
     owned_by: str | None = None
     routing: str | None = None
     provider: str | None = None

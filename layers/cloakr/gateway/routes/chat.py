@@ -14,6 +14,7 @@ import hashlib
 import json
 import time
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -26,7 +27,7 @@ from cloakr.crypto.byok import tenant_cipher
 from cloakr.gateway.context import current_principal, header
 from cloakr.gateway.conversation import Conversation
 from cloakr.gateway.engines import engine_for
-from cloakr.gateway.errors import ApiError, DetectionFailedError, ForbiddenError, ValidationError
+from cloakr.gateway.errors import ApiError, DetectionFailedError, ForbiddenError, NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
 from cloakr.gateway.services import services
 from cloakr.gateway.settings import region, region_config
@@ -240,13 +241,30 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     return Response(200, "application/json", json.dumps(restored), headers=headers)
 
 
+def _model_object(model: Any) -> dict[str, Any]:
+    # OpenAI's Model object; ``created`` is not known for configured models (0, as OpenAI-compatible proxies send).
+    return {"id": model.id, "object": "model", "created": 0, "owned_by": model.provider, "routing": model.routing}
+
+
 @router.get("/v1/models")
 def models() -> dict[str, Any]:
     principal = current_principal(router.current_event.raw_event)
     tenant = services().admit(principal, consent=False)  # listing models processes no personal data
     services().record(AuditEvent(tenant_id=tenant.tenant_id, action="models.list", category="data_access", user_id=principal.user_id))
-    data = [{"id": m.id, "object": "model", "owned_by": m.provider, "routing": m.routing} for m in _available(tenant)]
-    return {"object": "list", "data": data}
+    return {"object": "list", "data": [_model_object(m) for m in _available(tenant)]}
+
+
+@router.get("/v1/models/<model_id>")
+def model(model_id: str) -> dict[str, Any]:
+    """One model this tenant may use here (``openai`` client: ``models.retrieve``); any other id is a 404 that does
+    not repeat it."""
+    principal = current_principal(router.current_event.raw_event)
+    tenant = services().admit(principal, consent=False)
+    services().record(AuditEvent(tenant_id=tenant.tenant_id, action="models.read", category="data_access", user_id=principal.user_id))
+    found = next((m for m in _available(tenant) if m.id == unquote(model_id)), None)
+    if found is None:
+        raise NotFoundError("No such model here; GET /v1/models lists the models available to this key.", code="model_not_found")
+    return _model_object(found)
 
 
 REQUEST_MODELS = {("POST", "/v1/chat/completions"): ChatRequest}
