@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloakr.gateway.conversation import Conversation
 from cloakr.pii import PIIEngine, TokenMap
@@ -141,3 +143,30 @@ def test_a_phone_number_in_any_format_is_one_value():
     assert {engine.redact(t, mode="tokenize", token_map=tokens).text for t in texts} == {"call [PHONE_1]"}
     assert len({engine.redact(t, mode="hash").text for t in texts}) == 1
     assert engine.redact("call +44 20 7946 0958", mode="tokenize", token_map=tokens).text == "call [PHONE_2]"
+
+
+LOOKALIKE_PIECES = st.sampled_from(["[", "]", "(", ")", "{", "}", "<", ">", " ", "_", "-", "EMAIL", "email", "Name", "x",
+                                    "1", "2", "12", "é", "9", "EMP2_ID", "a_1", "  ", "\u0130", "ß", "\n"])
+
+
+def _loose_keys(text: str) -> set[str]:
+    """The reference: every ``_LOOSE`` match that ``restore`` would read as a placeholder."""
+    from cloakr.pii.tokens import _LOOSE, _key
+
+    return {key for match in _LOOSE.finditer(text) if (key := _key(match)) is not None}
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(LOOKALIKE_PIECES, max_size=16).map("".join))
+def test_reserved_look_alikes_are_exactly_what_restore_reads(text):
+    from cloakr.pii.tokens import lookalike_keys
+
+    assert lookalike_keys(text) == _loose_keys(text)
+
+
+def test_reserved_look_alikes_on_the_corpus():
+    from bench.corpus import generate
+    from cloakr.pii.tokens import lookalike_keys
+
+    for sample in generate(300, seed=4):
+        assert lookalike_keys(sample.text) == _loose_keys(sample.text)
