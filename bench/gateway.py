@@ -78,12 +78,13 @@ class LayerOnly:
         return None
 sys.meta_path.insert(0, LayerOnly())
 if sys.argv[3] == "1":
-    import importlib._bootstrap_external as ext
+    import importlib._bootstrap_external as ext, os
+    sys.dont_write_bytecode = True  # nothing compiled in this run is kept
     cached = ext.cache_from_source
+    missing = os.path.join(os.path.dirname(sys.executable), "cloakr-no-bytecode", "none.pyc")  # never exists
     def no_bytecode(path, *args, **kwargs):
-        if not in_stdlib(path):
-            raise NotImplementedError  # the loader then compiles the source and writes nothing
-        return cached(path, *args, **kwargs)
+        # Outside the standard library, point the loader at bytecode that is not there: it compiles the source.
+        return cached(path, *args, **kwargs) if in_stdlib(path) else missing
     ext.cache_from_source = no_bytecode
 if sys.argv[2] == "1":
     def hook(event, args):
