@@ -102,25 +102,28 @@ class TokenMap:
         # Placeholders the conversation's own text already holds in a form ``restore`` would read ("[EMAIL_1]",
         # "{email_1}", "[Email 1]"): never handed out, or the answer would get a value where the user wrote text.
         self._reserved: set[str] = set()
+        self._scanned: set[str] = set()  # texts reserved in this process; not stored with the map
 
     def __len__(self) -> int:
         return len(self._originals)
 
     def reserve(self, text: str) -> None:
         """Record the placeholder look-alikes in ``text`` (a message of the conversation) so none is handed out.
-        Call it for every message before tokenizing any: a later message's literal "[EMAIL_1]" counts too."""
+        Call it for every message before tokenizing any: a later message's literal "[EMAIL_1]" counts too. A text
+        already shown to this map is not scanned again (the chat route reserves every message, then the engine
+        reserves each text it tokenizes)."""
+        if text in self._scanned:
+            return
+        self._scanned.add(text)
         self._reserved |= lookalike_keys(text)
 
-    def placeholder(self, entity_type: str, value: str, avoid: str = "", country: str | None = None) -> str:
+    def placeholder(self, entity_type: str, value: str, country: str | None = None) -> str:
         """The conversation's placeholder for ``value`` (keyed by ``normalise`` with the region's ``country``); a new
-        one never appears in ``avoid`` (the input text) or among the reserved look-alikes, in any form ``restore``
-        would read."""
+        one is never among the look-alikes ``reserve`` recorded, in any form ``restore`` would read."""
         key = (entity_type, normalise(entity_type, value, country))
         existing = self._by_key.get(key)
         if existing is not None:
             return existing
-        if avoid:
-            self.reserve(avoid)
         number = self._counters.get(entity_type, 0)
         while True:
             number += 1
