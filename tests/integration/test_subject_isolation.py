@@ -15,13 +15,6 @@ from cloakr.gateway.services import services as built
 CARD = "4111 1111 1111 1111"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    subjects.clear_cache()
-    yield
-    subjects.clear_cache()
-
-
 def call(services, method, path, body=None, headers=None):
     response = resolve(services.event(method, path, body, headers=headers or {}), None)
     return response["statusCode"], json.loads(response["body"]), response

@@ -25,13 +25,6 @@ from cloakr.pii.tokens import TokenMap
 CONVERSATIONS = 30  # more than one BatchWriteItem (25), and pages of 7 below
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    subjects.clear_cache()
-    yield
-    subjects.clear_cache()
-
-
 def consent(services, user, granted, consent_type="ai_processing", **kwargs):
     return call(services, "PUT", f"/v1/users/{user}/consent", {"consent_type": consent_type, "granted": granted}, **kwargs)
 

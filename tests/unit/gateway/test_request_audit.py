@@ -15,13 +15,6 @@ from cloakr.gateway.services import services as built
 PII = "jane.doe@example.com"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    subjects.clear_cache()
-    yield
-    subjects.clear_cache()
-
-
 def records(services) -> list[dict]:
     items = services.table("audit").query(KeyConditionExpression="pk = :p AND begins_with(sk, :e)",
                                           ExpressionAttributeValues={":p": f"TENANT#{services.tenant.tenant_id}", ":e": "EVENT#"})["Items"]

@@ -14,13 +14,6 @@ from cloakr.gateway.services import services as built
 from tests.unit.audit.audit_api_helpers import call
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    subjects.clear_cache()
-    yield
-    subjects.clear_cache()
-
-
 def subject_items(services) -> list[dict]:
     return [i for i in services.table("subjects").scan()["Items"] if "#USER#" in i["pk"] and "#SIGNAL#" not in i["pk"]]
 
