@@ -43,6 +43,11 @@ def cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+@cache
 def _bare_pattern(cue: str) -> re.Pattern[str]:
     """One cue, ended by anything but a letter. A cue right against a digit still counts when the value starts
     there ("DOB01/02/1990"), which is how ``has_cue`` treats the end of its search window; whether a digit follows
@@ -190,6 +195,13 @@ class TextIndex:
                 spans.append((at - reach, at))
                 at = self.lower.find(anchor, at + 1)
         return _merge(sorted(spans))
+
+    def pattern_windows(self, pattern: str, reach: int) -> list[tuple[int, int]] | None:
+        """Where a match that contains a match of ``pattern`` (case-sensitive; written as a lookahead after its
+        first character so occurrences may overlap), at most ``reach`` characters after its start, can start."""
+        if self.exhaustive:
+            return None
+        return _merge([(at - reach, at) for at in map(re.Match.start, _compiled(pattern).finditer(self.text))])
 
     def digit_windows(self) -> list[tuple[int, int]] | None:
         """Where a match whose first digit lies at most ``DIGIT_LEAD`` characters after its start can start."""
