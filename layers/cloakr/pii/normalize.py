@@ -20,6 +20,9 @@ INVISIBLE = frozenset(
     chr(code) for part in _INVISIBLE_RANGES
     for code in (range(ord(part[0]), ord(part[2]) + 1) if len(part) == 3 else (ord(part),))
 )
+# ``text.translate(ASCII_NON_DIGITS)``: the digits of an ASCII text, in C (a per-character loop costs more than the
+# lookup it does).
+ASCII_NON_DIGITS = str.maketrans("", "", "".join(chr(i) for i in range(128) if not "0" <= chr(i) <= "9"))
 # Spaces other than U+0020 (no-break, narrow no-break, figure, thin, ideographic ...): read as a plain space, so
 # "4111\u00a01111 ..." is the card it looks like. One character for one, so offsets keep their places.
 _SPACES_CLASS = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
