@@ -64,6 +64,39 @@ def lead_with_atom(regex: str) -> str:
     return f"{atom}{guard}{rest}{regex[lead.end():]}"
 
 
+def ascii_digits(regex: str) -> str:
+    """The same pattern with ``\\d`` written as ``[0-9]``: equal on the engine's matching text (``normalize.Shadow``
+    reads every decimal digit of another script as its ASCII value), and sre tests a two-value range much faster
+    than the Unicode digit category (about 40% less time for a digit row on digit-dense text). Only for patterns
+    run on a ``Shadow`` text."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex):
+            escape = regex[i:i + 2]
+            out.append(("0-9" if in_class else "[0-9]") if escape == "\\d" else escape)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            for literal in ("^", "]"):  # "[^" negates; a "]" right after "[" or "[^" is a literal
+                if regex[i:i + 1] == literal:
+                    out.append(literal)
+                    i += 1
+    return "".join(out)
+
+
+def fast_form(regex: str) -> str:
+    """A row's pattern as the engine compiles it: guard moved after the first atom, digits as an ASCII range."""
+    return ascii_digits(lead_with_atom(regex))
+
+
 def scan(
     regex: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None, longest: int | None = MARGIN
 ) -> Iterator[re.Match[str]]:
@@ -101,6 +134,9 @@ def scan(
                     continue
             resume = match.end()
             yield match
+            if resume > hi:
+                break  # the next match starts at or after this one's end: past the window; searching on for it
+                # would read up to ``longest`` characters beyond the window (680 for an e-mail) for nothing
 
 
 class LazyPattern:

@@ -14,10 +14,11 @@ from functools import cache
 import pytest
 from cloakr.pii import PIIEngine
 from cloakr.pii.context import AFTER, TextIndex, has_cue
+from cloakr.pii.normalize import Shadow
 from cloakr.pii.recognizers import phone
-from cloakr.pii.recognizers.patterns import LABELLED, SPECS, PatternRecognizer
+from cloakr.pii.recognizers.patterns import AGE_YEARS_OLD, DATE, DATE_PLAIN, LABELLED, SPECS, PatternRecognizer
 from cloakr.pii.recognizers.secrets import AWS_SECRET_SPECS, AWS_SPECS
-from cloakr.pii.scanning import lead_with_atom, scan
+from cloakr.pii.scanning import ascii_digits, fast_form, lead_with_atom, scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ PIECES = st.sampled_from(
      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
      "https://example.com/" + "p" * 90, "jane.doe@" + "sub." * 20 + "example.com", "ghp_" + "a1B2" * 12,
      *ALL_CUES, "4111 1111 1111 1111", "123-45-6789", "078-05-1120", "DOB", "ssn", "12/05/1985", "@", "a@b.io",
-     "http://", "www.", "fe80::1", "::", "ab", "2001:db8:", "a:b", ":ff", "00:1A:2B:", "3C-4D-", "5E", "Age", "age: ", " years old", "y/o", "Password: ", "user=", "PIN ",
+     "http://", "www.", "fe80::1", "::", "ab", "2001:db8:", "a:b", ":ff", "00:1A:2B:", "3C-4D-", "5E", "Jan ", "sept. ", "MARCH ", "3rd ", ", 1990", "ſep ", "Age", "age: ", " years old", "y/o", "Password: ", "user=", "PIN ",
      "AKIA", "ABCDE1234F", "S1234567D", "GB82 WEST 1234 5698 7654 32", "1EG4-TE5-MK73"]
 )
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
@@ -90,6 +91,55 @@ def test_only_provable_leads_are_rewritten():
     assert lead_with_atom(r"\b[A-Z]?\d{8,9}\b") == r"\b[A-Z]?\d{8,9}\b"  # optional first atom: unchanged
     assert lead_with_atom(r"\b[A-Z0-9*]{1,5}") == r"\b[A-Z0-9*]{1,5}"  # "*" is not a word character
     assert lead_with_atom(r"\b(?:https?://|www\.)") == r"\b(?:https?://|www\.)"
+
+
+# Rows whose lead is rewritten by hand: (fast form, the plain form it must equal, flags).
+HAND_WRITTEN = (
+    (AGE_YEARS_OLD, r"\b(?P<v>\d{1,3})(?i:\s{0,8}(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s{0,8}(?:y/o|yo)\b)", 0),
+    (DATE, DATE_PLAIN, re.IGNORECASE),
+)
+HAND_WRITTEN_EDGES = ("aged 5 yo", "5 y/o", "12-year-old", "x12 years old", "1234 years old", "7yo", "born Sept. 3rd, 1990",
+                      "DOB: SEP 3, 1990", "ſep 3, 1990", "3 \u212aov 1990", "1st of Mar, 2001", "3rd March, 1999", "2001-02-03")
+
+
+def _same_matches(text: str) -> None:
+    for fast, plain, flags in HAND_WRITTEN:
+        assert [m.span() for m in re.finditer(fast, text, flags)] == [m.span() for m in re.finditer(plain, text, flags)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_hand_written_leads_match_their_plain_forms(text):
+    _same_matches(text)
+
+
+def test_hand_written_leads_on_the_corpus():
+    for text in (*corpus(), *HAND_WRITTEN_EDGES):
+        _same_matches(text)
+
+
+def test_digit_escapes_become_ascii_ranges_and_nothing_else_changes():
+    assert ascii_digits(r"(?<![\d-])\d{9}(?![\d-])") == r"(?<![0-9-])[0-9]{9}(?![0-9-])"
+    assert ascii_digits(r"\\d\d") == r"\\d[0-9]"  # an escaped backslash before "d" is no digit escape
+    assert ascii_digits(r"[^]\d]x\d") == r"[^]0-9]x[0-9]"  # "]" first in a class is a literal
+    assert ascii_digits(r"\D\w\b\s") == r"\D\w\b\s"
+
+
+OTHER_DIGITS = st.lists(st.one_of(PIECES, st.sampled_from(["\u0661\u0662\u0663", "\uff14\uff11\uff11", "\u0967\u0968", "\u00b2", "\u200b"])), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=OTHER_DIGITS)
+def test_compiled_rows_match_the_same_on_the_matching_text(text):
+    shadow = Shadow(text).text  # what the engine runs every row on: other-script digits read as ASCII
+    for spec in ROWS:
+        assert spans(fast_form(spec.regex), spec.flags, shadow) == spans(spec.regex, spec.flags, shadow), spec.type
+
+
+def test_compiled_rows_match_the_same_on_the_corpus():
+    for text in corpus():
+        for spec in ROWS:
+            assert spans(fast_form(spec.regex), spec.flags, text) == spans(spec.regex, spec.flags, text), spec.type
 
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:

@@ -15,13 +15,16 @@ from typing import Callable, Iterator
 from cloakr.pii import validators as v
 from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
-from cloakr.pii.scanning import MARGIN, lead_with_atom, scan
+from cloakr.pii.scanning import MARGIN, fast_form, scan
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
-_DATE = (
+DATE_PLAIN = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}})"
 )
+# Every date starts with a digit or with a month's first two letters: sre, which cannot skip ahead through a
+# case-insensitive alternation, then tries the four branches only where one can begin (about 3x faster in prose).
+DATE = rf"(?=\d|[adfjmnos][aceopu]){DATE_PLAIN}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class PatternSpec:
     digit: bool = False
     # The longest match (None: unbounded), so a windowed scan reads far enough past a window (``scanning.scan``).
     longest: int | None = MARGIN
+
+
+AGE_YEARS_OLD = r"(?P<v>\d(?<!\w[\s\S])\d{0,2})(?i:\s{0,8}(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s{0,8}(?:y/o|yo)\b)"
 
 
 def _after_version_word(text: str, value: str, start: int) -> bool:
@@ -123,7 +129,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True),
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True),
     PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True),
-    PatternSpec("DATE_OF_BIRTH", _DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE),
+    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
@@ -132,7 +138,9 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), longest=None),
     PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), longest=None),
     PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), longest=None),
-    PatternSpec("AGE", r"\b(?P<v>\d{1,3})(?i:\s{0,8}(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s{0,8}(?:y/o|yo)\b)", 0.85, digit=True),
+    # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
+    # through the group): sre then skips to the next digit in C. Scanned only where "year", "yr" or "yo" follow.
+    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12),
 )
 
 
@@ -151,7 +159,7 @@ class PatternRecognizer:
         regex = self._compiled[i]
         if regex is None:
             spec = self._specs[i]
-            regex = self._compiled[i] = re.compile(lead_with_atom(spec.regex), spec.flags)
+            regex = self._compiled[i] = re.compile(fast_form(spec.regex), spec.flags)
         return regex
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
