@@ -151,5 +151,9 @@ class LazyPattern:
     def compiled(self) -> re.Pattern[str]:
         return re.compile(self.source, self.flags)
 
-    def __getattr__(self, name: str) -> Any:  # match, search, finditer, groupindex, ...: the compiled pattern's
-        return getattr(self.compiled, name)
+    def __getattr__(self, name: str) -> Any:
+        """match, search, finditer, groupindex, ...: the compiled pattern's, kept on the instance after the first
+        use (Python reaches ``__getattr__`` only after a failed lookup, which costs more than the call it makes)."""
+        value = getattr(self.compiled, name)
+        setattr(self, name, value)
+        return value

@@ -273,3 +273,14 @@ def test_the_corpus_exercises_both_digit_scans():
     equivalence tests above only prove both if the corpus holds texts of each kind."""
     kinds = {TextIndex(text).digit_windows() is None for text in corpus() if any(ch.isdigit() for ch in text)}
     assert kinds == {True, False}
+
+
+def test_lazy_patterns_compile_on_first_use_and_then_skip_the_fallback_lookup():
+    from cloakr.pii.scanning import LazyPattern
+
+    pattern = LazyPattern(r"a(\d)")
+    assert "compiled" not in vars(pattern)
+    assert pattern.match("a1").group(1) == "1"
+    assert pattern.match("b") is None
+    assert vars(pattern)["match"] == pattern.compiled.match  # later calls find it without __getattr__
+    assert [m.span() for m in pattern.finditer("a1 a2")] == [(0, 2), (3, 5)]

@@ -172,7 +172,7 @@ class NameRecognizer:
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         taken: list[tuple[int, int]] = []
-        for finding in self._cued(text):
+        for finding in self._cued(text, cues):
             if not any(finding.start < e and s < finding.end for s, e in taken):
                 taken.append((finding.start, finding.end))
                 yield finding
@@ -209,14 +209,15 @@ class NameRecognizer:
                     yield finding
 
     # --- cued names -------------------------------------------------------------------------------------------
-    def _cued(self, text: str) -> Iterator[Finding]:
+    def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         """Names after a label, an introduction, a sign-off or a lower-case salutation (the scan in find() does the
         capitalised honorifics and salutations)."""
         for colon in _LABEL_COLON.finditer(text):
             kind = self._label_kind(text, colon.start())
             if kind:
                 yield from self._value(text, colon.end(), kind, lower=kind == "lab")
-        lowered = text.lower()
+        # The engine's index has lower-cased the text already (None when lower-casing changes its length).
+        lowered = cues.lower if cues is not None and cues.lower is not None else text.lower()
         for phrase, strong in _INTROS.items():
             at = lowered.find(phrase)
             while at >= 0:

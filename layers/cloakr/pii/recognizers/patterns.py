@@ -47,7 +47,8 @@ class PatternSpec:
     # - ``anchors``: lower-case literals every match contains, at most ``anchor_reach`` characters after its start
     #   (a label word, "@", "http"): only the stretches just before each occurrence are scanned;
     # - ``digit``: every match holds a digit within ``context.DIGIT_LEAD`` characters of its start: only the
-    #   stretches around digit clusters are scanned (prose has few);
+    #   stretches around digit clusters are scanned (prose has few); a row with anchors as well uses them instead
+    #   when digits are everywhere;
     # - ``needs_cue`` rows are scanned only near their cues. Other rows scan the whole text.
     anchors: tuple[str, ...] = ()
     anchor_reach: int = 0
@@ -139,8 +140,9 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), longest=None),
     PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
-    # through the group): sre then skips to the next digit in C. Scanned only where "year", "yr" or "yo" follow.
-    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12),
+    # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
+    # where "year", "yr" or "yo" follow.
+    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, digit=True),
 )
 
 
@@ -194,12 +196,16 @@ class PatternRecognizer:
         """Where this row's matches can start (see ``PatternSpec``); None means anywhere."""
         if spec.needs_cue:
             return index.windows(spec.cues, before=spec.window, reach=MARGIN)
+        if spec.digit:
+            # Digit clusters are the narrower windows in prose; where digits are everywhere (tables, forms), a row's
+            # anchors, if it has any, still are.
+            windows = index.digit_windows()
+            if windows is not None or not (spec.anchors or spec.anchor_pattern):
+                return windows
         if spec.anchors:
             return index.anchor_windows(spec.anchors, spec.anchor_reach)
         if spec.anchor_pattern:
             return index.pattern_windows(spec.anchor_pattern, spec.anchor_reach)
-        if spec.digit:
-            return index.digit_windows()
         return None
 
 
