@@ -46,10 +46,12 @@ _DIRECTION = r"(?:[NSEW]|N[EW]|S[EW]|North|South|East|West)\.?"
 _STREET_NAME = rf"(?:{_DIRECTION}[ \t]+)?(?:(?:{_CAP}|{_ORDINAL})[ \t]+){{1,4}}"
 _STREET_TAIL = rf"(?:{_STREET_TYPES})\b\.?(?:[ \t]+{_DIRECTION}(?![\w]))?(?:[ \t]+\d{{1,3}}[A-Z]?\b)?"
 # One scan for both number-led streets and German house numbers: the digit comes first, so sre only tries
-# positions holding a digit. Group "de" is a house number after a word that may end a German street suffix
-# ("Hauptstraße 5", "Berliner Str. 12a"); the suffix and the capitalised name are then checked by looking back.
+# positions holding a digit. That first character is written as a class of everything but the ASCII non-digits
+# (then ``(?<=\d)``): sre skips to it by a bitmap, where a leading ``\d`` costs a Unicode lookup per character.
+# Group "de" is a house number after a word that may end a German street suffix ("Hauptstraße 5", "Berliner
+# Str. 12a"); the suffix and the capitalised name are then checked by looking back.
 _NUMBERED = re.compile(
-    rf"\d(?<![\w.,/:#-]\d)(?:"
+    rf"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?:"
     rf"\d{{0,5}}+[A-Za-z]?(?:[-/]\d{{1,4}}[A-Za-z]?)?,?[ \t]+"
     rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
     rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b))"
@@ -141,7 +143,7 @@ class AddressRecognizer:
                     found.append(grown)
         for match in _PO_BOX.finditer(text):
             found.append(self._grow(text, match.start(), match.end(), 0.8, 0.9))
-        found.extend(self._cued(text))
+        found.extend(self._cued(text, cues))
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
         found.sort(key=lambda f: (-(f.end - f.start), -f.score, f.start))
         yield from sorted(first_disjoint(found), key=lambda f: f.start)
@@ -174,8 +176,9 @@ class AddressRecognizer:
     def _six_digit_ok(self, line: str) -> bool:
         return self.country in _SIX_DIGIT_COUNTRIES or bool(re.search(r"India|Singapore", line))
 
-    def _cued(self, text: str) -> Iterator[Finding]:
-        lowered = text.lower()
+    def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
+        # The index's lower-cased copy when it has one (the same string): lower-casing 4 KB again is not free.
+        lowered = cues.lower if cues is not None and cues.lower is not None else text.lower()
         for cue in _CUES:
             at = lowered.find(cue)
             while at >= 0:
