@@ -87,7 +87,7 @@ class TextIndex:
     """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
-    __slots__ = ("_digit_windows", "_digits_dense", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
+    __slots__ = ("_clusters", "_digit_windows", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
 
     def __init__(self, text: str, exhaustive: bool = False) -> None:
         """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
@@ -101,8 +101,9 @@ class TextIndex:
         self.lower: str | None = lower if exact else None
         # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}
-        self._digit_windows: list[tuple[int, int]] | None = None
-        self._digits_dense = False
+        self._clusters: list[tuple[int, int]] | None = None
+        # Per lead: the windows, or None where they would cover most of the text (one whole-text pass is cheaper).
+        self._digit_windows: dict[int, list[tuple[int, int]] | None] = {}
         self._heads: dict[str, list[int]] = {}
         self._words: frozenset[str] | None = None
 
@@ -203,15 +204,17 @@ class TextIndex:
             return None
         return _merge([(at - reach, at) for at in map(re.Match.start, _compiled(pattern).finditer(self.text))])
 
-    def digit_windows(self) -> list[tuple[int, int]] | None:
-        """Where a match whose first digit lies at most ``DIGIT_LEAD`` characters after its start can start."""
+    def digit_windows(self, lead: int = DIGIT_LEAD) -> list[tuple[int, int]] | None:
+        """Where a match whose first digit lies at most ``lead`` characters after its start can start."""
         if self.exhaustive:
             return None
-        if self._digit_windows is None:
-            clusters = [(start - DIGIT_LEAD, end) for start, end in _digit_clusters(self.text)]
-            self._digit_windows = _merge(clusters, _DIGIT_CLUSTER_GAP)
-            self._digits_dense = sum(hi - lo for lo, hi in self._digit_windows) > len(self.text) * _DENSE_SHARE
-        return None if self._digits_dense else self._digit_windows
+        if lead not in self._digit_windows:
+            if self._clusters is None:
+                self._clusters = _digit_clusters(self.text)
+            windows = _merge([(start - lead, end) for start, end in self._clusters], _DIGIT_CLUSTER_GAP)
+            dense = sum(hi - lo for lo, hi in windows) > len(self.text) * _DENSE_SHARE
+            self._digit_windows[lead] = None if dense else windows
+        return self._digit_windows[lead]
 
 
 def _digit_clusters(text: str) -> list[tuple[int, int]]:

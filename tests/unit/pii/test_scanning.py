@@ -230,6 +230,7 @@ EDGE_TEXTS = (
     "she is 42        years old, aged    37, PIN     1234",
     "DOB01/02/1990, SSN078-05-1120, acct#12345678",
     "call 555-0100 x" + "9" * 30 + " or +44 20 7946 0958",
+    "vin ABCDEFGHXJKLMNPA0 and ABCDEFGHXJKLMNPA0, digit only at the end",
     "twilio SK" + "0123456789abcdef" * 2 + ", mac 00:1A:2B:3C:4D:5E and AA-BB-CC-DD-EE-FF, gho_" + "x" * 36,
 )
 

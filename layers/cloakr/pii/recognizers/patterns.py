@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import TextIndex
+from cloakr.pii.context import DIGIT_LEAD, TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
 
@@ -46,7 +46,7 @@ class PatternSpec:
     # of detection, and most positions cannot start a match:
     # - ``anchors``: lower-case literals every match contains, at most ``anchor_reach`` characters after its start
     #   (a label word, "@", "http"): only the stretches just before each occurrence are scanned;
-    # - ``digit``: every match holds a digit within ``context.DIGIT_LEAD`` characters of its start: only the
+    # - ``digit``: every match holds a digit within ``digit_lead`` characters of its start: only the
     #   stretches around digit clusters are scanned (prose has few); a row with anchors as well uses them instead
     #   when digits are everywhere;
     # - ``needs_cue`` rows are scanned only near their cues. Other rows scan the whole text.
@@ -56,6 +56,8 @@ class PatternSpec:
     # rows whose literal (":", "-") is everywhere in forms and logs, but whose shape around it ("hex:hex:") is rare.
     anchor_pattern: str | None = None
     digit: bool = False
+    # With ``digit``: how far into a match its first digit may lie (a VIN's only digit may be its last character).
+    digit_lead: int = DIGIT_LEAD
     # The longest match (None: unbounded), so a windowed scan reads far enough past a window (``scanning.scan``).
     longest: int | None = MARGIN
 
@@ -116,7 +118,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85),
     PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8),
-    PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis")),
+    PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16),  # v.vin: never all letters
     PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True),
     PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True),
     PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85),
@@ -199,7 +201,7 @@ class PatternRecognizer:
         if spec.digit:
             # Digit clusters are the narrower windows in prose; where digits are everywhere (tables, forms), a row's
             # anchors, if it has any, still are.
-            windows = index.digit_windows()
+            windows = index.digit_windows(spec.digit_lead)
             if windows is not None or not (spec.anchors or spec.anchor_pattern):
                 return windows
         if spec.anchors:
