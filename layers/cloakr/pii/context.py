@@ -184,25 +184,23 @@ class TextIndex:
         starts, ends, _ = self.spans(cues)
         return _merge(sorted((e - after - reach, s + before) for s, e in zip(starts, ends)))
 
-    def anchor_windows(self, anchors: tuple[str, ...], reach: int) -> list[tuple[int, int]] | None:
+    def anchor_windows(self, anchors: tuple[str, ...], reach: int, shape: str | None = None) -> list[tuple[int, int]] | None:
         """Where a match that contains one of these lower-case literals, at most ``reach`` characters after its
-        start, can start. None (scan everything) when the text has no exact lower-cased copy."""
+        start, can start; with ``shape``, only occurrences where that regex matches (a literal such as ":" is in
+        every form, the shape around it, "hex:hex:", is rare; ``str.find`` then a match at each is some twenty
+        times cheaper than a regex search of the whole text). None (scan everything) when the text has no exact
+        lower-cased copy."""
         if self.lower is None:
             return None
+        confirm = _compiled(shape).match if shape is not None else None
         spans: list[tuple[int, int]] = []
         for anchor in anchors:
             at = self.lower.find(anchor)
             while at >= 0:
-                spans.append((at - reach, at))
+                if confirm is None or confirm(self.text, at):
+                    spans.append((at - reach, at))
                 at = self.lower.find(anchor, at + 1)
         return _merge(sorted(spans))
-
-    def pattern_windows(self, pattern: str, reach: int) -> list[tuple[int, int]] | None:
-        """Where a match that contains a match of ``pattern`` (case-sensitive; written as a lookahead after its
-        first character so occurrences may overlap), at most ``reach`` characters after its start, can start."""
-        if self.exhaustive:
-            return None
-        return _merge([(at - reach, at) for at in map(re.Match.start, _compiled(pattern).finditer(self.text))])
 
     def digit_windows(self, lead: int = DIGIT_LEAD) -> list[tuple[int, int]] | None:
         """Where a match whose first digit lies at most ``lead`` characters after its start can start."""

@@ -52,9 +52,9 @@ class PatternSpec:
     # - ``needs_cue`` rows are scanned only near their cues. Other rows scan the whole text.
     anchors: tuple[str, ...] = ()
     anchor_reach: int = 0
-    # Or a regex every match contains, beginning at most ``anchor_reach`` characters after the match start: for
-    # rows whose literal (":", "-") is everywhere in forms and logs, but whose shape around it ("hex:hex:") is rare.
-    anchor_pattern: str | None = None
+    # A regex every match holds at an anchor (matched there): for rows whose literal (":", "-") is everywhere in
+    # forms and logs, but whose shape around it ("hex:hex:") is rare.
+    anchor_shape: str | None = None
     digit: bool = False
     # With ``digit``: how far into a match its first digit may lie (a VIN's only digit may be its last character).
     digit_lead: int = DIGIT_LEAD
@@ -102,8 +102,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, anchors=("@",), anchor_reach=64, longest=680),
     PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), longest=None),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True),
-    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchor_pattern=":(?=[0-9A-Fa-f]{0,4}:)", anchor_reach=4),
-    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchor_pattern="[:-](?=[0-9A-Fa-f]{2}[:-])", anchor_reach=2),
+    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=":[0-9A-Fa-f]{0,4}:", anchor_reach=4),
+    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape="[:-][0-9A-Fa-f]{2}[:-]", anchor_reach=2),
     PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True),
     PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
     PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9),
@@ -202,12 +202,10 @@ class PatternRecognizer:
             # Digit clusters are the narrower windows in prose; where digits are everywhere (tables, forms), a row's
             # anchors, if it has any, still are.
             windows = index.digit_windows(spec.digit_lead)
-            if windows is not None or not (spec.anchors or spec.anchor_pattern):
+            if windows is not None or not spec.anchors:
                 return windows
         if spec.anchors:
-            return index.anchor_windows(spec.anchors, spec.anchor_reach)
-        if spec.anchor_pattern:
-            return index.pattern_windows(spec.anchor_pattern, spec.anchor_reach)
+            return index.anchor_windows(spec.anchors, spec.anchor_reach, spec.anchor_shape)
         return None
 
 
