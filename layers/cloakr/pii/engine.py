@@ -136,14 +136,17 @@ class PIIEngine:
             shadow = Shadow(text)
             cues = TextIndex(shadow.text)
             found: list[Finding] = []
+            moved = shadow.text is not text  # offsets in the matching copy differ from the caller's
             for recognizer in self._recognizers:
                 for f in recognizer.find(shadow.text, cues):
                     if f.score < self.min_score or (f.type not in self.entities and f.type in ENTITY_TYPES):
                         continue
                     if not self._allowed_by_rules(shadow.text, f):
                         continue
-                    start, end = shadow.span(f.start, f.end)
-                    found.append(Finding(f.type, start, end, f.score, f.validated, f.source))
+                    if moved:
+                        start, end = shadow.span(f.start, f.end)
+                        f = Finding(f.type, start, end, f.score, f.validated, f.source)
+                    found.append(f)
         except DetectionError:
             raise
         except Exception as exc:  # noqa: BLE001 - any recognizer failure must fail closed, without the text
