@@ -123,12 +123,10 @@ class TextIndex:
                 found.update(m.span() for m in _bare_pattern(cue).finditer(self.text))
         else:
             by_head = _cues_by_head(cues)
-            if self._words is None:
-                self._words = frozenset(_WORD.findall(self.lower))
             # Heads that are words are looked up in the text's word set (one C-level set operation); only those
             # present, and the few heads with other characters ("a/c", "ss#"), are searched for.
             word_heads, other_heads = _head_kinds(cues)
-            for head in (*(word_heads & self._words), *other_heads):
+            for head in (*(word_heads & self.words()), *other_heads):
                 for at in self._occurrences(head):
                     for cue in by_head[head]:
                         match = _bare_pattern(cue).match(self.text, at)
@@ -139,6 +137,15 @@ class TextIndex:
         matches = sorted(found)
         text = self.text
         return [s for s, _ in matches], [e for _, e in matches], [bool(_BOUNDARY.match(text, e)) for _, e in matches]
+
+    def words(self) -> frozenset[str]:
+        """The text's maximal runs of ASCII letters, lower-cased: a literal that starts and ends such a run (a cue
+        word, a token's first word) occurs in the text only if it is one of them. Only for a text with an exact
+        lower-cased copy."""
+        assert self.lower is not None
+        if self._words is None:
+            self._words = frozenset(_WORD.findall(self.lower))
+        return self._words
 
     def _occurrences(self, head: str) -> list[int]:
         """Where a cue's first word occurs, shared by every cue set that has it."""

@@ -133,3 +133,30 @@ def test_unicode_evasion_is_detected_with_original_offsets(engine, text):
     assert findings, text
     redacted = engine.redact(text).text
     assert "1111 1111" not in redacted and "ne@ex" not in redacted
+
+
+# One token of every vendor format the secrets recognizer knows, as it appears in a prompt: each must be found
+# whole (a format whose start no anchor covers would leak unseen, as github_pat_ tokens once did).
+VENDOR_TOKENS = (
+    "ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8",
+    "gho_" + "a" * 36,
+    "github_pat_11ABCDEFG0" + "x" * 12 + "_" + "Yz9" * 20,
+    "xoxb-1234567890-abcdefghijkl",
+    "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "rk_test_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "sk-proj-" + "Ab3dE6gH9" * 4,
+    "sk-ant-api03-" + "Ab3dE6gH9" * 4,
+    "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+    "SG." + "abcdefghij0123456789AB" + "." + "abcdefghij0123456789ABCDEFGHIJ0123456789abc",
+    "SK" + "0123456789abcdef" * 2,
+    "glpat-" + "abcdefghij0123456789",
+    "npm_" + "abcdefghij0123456789ABCDEFGHIJ012345",
+    "hf_" + "abcdefghij0123456789ABCDEFGHIJ0123",
+)
+
+
+@pytest.mark.parametrize("token", VENDOR_TOKENS, ids=lambda t: t[:8])
+def test_every_vendor_token_format_is_found(engine, token):
+    text = f"Deploy failed, the log says: {token} (rotate it)."
+    found = [(f.type, text[f.start:f.end]) for f in engine.detect(text)]
+    assert ("API_TOKEN", token) in found
