@@ -98,6 +98,13 @@ _SIGN_OFFS = frozenset((
 ))
 # How a sign-off line ends: a comma or "!" ("Best,") or, without one, one of these words ("Mit freundlichen Grüßen").
 _SIGN_OFF_ENDS = (",\n", "!\n", ",\r\n", "grüßen\n", "grüße\n", "regards\n", "sincerely\n", "faithfully\n", "truly\n")
+# The leading ASCII word of each phrase and sign-off end that is one whole ("i" of "i'm ", "regards" of "regards\n"),
+# looked up in the index's word set (``TextIndex.words``) before the text is searched for the phrase.
+_FIRST_WORD = {
+    phrase: word.group()
+    for phrase in (*_INTROS, *_LOWER_SALUTATIONS, *_SIGN_OFF_ENDS)
+    if (word := re.match(r"[a-z]+(?![a-zß-öø-ÿ])", phrase)) is not None
+}
 #: Words that may stand before a bare "name:" label ("Full name:", "Your name:"), unlike "File name:".
 _NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred".split())
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
@@ -216,9 +223,15 @@ class NameRecognizer:
             kind = self._label_kind(text, colon.start())
             if kind:
                 yield from self._value(text, colon.end(), kind, lower=kind == "lab")
-        # The engine's index has lower-cased the text already (None when lower-casing changes its length).
-        lowered = cues.lower if cues is not None and cues.lower is not None else text.lower()
+        # The engine's index has lower-cased the text already (None when lower-casing changes its length). With it
+        # comes the text's word set: a phrase counts only where its first word stands whole ("my name is", never
+        # "army name is"), so a phrase whose first word the text lacks is not searched for (a str.find pass each).
+        exact = cues is not None and cues.lower is not None
+        lowered = cues.lower if exact else text.lower()
+        words = cues.words() if exact else None
         for phrase, strong in _INTROS.items():
+            if words is not None and _FIRST_WORD[phrase] not in words:
+                continue
             at = lowered.find(phrase)
             while at >= 0:
                 # "Named Entity Recognition" is a title: a capitalised "named"/"called" is no introduction.
@@ -226,6 +239,8 @@ class NameRecognizer:
                     yield from self._value(text, at + len(phrase), "intro" if strong else "weak", lower=strong)
                 at = lowered.find(phrase, at + 1)
         for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
+            if words is not None and _FIRST_WORD[phrase] not in words:
+                continue
             starts = [0] if lowered.startswith(phrase) else []
             at = lowered.find("\n" + phrase)
             while at >= 0:
@@ -235,6 +250,8 @@ class NameRecognizer:
                 yield from self._value(text, _skip_blanks(text, at + len(phrase)), "sal", lower=True)
         ends: list[int] = []
         for end in _SIGN_OFF_ENDS:
+            if words is not None and end in _FIRST_WORD and _FIRST_WORD[end] not in words:
+                continue  # "regards\n" ends a sign-off only as a word of its own ("Best regards")
             at = lowered.find(end)
             while at >= 0:
                 ends.append(at + len(end) - 1)
