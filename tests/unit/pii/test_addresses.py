@@ -108,3 +108,13 @@ def test_engine_redacts_the_whole_multi_line_address():
     text = "Please send it to:\n221B Baker Street\nLondon NW1 6XE\n\nThanks"
     result = PIIEngine(entities=["ADDRESS"]).redact(text)
     assert result.text == "Please send it to:\n[ADDRESS]\n\nThanks"
+
+
+def test_near_digit_scans_stay_inside_the_gaps_the_index_leaves():
+    """The address scans read ``_READ`` characters past a digit window: no digit may lie there (clusters join
+    digits closer than ``_CLUSTER_JOIN``) and the next window must start further on (``_DIGIT_CLUSTER_GAP``)."""
+    from cloakr.pii import context
+    from cloakr.pii.recognizers import addresses
+
+    assert addresses._READ <= context._CLUSTER_JOIN
+    assert addresses._READ < context._DIGIT_CLUSTER_GAP

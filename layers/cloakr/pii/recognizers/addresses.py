@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from cloakr.pii.context import TextIndex
+from cloakr.pii.context import DIGIT_LEAD, TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import LazyPattern
 from cloakr.pii.spans import first_disjoint
@@ -56,6 +56,15 @@ _NUMBERED = re.compile(
     rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
     rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b))"
 )
+# Where a ``_NUMBERED`` match can start: its first character and lookbehinds, then (looking ahead, so no start is
+# skipped) its own beginning up to the first letter of a street name, or the whole German branch. In prose one
+# number in ten gets that far; ``_NUMBERED`` and its hundred street types are then tried only there. It reads at
+# most ``_NUMBER_READ`` characters past its digit (with no run of blanks longer than ``_BLANKS``).
+_NUMBER_START = re.compile(
+    r"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?="
+    r"\d{0,5}+[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?,?[ \t]+(?:[A-ZÀ-ÖØ-Þ]|\d{1,3}(?:st|nd|rd|th))"
+    r"|(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad)[ \t]\d)\d{0,3}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b)"
+)
 _UNIT_WORDS = r"Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Blk|Block|House No|H\.? ?No|Plot No|Plot|Door No|Shop No|Shop"
 # Unit first: "Flat 4B, MG Road", "Blk 123 Ang Mo Kio Ave 3", "Apt 5, 100 Main St".
 _UNIT_LED = LazyPattern(
@@ -71,6 +80,20 @@ _GERMAN_NAME = LazyPattern(
     rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t](?:Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm))[ \t]$"
 )
 _PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|Post Office Box[ \t]+\d{1,8}|Postfach[ \t]+\d[\d ]{0,10}\d")
+
+# Scanning near digits only. Every match of ``_NUMBERED``, ``_UNIT_ONLY`` and ``_PO_BOX`` holds a digit, and before
+# its first digit only a few characters besides runs of blanks. In a text with no run of blanks longer than
+# ``_BLANKS`` (no tab, no ``_LONG_GAP``) a match therefore starts at most a fixed lead before one of the index's
+# digit windows (those the pattern rows use: already built), and the rest of the text is not scanned at all. A
+# window ends at its last digit and the next starts more than 48 characters on (``context._DIGIT_CLUSTER_GAP``),
+# so scanning ``_READ`` characters past a window's end reads all a match whose digit lies in it reads (10 for a
+# unit, 11 for a Postfach) and no digit of the next window.
+_BLANKS = 33
+_LONG_GAP = " " * (_BLANKS + 1)
+_READ = 16
+_UNIT_LEAD = len("Apartment.No.#") + 2 * _BLANKS - DIGIT_LEAD
+_PO_LEAD = len("Post Office Box") + _BLANKS - DIGIT_LEAD
+_NUMBER_READ = 64
 
 _SEP = r"(?:[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*|[ \t]+)"
 _TOWN = rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}"
@@ -104,6 +127,19 @@ _CUES = (
     "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
     "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in",
 )
+#: Each cue by its first word, the whole word before ":" or " ": ``TextIndex.spans`` of these words (shared word
+#: set, ``str.find`` only for words present) finds every cue occurrence not preceded by a letter or digit, where
+#: seventeen ``str.find`` passes over the text cost more than the rest of the recognizer on prose.
+_CUES_BY_WORD: dict[str, tuple[str, ...]] = {}
+for _cue in _CUES:
+    _CUES_BY_WORD[re.match("[a-z]+", _cue).group()] = (*_CUES_BY_WORD.get(re.match("[a-z]+", _cue).group(), ()), _cue)
+_CUE_WORDS = tuple(_CUES_BY_WORD)
+# Blanks, a colon and a line break after a cue: where its value starts at the latest.
+_CUE_GAP = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?")
+# A cued value ends in a postcode with a digit among its first five characters, after at most 100 characters and
+# two lines of 60: with no digit that near (prose: "send tough ..."), ``_CUED_VALUE`` is neither tried nor compiled.
+_CUED_REACH = 100 + 2 * 61 + 5
+_DIGIT = re.compile(r"[^\x00-\x2f\x3a-\x7f](?<=\d)")
 _CUED_VALUE = LazyPattern(
     rf"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?(?P<v>(?:(?!\.[ \t]+[A-Z])[^\n]){{0,100}}?(?:\n(?:(?!\.[ \t]+[A-Z])[^\n]){{2,60}}?){{0,2}}"
     rf"(?:\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}|\b\d{{5}}[ \t]+{_TOWN}))(?![\w])"
@@ -125,7 +161,8 @@ class AddressRecognizer:
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         found: list[Finding] = []
-        for match in _NUMBERED.finditer(text):
+        windows = cues.digit_windows() if cues is not None and "\t" not in text and _LONG_GAP not in text else None
+        for match in _numbered(text, windows):
             if match.group("de") is None:
                 if _street_words_ok(match.group()):
                     found.append(self._grow(text, match.start(), match.end(), 0.75, 0.9))
@@ -133,7 +170,7 @@ class AddressRecognizer:
             name = _GERMAN_NAME.search(text, max(0, match.start() - 48), match.start())
             if name and (not name.start() or not text[name.start() - 1].isalnum()):
                 found.append(self._grow(text, name.start(), match.end(), self._german_score - 0.1, self._german_score))
-        for match in _UNIT_ONLY.finditer(text):
+        for match in _near_digits(_UNIT_ONLY, text, windows, _UNIT_LEAD):
             street = _UNIT_LED.match(text, match.start())
             if street and _street_words_ok(street.group()):
                 found.append(self._grow(text, street.start(), street.end(), 0.75, 0.9))
@@ -141,7 +178,7 @@ class AddressRecognizer:
                 grown = self._grow(text, match.start(), match.end(), 0.0, 0.85)
                 if grown.score:
                     found.append(grown)
-        for match in _PO_BOX.finditer(text):
+        for match in _near_digits(_PO_BOX, text, windows, _PO_LEAD):
             found.append(self._grow(text, match.start(), match.end(), 0.8, 0.9))
         found.extend(self._cued(text, cues))
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
@@ -178,16 +215,61 @@ class AddressRecognizer:
 
     def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         # The index's lower-cased copy when it has one (the same string): lower-casing 4 KB again is not free.
-        lowered = cues.lower if cues is not None and cues.lower is not None else text.lower()
-        for cue in _CUES:
-            at = lowered.find(cue)
-            while at >= 0:
-                before = lowered[max(0, at - 12):at].split()
-                if (not at or not lowered[at - 1].isalnum()) and not (before and before[-1] in _NOT_POSTAL):
-                    value = _CUED_VALUE.match(text, at + len(cue))
-                    if value:
-                        yield self._grow(text, *value.span("v"), 0.75, 0.75)
-                at = lowered.find(cue, at + 1)
+        if cues is not None and cues.lower is not None:
+            lowered = cues.lower
+            starts, ends, _ = cues.spans(_CUE_WORDS)
+            found = [(at, cue) for at, end in zip(starts, ends) for cue in _CUES_BY_WORD[lowered[at:end]] if lowered.startswith(cue, at)]
+        else:
+            lowered = text.lower()
+            found = [(at, cue) for cue in _CUES for at in _occurrences(lowered, cue)]
+        for at, cue in found:
+            before = lowered[max(0, at - 12):at].split()
+            if (not at or not lowered[at - 1].isalnum()) and not (before and before[-1] in _NOT_POSTAL):
+                start = at + len(cue)
+                if not _DIGIT.search(text, start, _CUE_GAP.match(text, start).end() + _CUED_REACH):
+                    continue
+                value = _CUED_VALUE.match(text, start)
+                if value:
+                    yield self._grow(text, *value.span("v"), 0.75, 0.75)
+
+
+def _numbered(text: str, windows: list[tuple[int, int]] | None) -> Iterator[re.Match[str]]:
+    """``_NUMBERED.finditer(text)``, tried only where ``_NUMBER_START`` finds a start: in the digit windows when
+    there are any (scanned ``_NUMBER_READ`` past their end, all it reads), else in the whole text."""
+    if windows is None:
+        starts: Iterator[re.Match[str]] = _NUMBER_START.finditer(text)
+    else:
+        starts = (start for lo, hi in windows for start in _NUMBER_START.finditer(text, lo, hi + _NUMBER_READ) if start.start() < hi)
+    resume = 0
+    for start in starts:
+        at = start.start()
+        if at >= resume:
+            match = _NUMBERED.match(text, at)
+            if match:
+                resume = match.end()
+                yield match
+
+
+def _near_digits(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None, lead: int) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, scanning only from ``lead`` before each digit window to ``_READ`` past its end.
+    Windows widened so may overlap: ``resume`` skips what an earlier one matched, and the order of matches is kept
+    (no digit lies between the start of a match and its first digit, so no match found in a later window starts
+    before one found in an earlier window)."""
+    if windows is None:
+        yield from pattern.finditer(text)
+        return
+    resume = 0
+    for lo, hi in windows:
+        for match in pattern.finditer(text, max(lo - lead, resume), hi + _READ):
+            resume = match.end()
+            yield match
+
+
+def _occurrences(lowered: str, cue: str) -> Iterator[int]:
+    at = lowered.find(cue)
+    while at >= 0:
+        yield at
+        at = lowered.find(cue, at + 1)
 
 
 def _street_words_ok(street: str) -> bool:
