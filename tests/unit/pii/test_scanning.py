@@ -138,8 +138,9 @@ def test_compiled_rows_match_the_same_on_the_matching_text(text):
 
 def test_compiled_rows_match_the_same_on_the_corpus():
     for text in corpus():
+        shadow = Shadow(text).text
         for spec in ROWS:
-            assert spans(fast_form(spec.regex), spec.flags, text) == spans(spec.regex, spec.flags, text), spec.type
+            assert spans(fast_form(spec.regex), spec.flags, shadow) == spans(spec.regex, spec.flags, shadow), spec.type
 
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:
