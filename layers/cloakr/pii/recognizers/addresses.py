@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from cloakr.pii.context import DIGIT_LEAD, TextIndex
+from cloakr.pii.context import DIGIT_LEAD, TextIndex, occurrences
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import LazyPattern
 from cloakr.pii.spans import first_disjoint
@@ -132,7 +132,8 @@ _CUES = (
 #: seventeen ``str.find`` passes over the text cost more than the rest of the recognizer on prose.
 _CUES_BY_WORD: dict[str, tuple[str, ...]] = {}
 for _cue in _CUES:
-    _CUES_BY_WORD[re.match("[a-z]+", _cue).group()] = (*_CUES_BY_WORD.get(re.match("[a-z]+", _cue).group(), ()), _cue)
+    _word = re.match("[a-z]+", _cue).group()
+    _CUES_BY_WORD[_word] = (*_CUES_BY_WORD.get(_word, ()), _cue)
 _CUE_WORDS = tuple(_CUES_BY_WORD)
 # Blanks, a colon and a line break after a cue: where its value starts at the latest.
 _CUE_GAP = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?")
@@ -221,7 +222,7 @@ class AddressRecognizer:
             found = [(at, cue) for at, end in zip(starts, ends) for cue in _CUES_BY_WORD[lowered[at:end]] if lowered.startswith(cue, at)]
         else:
             lowered = text.lower()
-            found = [(at, cue) for cue in _CUES for at in _occurrences(lowered, cue)]
+            found = [(at, cue) for cue in _CUES for at in occurrences(lowered, cue)]
         for at, cue in found:
             before = lowered[max(0, at - 12):at].split()
             if (not at or not lowered[at - 1].isalnum()) and not (before and before[-1] in _NOT_POSTAL):
@@ -263,13 +264,6 @@ def _near_digits(pattern: re.Pattern[str], text: str, windows: list[tuple[int, i
         for match in pattern.finditer(text, max(lo - lead, resume), hi + _READ):
             resume = match.end()
             yield match
-
-
-def _occurrences(lowered: str, cue: str) -> Iterator[int]:
-    at = lowered.find(cue)
-    while at >= 0:
-        yield at
-        at = lowered.find(cue, at + 1)
 
 
 def _street_words_ok(street: str) -> bool:

@@ -24,7 +24,7 @@ import re
 from functools import cache
 from typing import Iterator, NamedTuple
 
-from cloakr.pii.context import TextIndex
+from cloakr.pii.context import TextIndex, occurrences
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import LazyPattern
@@ -232,30 +232,22 @@ class NameRecognizer:
         for phrase, strong in _INTROS.items():
             if words is not None and _FIRST_WORD[phrase] not in words:
                 continue
-            at = lowered.find(phrase)
-            while at >= 0:
+            for at in occurrences(lowered, phrase):
                 # "Named Entity Recognition" is a title: a capitalised "named"/"called" is no introduction.
                 if (not at or not lowered[at - 1].isalnum()) and (phrase not in ("named ", "called ") or text[at].islower()):
                     yield from self._value(text, at + len(phrase), "intro" if strong else "weak", lower=strong)
-                at = lowered.find(phrase, at + 1)
         for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
             if words is not None and _FIRST_WORD[phrase] not in words:
                 continue
             starts = [0] if lowered.startswith(phrase) else []
-            at = lowered.find("\n" + phrase)
-            while at >= 0:
-                starts.append(at + 1)
-                at = lowered.find("\n" + phrase, at + 1)
+            starts += [at + 1 for at in occurrences(lowered, "\n" + phrase)]
             for at in starts:
                 yield from self._value(text, _skip_blanks(text, at + len(phrase)), "sal", lower=True)
         ends: list[int] = []
         for end in _SIGN_OFF_ENDS:
             if words is not None and end in _FIRST_WORD and _FIRST_WORD[end] not in words:
                 continue  # "regards\n" ends a sign-off only as a word of its own ("Best regards")
-            at = lowered.find(end)
-            while at >= 0:
-                ends.append(at + len(end) - 1)
-                at = lowered.find(end, at + 1)
+            ends += [at + len(end) - 1 for at in occurrences(lowered, end)]
         for end in ends:
             line_start = lowered.rfind("\n", 0, end) + 1
             if lowered[line_start:end].strip(" \t\r,!.") in _SIGN_OFFS:

@@ -14,7 +14,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-from cloakr.pii.context import TextIndex
+from cloakr.pii.context import TextIndex, occurrences
 from cloakr.pii.model import Finding
 from cloakr.pii.recognizers.patterns import (
     PatternRecognizer,
@@ -61,16 +61,6 @@ _PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----")
 _JWT = LazyPattern(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
 
 
-def _occurrences(text: str, literal: str) -> list[int]:
-    """Every position of ``literal`` in ``text`` (``str.find``: C speed, where a regex search pays per character)."""
-    found: list[int] = []
-    at = text.find(literal)
-    while at >= 0:
-        found.append(at)
-        at = text.find(literal, at + 1)
-    return found
-
-
 def _entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
@@ -98,7 +88,7 @@ class SecretRecognizer:
             stop = len(text) if end < 0 else end + len(end_marker)
             yield Finding("PRIVATE_KEY", match.start(), stop, 0.99, True, self.name)
         # "eyJ" is case-sensitive in the pattern, so an exact search finds every start.
-        jwt_windows = None if index.exhaustive else [(at, at) for at in _occurrences(text, "eyJ")]
+        jwt_windows = None if index.exhaustive else [(at, at) for at in occurrences(text, "eyJ")]
         for match in scan(_JWT, text, jwt_windows, None):
             header = match.group().split(".", 1)[0]
             try:
@@ -116,7 +106,7 @@ class SecretRecognizer:
             return None
         starts = {at for at, _ in words}
         for literal in _TOKEN_LITERALS:
-            starts.update(_occurrences(text, literal))
+            starts.update(occurrences(text, literal))
         return [(at, at) for at in sorted(starts)]
 
     @staticmethod
