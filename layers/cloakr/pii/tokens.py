@@ -71,17 +71,28 @@ def normalise(entity_type: str, value: str, country: str | None = None) -> str:
     """The form a value is keyed by (placeholders, hashes): the same value written with full-width or other-script
     digits, invisible characters, other spacing or case is one value. With the region's ``country``, a phone number
     is keyed by its country code and national number, so "+1 415 555 2671" and "(415) 555-2671" are one number."""
-    if not value.isascii():  # NFKC leaves ASCII as it is, and no invisible character is ASCII
-        value = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch not in INVISIBLE)
+    value = _visible(value)
     if entity_type == "PHONE" and country:
         number = _phone_number(value, country)
         if number is not None:
             return number
     if entity_type in _DIGITS_ONLY:
-        if value.isascii():
-            return value.translate(ASCII_NON_DIGITS) or value
-        return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal()) or value
+        return _decimal_digits(value) or value
     return " ".join(value.split()).casefold()
+
+
+def _visible(value: str) -> str:
+    """NFKC without invisible characters; ASCII as it is (NFKC leaves it so, and no invisible character is ASCII)."""
+    if value.isascii():
+        return value
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch not in INVISIBLE)
+
+
+def _decimal_digits(value: str) -> str:
+    """The values of the decimal digits of any script, as ASCII; one ``translate`` in C for ASCII text."""
+    if value.isascii():
+        return value.translate(ASCII_NON_DIGITS)
+    return "".join(str(unicodedata.decimal(ch)) for ch in value if ch.isdecimal())
 
 
 def _phone_number(value: str, country: str) -> str | None:
