@@ -31,6 +31,9 @@ _DENSE_SHARE = 0.5
 # A run of ASCII letters, the unit the cue regexes' boundaries ``(?<![a-z0-9])`` / ``(?![a-z])`` delimit; heads
 # with other characters ("a/c", "ss#", "numéro") are searched for directly.
 _WORD = re.compile(r"[a-z]+")
+# Every byte but the ASCII lower-case letters, as a space: a lower-cased text encoded with "?" for each non-ASCII
+# character and translated through this splits on whitespace into exactly ``_WORD``'s runs (``TextIndex.words``).
+_LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 # Characters that sre's case-insensitive matching equates with ASCII letters although they are not lower-case
 # ASCII themselves: dotless i, dotted I, long s, Kelvin sign, Angstrom sign and the "st" ligatures.
 _FOLDS_TO_ASCII = frozenset("\u0131\u0130\u017f\u212a\u212b\ufb05\ufb06")
@@ -155,7 +158,10 @@ class TextIndex:
         lower-cased copy."""
         assert self.lower is not None
         if self._words is None:
-            self._words = frozenset(_WORD.findall(self.lower))
+            # ``frozenset(_WORD.findall(lower))``, half the time: encoding, a 256-byte table and ``split`` all run
+            # in C without a regex step per character.
+            letters = self.lower.encode("ascii", "replace").translate(_LETTERS_ONLY)
+            self._words = frozenset(letters.decode("ascii").split())
         return self._words
 
     def _occurrences(self, head: str) -> list[int]:

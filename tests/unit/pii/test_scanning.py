@@ -270,6 +270,20 @@ def test_digit_clusters_on_the_corpus():
         assert _digit_clusters(text) == [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS | st.text())
+def test_the_word_set_is_every_run_of_ascii_letters(text):
+    index = TextIndex(text)
+    if index.lower is not None:
+        assert index.words() == frozenset(re.findall("[a-z]+", index.lower))
+
+
+def test_the_word_set_on_the_corpus():
+    for text in (*corpus(), "Müller-Lüdenscheidt straße", "naïve\u00a0café\tÉCOLE ok"):
+        index = TextIndex(text)
+        assert index.words() == frozenset(re.findall("[a-z]+", index.lower))
+
+
 def test_the_corpus_exercises_both_digit_scans():
     """Digit rows scan windows in prose and the whole text where digits are dense (tables, forms): the
     equivalence tests above only prove both if the corpus holds texts of each kind."""
