@@ -15,6 +15,8 @@ import bisect
 import re
 from functools import cache, lru_cache
 
+from cloakr.pii.normalize import latin1
+
 BEFORE = 48
 AFTER = 24
 # Digit rows (``PatternSpec.digit``) have their first digit at most this far into the match ("ABCDE1234F").
@@ -37,6 +39,12 @@ _LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 # Characters that sre's case-insensitive matching equates with ASCII letters although they are not lower-case
 # ASCII themselves: dotless i, dotted I, long s, Kelvin sign, Angstrom sign and the "st" ligatures.
 _FOLDS_TO_ASCII = frozenset("\u0131\u0130\u017f\u212a\u212b\ufb05\ufb06")
+
+
+def _has_fold(text: str) -> bool:
+    """One of ``_FOLDS_TO_ASCII`` in ``text``. They all lie above U+00FF, so an ASCII or Latin-1 text (checked in
+    C) has none; only other texts pay for a look at every character."""
+    return not (text.isascii() or latin1(text)) and not _FOLDS_TO_ASCII.isdisjoint(text)
 
 
 @lru_cache(maxsize=None)
@@ -111,7 +119,7 @@ class TextIndex:
         lower = text.lower()
         # A few characters lower-case to two (U+0130), and ``re.IGNORECASE`` lets a few non-ASCII letters match
         # ASCII ones (U+017F long s matches "s", U+212A Kelvin matches "k"): for such texts the regexes do all.
-        exact = not exhaustive and len(lower) == len(text) and (text.isascii() or not _FOLDS_TO_ASCII.intersection(text))
+        exact = not exhaustive and len(lower) == len(text) and not _has_fold(text)
         self.lower: str | None = lower if exact else None
         # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}

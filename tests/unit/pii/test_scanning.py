@@ -145,8 +145,9 @@ def test_compiled_rows_match_the_same_on_the_corpus():
 
 def cuts_a_word(text: str, start: int, end: int) -> bool:
     """``has_cue``'s windows end at the value's start and ``AFTER`` characters past its end; a cue word cut there
-    ("aba|b") counts for it, never for the index (which sees "abab"). Values never start inside a word."""
-    return any(0 < i < len(text) and text[i - 1].isalpha() and text[i].isalpha() for i in (start, end + AFTER))
+    ("aba|b", "cvc2|A") counts for it, never for the index (which sees "abab", "cvc2A"). Values never start inside
+    a word."""
+    return any(0 < i < len(text) and text[i - 1].isalnum() and text[i].isalpha() for i in (start, end + AFTER))
 
 
 @settings(max_examples=300, deadline=None)
@@ -192,6 +193,8 @@ def test_windowed_rows_on_generated_texts(text):
 def test_a_cue_cut_by_the_reference_window_is_the_only_allowed_difference():
     cvv = next(row for row in ROWS if row.type == "CREDIT_DEBIT_CARD_CVV")
     assert_windowed_equals_plain(cvv, "4111 1111 1111 1111chart numberPIN cvcA")
+    # A cue ending in a digit, cut before a letter ("cvc2|A"): the index sees the longer word "cvc2A", no cue.
+    assert_windowed_equals_plain(cvv, "GB82 WEST 1234 5698 7654 323rd 3rd 3rd cvc2A")
 
 
 def test_scan_without_windows_is_finditer():
@@ -282,6 +285,15 @@ def test_the_word_set_on_the_corpus():
     for text in (*corpus(), "Müller-Lüdenscheidt straße", "naïve\u00a0café\tÉCOLE ok"):
         index = TextIndex(text)
         assert index.words() == frozenset(re.findall("[a-z]+", index.lower))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS | st.text() | st.text(st.characters(max_codepoint=0x2200)))
+def test_fold_characters_are_found_as_by_looking_at_each(text):
+    from cloakr.pii.context import _FOLDS_TO_ASCII, _has_fold
+
+    assert _has_fold(text) == any(ch in _FOLDS_TO_ASCII for ch in text)
+    assert _has_fold("Grüße " + "".join(_FOLDS_TO_ASCII) + text)
 
 
 def test_the_corpus_exercises_both_digit_scans():
