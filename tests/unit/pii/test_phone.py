@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from cloakr.pii import PIIEngine
-from cloakr.pii.recognizers.phone import _phonenumbers
+from cloakr.pii.recognizers.phone import _impossible_length, _phonenumbers, _valid_for_region, _valid_number
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +55,108 @@ def test_numbers_still_found_and_refused():
     text = "Call +44 20 7946 0958 or (415) 555-0134; card 4111 1111 1111 1111; order 183 066 9974."
     phones = [text[f.start:f.end] for f in engine.detect(text) if f.type == "PHONE"]
     assert phones == ["+44 20 7946 0958", "(415) 555-0134"]
+
+
+# The length pre-check must never refuse a run libphonenumber would read as a possible number (``_valid`` asks
+# is_possible_number before anything else), for the engine's default countries and some with unusual national
+# prefixes (AR, AG: transform rules; JP, BR, AU: long prefix patterns; CA: shares +1; RU: IDD 810).
+_COUNTRIES = ["US", "DE", "GB", "SG", "IN", "FR", "AU", "CA", "BR", "JP", "AR", "AG", "MX", "IT", "RU", "CN", "ZA"]
+_RUN_CHARS = frozenset("0123456789+().- \t")
+
+
+def _possible(raw: str, country: str) -> bool:
+    phonenumbers = _phonenumbers()
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(raw, country))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _assert_never_refuses_a_possible_number(raw: str, country: str) -> None:
+    if set(raw) <= _RUN_CHARS and raw[:1] in set("0123456789+("):
+        digits = "".join(c for c in raw if c.isdigit())
+        if _impossible_length(raw, digits, country):
+            assert not _possible(raw, country), (raw, country)
+
+
+def _example_runs() -> list[str]:
+    phonenumbers = _phonenumbers()
+    formats = phonenumbers.PhoneNumberFormat
+    runs = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            national = phonenumbers.format_number(number, formats.NATIONAL)
+            international = phonenumbers.format_number(number, formats.INTERNATIONAL)
+            e164 = phonenumbers.format_number(number, formats.E164)
+            nsn = phonenumbers.national_significant_number(number)
+            code = str(number.country_code)
+            runs += [national, international, e164, nsn, e164[1:], "00" + e164[1:], "011" + e164[1:],
+                     code + " " + nsn, "0" + nsn, "1" + nsn, code + "0" + nsn, international.replace(" ", "-"),
+                     national.replace(" ", "."), "(" + national.lstrip("(")]
+    return runs
+
+
+def test_length_precheck_never_refuses_an_example_number():
+    runs = _example_runs()
+    refused = 0
+    for country in _COUNTRIES:
+        for raw in runs:
+            _assert_never_refuses_a_possible_number(raw, country)
+            refused += raw[:1] != "+" and _impossible_length(raw, "".join(filter(str.isdigit, raw)), country)
+    assert refused  # the check does refuse something
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.sampled_from(_COUNTRIES),
+    st.sampled_from(["", "0", "00", "011", "1", "44", "49", "91", "65", "54", "8", "81", "(0", "(", "0 ", "10"]),
+    st.lists(st.text(alphabet="0123456789", min_size=1, max_size=6), min_size=1, max_size=5),
+    st.sampled_from([" ", "-", ".", "", ") ", "\t"]),
+)
+def test_length_precheck_never_refuses_a_possible_digit_run(country, prefix, groups, separator):
+    raw = prefix + separator.join(groups)
+    if 7 <= sum(c.isdigit() for c in raw) <= 17:
+        _assert_never_refuses_a_possible_number(raw, country)
+
+
+def test_length_precheck_refuses_cards_and_aadhaar_numbers():
+    for country in ["US", "GB", "SG"]:
+        for raw in ["4111 1111 1111 1111", "2345 6789 0123", "3782 822463 10005"]:
+            assert _impossible_length(raw, raw.replace(" ", ""), country)
+    assert not _impossible_length("(415) 555-0134", "4155550134", "US")
+
+
+def _assert_same_verdict(number) -> None:
+    phonenumbers = _phonenumbers()
+    code = number.country_code
+    national = phonenumbers.national_significant_number(number)
+    main = phonenumbers.region_code_for_country_code(code)
+    assert _valid_for_region(national, code, main) == phonenumbers.is_valid_number_for_region(number, main), number
+    assert _valid_number(national, code) == phonenumbers.is_valid_number(number), number
+
+
+def test_type_patterns_agree_on_every_example_number():
+    phonenumbers = _phonenumbers()
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    numbers = [phonenumbers.example_number_for_type(r, t) for r in regions for t in phonenumbers.PhoneNumberType.values()]
+    numbers += [phonenumbers.example_number_for_non_geo_entity(c) for c in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+    numbers += [phonenumbers.invalid_example_number(r) for r in regions]
+    for number in filter(None, numbers):
+        _assert_same_verdict(number)
+        for cut in (-1, 1):  # one digit shorter and longer
+            national = phonenumbers.national_significant_number(number)
+            changed = national[:-1] if cut < 0 else national + national[-1]
+            _assert_same_verdict(phonenumbers.PhoneNumber(country_code=number.country_code, national_number=int(changed)))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)), st.text(alphabet="0123456789", min_size=2, max_size=17))
+def test_type_patterns_agree_on_digit_runs(country_code, national):
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
+    if national.startswith("0") and len(national) > 1:
+        number.italian_leading_zero = True
+        number.number_of_leading_zeros = len(national) - len(national.lstrip("0")) or len(national) - 1
+    _assert_same_verdict(number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
@@ -53,33 +53,37 @@ class PhoneRecognizer:
             # its characters; and a run shorter than seven characters has too few digits anyway.
             if len(value) < 7:
                 continue
-            digit_count = len(value.translate(ASCII_NON_DIGITS))
+            digits = value.translate(ASCII_NON_DIGITS)
             # ISO dates and times and date-like runs are not worth asking libphonenumber.
-            if 7 <= digit_count <= 17 and not _DATE_LIKE.match(value):
-                finding = self._match(value, digit_count, run.start(), run.end(), cues)
+            if 7 <= len(digits) <= 17 and not _DATE_LIKE.match(value):
+                finding = self._match(value, digits, run.start(), run.end(), cues)
                 if finding is not None:
                     yield finding
 
-    def _match(self, raw: str, digit_count: int, start: int, end: int, cues: TextIndex) -> Finding | None:
+    def _match(self, raw: str, digits: str, start: int, end: int, cues: TextIndex) -> Finding | None:
         # The shape and cue tests are cheap and libphonenumber is not (tens of microseconds a candidate): a bare
         # digit run without a cue is never reported, so it is never parsed. A run has a "+" only at its start, so
         # without one it has a separator (space, tab, "(", ")", ".", "-") exactly when it is not all digits.
         international = raw.startswith(("+", "00"))
-        shaped = international or digit_count != len(raw) or raw.startswith("0")
+        shaped = international or len(digits) != len(raw) or raw.startswith("0")
         if shaped:
             # Parsed whatever the cue; the cue then only sets the score, so it is looked up for valid numbers.
-            if not _valid(raw, self.country):
+            if not _valid(raw, digits, self.country):
                 return None
             cue = international or cues.near(start, end, _CUES)
-        elif not cues.near(start, end, _CUES) or not _valid(raw, self.country):
+        elif not cues.near(start, end, _CUES) or not _valid(raw, digits, self.country):
             return None
         else:
             cue = True
         return Finding("PHONE", start, end, 0.95 if cue else 0.75, True, self.name)
 
 
-def _valid(raw: str, country: str) -> bool:
-    """libphonenumber's verdict. Not memoised: a cache would keep callers' phone numbers in memory."""
+def _valid(raw: str, digits: str, country: str) -> bool:
+    """libphonenumber's verdict. Not memoised: a cache would keep callers' phone numbers in memory.
+
+    ``digits`` are the ASCII digits of ``raw`` (for the length pre-check, see ``_impossible_length``)."""
+    if _impossible_length(raw, digits, country):
+        return False
     phonenumbers = _phonenumbers()
     try:
         number = phonenumbers.parse(raw, country)
@@ -89,8 +93,196 @@ def _valid(raw: str, country: str) -> bool:
     # country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions in turn.
     if not phonenumbers.is_possible_number(number):
         return False
-    main = phonenumbers.region_code_for_country_code(number.country_code)
-    return phonenumbers.is_valid_number_for_region(number, main) or phonenumbers.is_valid_number(number)
+    code = number.country_code
+    national = phonenumbers.national_significant_number(number)
+    return _valid_for_region(national, code, phonenumbers.region_code_for_country_code(code)) or _valid_number(
+        national, code)
+
+
+# libphonenumber's is_valid_number_for_region and is_valid_number ask ``_number_type_helper`` whether a national
+# number matches a region's general description and then any of ten type descriptions (mobile only where its
+# pattern differs from fixed line's), each by its possible lengths and a full match of its pattern: a dozen Python
+# calls a region, and is_valid_number tries every region sharing the country code (some twenty-five for +1) until
+# one claims the number. Below, the same questions go to one regular expression per region and national-number
+# length (``_type_patterns``), built from metadata only; the control flow around them is libphonenumber's, line
+# for line. tests/unit/pii/test_phone.py holds both equal to libphonenumber.
+
+
+def _valid_for_region(national: str, country_code: int, region: str | None) -> bool:
+    """``phonenumbers.is_valid_number_for_region`` for a number with this national significant number."""
+    if region is None:
+        return False
+    check = _region_check(country_code, region)
+    if check is None or (region != "001" and check[0] != country_code):
+        return False
+    return _matches_a_type(national, check[1])
+
+
+def _valid_number(national: str, country_code: int) -> bool:
+    """``phonenumbers.is_valid_number``: valid for the region that ``region_code_for_number`` picks."""
+    regions = _phonenumbers().COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    if regions is None:
+        return False
+    if len(regions) == 1:
+        return _valid_for_region(national, country_code, regions[0])
+    for region in regions:  # _region_code_for_number_from_list
+        claim = _region_claim(region)
+        if claim is None:
+            continue
+        leading_digits, patterns = claim
+        if leading_digits is not None:
+            if leading_digits.match(national):
+                return _valid_for_region(national, country_code, region)
+        elif _matches_a_type(national, patterns):
+            return _valid_for_region(national, country_code, region)
+    return False
+
+
+def _matches_a_type(national: str, patterns: tuple[re.Pattern[str] | None, ...]) -> bool:
+    """``_number_type_helper(national, metadata) != UNKNOWN`` for the metadata ``patterns`` were built from."""
+    pattern = patterns[len(national)] if len(national) < len(patterns) else None
+    return pattern is not None and pattern.fullmatch(national) is not None
+
+
+@cache
+def _region_check(country_code: int, region: str) -> tuple[int, tuple[re.Pattern[str] | None, ...]] | None:
+    """The metadata is_valid_number_for_region reads: the region's country code and its type patterns."""
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    _phonenumbers()
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region.upper())
+    return None if metadata is None else (metadata.country_code, _type_patterns(metadata))
+
+
+@cache
+def _region_claim(region: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str] | None, ...]] | None:
+    """The metadata ``_region_code_for_number_from_list`` reads: leading digits (if any) and type patterns."""
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    _phonenumbers()
+    metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+    if metadata is None:
+        return None
+    leading_digits = re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None
+    return leading_digits, _type_patterns(metadata)
+
+
+def _type_patterns(metadata: Any) -> tuple[re.Pattern[str] | None, ...]:
+    """Per national-number length (0 to 17, the longest parse gives), one pattern whose full match is
+    ``_number_type_helper(number, metadata) != UNKNOWN``: the general pattern as a lookahead, then the patterns of
+    the type descriptions that allow that length as alternatives; None where none does."""
+
+    def fits(desc: Any, length: int) -> bool:  # _is_number_matching_desc, less the pattern
+        return desc is not None and bool(desc.national_number_pattern) and (
+            not desc.possible_length or length in desc.possible_length)
+
+    descs = [metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip, metadata.personal_number,
+             metadata.pager, metadata.uan, metadata.voicemail, metadata.fixed_line]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        descs.append(metadata.mobile)
+    general = metadata.general_desc
+    patterns: list[re.Pattern[str] | None] = []
+    for length in range(18):
+        types = [d.national_number_pattern for d in descs if fits(d, length)]
+        if not fits(general, length) or not types:
+            patterns.append(None)
+        else:
+            patterns.append(re.compile(
+                f"(?=(?:{general.national_number_pattern})$)(?:" + "|".join(f"(?:{t})" for t in types) + ")"))
+    return tuple(patterns)
+
+
+def _impossible_length(raw: str, digits: str, country: str) -> bool:
+    """True when no way ``phonenumbers.parse(raw, country)`` reads ``raw`` gives a national number of a possible
+    length, so ``_valid`` would refuse it: spares the parse for card, Aadhaar and account numbers (most wasted
+    parses on dense text). Mirrors parse for a national-format ASCII run (no "+"): the national number is the run's
+    digits, less a national prefix (``national_prefix_for_parsing``, matched here exactly as parse matches it, or
+    grown by ``national_prefix_transform_rule``), or less the region's own country code ("4930...") and then up to
+    two national prefixes. A run that starts with the region's international prefix (any country code may follow)
+    is left to parse. tests/unit/pii/test_phone.py holds this against libphonenumber."""
+    if raw[0] == "+" or not raw.isascii():
+        return False
+    plan = _length_plan(country)
+    if plan is None:
+        return False
+    own_code, possible_upto, prefix, growth, own_code_strip, own_code_growth, idd = plan
+    count = len(digits)
+    shortest = count
+    if prefix is not None:
+        match = prefix.match(digits)
+        if match is not None:
+            shortest = count - match.end()
+    if _any_possible(possible_upto, shortest, count + growth):
+        return False
+    rest = count - len(own_code)
+    if digits.startswith(own_code) and _any_possible(possible_upto, rest - own_code_strip, rest + own_code_growth):
+        return False
+    return idd is None or idd.match(digits) is None
+
+
+def _any_possible(possible_upto: tuple[int, ...], shortest: int, longest: int) -> bool:
+    """Whether a possible length lies in [shortest, longest]; ``possible_upto[n]`` counts those up to n."""
+    top = len(possible_upto) - 1
+    return possible_upto[min(longest, top)] > (possible_upto[min(shortest - 1, top)] if shortest > 0 else 0)
+
+
+# own country code, possible lengths up to n, national prefix, its growth, own-code strip, own-code growth, IDD
+_LengthPlan = tuple[str, tuple[int, ...], re.Pattern[str] | None, int, int, int, re.Pattern[str] | None]
+
+
+@cache
+def _length_plan(country: str) -> _LengthPlan | None:
+    """What ``_impossible_length`` needs to know of a region, from libphonenumber's metadata only (never input):
+    its country code; how many national-number lengths up to n ``is_possible_number`` accepts for that code (its
+    main region's possible and local-only lengths); its national prefix pattern and how much the transform rule
+    can lengthen a number; after the own country code, the most digits two national-prefix strips remove (their
+    patterns' widest match) and add; and its international prefix pattern. None when some bound is unknown (an
+    unknown region, an unbounded pattern, an unusual transform rule): then every candidate is parsed."""
+    phonenumbers = _phonenumbers()
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    region = PhoneMetadata.metadata_for_region(country.upper(), None)
+    if region is None:
+        return None
+    code = region.country_code
+    main = PhoneMetadata.metadata_for_region_or_calling_code(code, phonenumbers.region_code_for_country_code(code))
+    if main is None:
+        return None
+    general = main.general_desc
+    lengths = {n for n in (*general.possible_length, *general.possible_length_local_only) if n > 0}
+    if not lengths:
+        return None
+    widths = [_prefix_bounds(region), _prefix_bounds(main)]
+    if None in widths:
+        return None
+    (strip, growth), (main_strip, main_growth) = widths  # type: ignore[misc]
+    possible_upto = tuple(sum(1 for n in lengths if n <= k) for k in range(max(lengths) + 1))
+    prefix = re.compile(region.national_prefix_for_parsing) if region.national_prefix_for_parsing else None
+    idd = re.compile(region.international_prefix) if region.international_prefix is not None else None
+    # After the own country code parse strips with the region's metadata and then again with the main region's
+    # (or the region's again): allow the larger of both for the second.
+    return (
+        str(code), possible_upto, prefix, growth,
+        strip + max(strip, main_strip), growth + max(growth, main_growth), idd,
+    )
+
+
+def _prefix_bounds(metadata: object) -> tuple[int, int] | None:
+    """The most digits a national prefix strip removes (the pattern's widest match) and adds (the transform rule's
+    literal digits, plus a group's width for each repeated group reference); None when unbounded or unusual."""
+    from re import _parser  # type: ignore[attr-defined]  # the stdlib's own regex width, no dependency
+
+    pattern = getattr(metadata, "national_prefix_for_parsing", None)
+    if not pattern:
+        return 0, 0
+    widest = _parser.parse(pattern).getwidth()[1]
+    if widest >= _parser.MAXREPEAT:
+        return None
+    rule = getattr(metadata, "national_prefix_transform_rule", None) or ""
+    if not re.fullmatch(r"(?:\d|\\\d)*", rule):
+        return None
+    references = rule.count("\\")
+    return widest, len(rule) - 2 * references + max(0, references - 1) * widest
 
 
 @cache
