@@ -23,6 +23,10 @@ AFTER = 24
 DIGIT_LEAD = 8
 # A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
 _DIGIT_CLUSTER = re.compile(r"\d(?:\D{0,16}\d)*")
+# The same spans, possessively (a run of non-digits can only be followed by a digit or not: backing off into it never
+# helps), with ASCII digits for texts whose only decimal digits are ASCII ones: 0.42M instead of 1.03M instructions
+# on a 4 KB form.
+_DIGIT_CLUSTER_ASCII = re.compile(r"[0-9](?:[^0-9]{0,16}+[0-9]++)*+")
 _CLUSTER_JOIN = 16  # the \D{0,16} above: digits this close (non-digits between) are one cluster
 _ASCII_DIGITS = "0123456789"
 _FEW_DIGITS = 200  # above this many digits one regex pass is cheaper than a str.find per digit
@@ -245,7 +249,9 @@ def _digit_clusters(text: str) -> list[tuple[int, int]]:
     """The spans ``_DIGIT_CLUSTER`` matches. Prose has few digits: ten ``str.count``/``str.find`` passes (memchr)
     find them faster than sre tests every character for a digit."""
     if not text.isascii() or sum(map(text.count, _ASCII_DIGITS)) > _FEW_DIGITS:
-        return [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
+        # Latin-1 has no decimal digits beyond the ASCII ones (``str.isdecimal``).
+        cluster = _DIGIT_CLUSTER_ASCII if text.isascii() or latin1(text) else _DIGIT_CLUSTER
+        return [m.span() for m in cluster.finditer(text)]
     positions = sorted(at for digit in _ASCII_DIGITS for at in occurrences(text, digit))
     clusters: list[tuple[int, int]] = []
     for at in positions:

@@ -259,7 +259,7 @@ def test_phone_candidates_on_generated_texts(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=TEXTS)
+@given(text=TEXTS | OTHER_DIGITS | st.text(st.sampled_from("0123456789 ab-\u0661\u00e9\u00b2"), max_size=400))
 def test_digit_clusters_found_by_search_equal_the_regex(text):
     from cloakr.pii.context import _DIGIT_CLUSTER, _digit_clusters
 
@@ -269,8 +269,12 @@ def test_digit_clusters_found_by_search_equal_the_regex(text):
 def test_digit_clusters_on_the_corpus():
     from cloakr.pii.context import _DIGIT_CLUSTER, _digit_clusters
 
-    for text in (*corpus(), "a1" + " " * 16 + "2" + " " * 17 + "3", "x" * 50):
+    for text in (*corpus(), "a1" + " " * 16 + "2" + " " * 17 + "3", "x" * 50, "ü" + "1 " * 150 + "\u0661" * 3 + "2" * 90):
         assert _digit_clusters(text) == [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
+
+
+def test_latin1_has_no_decimal_digits_but_ascii_ones():
+    assert [ch for ch in map(chr, range(256)) if ch.isdecimal()] == list("0123456789")
 
 
 @settings(max_examples=300, deadline=None)
