@@ -50,6 +50,27 @@ def _run(word: str, most: int) -> LazyPattern:
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
 # both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
 _HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{_PARTICLE})[ \t])")
+# The same scan over a Latin-1 copy of the text with every capital mapped to "U" and every lower-case letter outside
+# ASCII to "x" (``_SHAPES``): the pattern then starts on a literal, which sre finds with a tight loop instead of
+# testing a character class at every position (most of the names recognizer's cost in prose). Both patterns match
+# at exactly the same places: each class of ``_HINT`` maps onto one of ``_HINT_SHAPED`` and nothing else does.
+# Its particles are grouped by first letter ("d(?:ella|el|e|...)"): sre tries an alternation's branches one by one,
+# and after most capitalised words in prose the next word is tried against each particle. At most one particle can
+# stand before the blank, so the grouping finds the same one.
+_PARTICLE_BY_LETTER: dict[str, list[str]] = {}
+for _particle in sorted(_PARTICLES, key=len, reverse=True):
+    _PARTICLE_BY_LETTER.setdefault(_particle[0], []).append(re.escape(_particle[1:]))
+_HINT_SHAPED = re.compile(
+    rb"U[a-z.]++(,?)[ \t]++(?:U|(?:"
+    + "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(_PARTICLE_BY_LETTER.items())).encode("ascii")
+    + rb")[ \t])"
+)
+_SHAPES = bytes(
+    ord("U") if 0x41 <= b <= 0x5A or 0xC0 <= b <= 0xD6 or 0xD8 <= b <= 0xDE
+    else ord("x") if 0xDF <= b <= 0xF6 or 0xF8 <= b <= 0xFF
+    else b
+    for b in range(256)
+)
 # A run of up to five capitalised words (also the lexicon pass's candidate once it has two or more words).
 _VALUE_TITLE = _run(_TITLE, 5)
 _VALUE_CAPS = _run(_CAPS, 5)
@@ -185,7 +206,7 @@ class NameRecognizer:
                 yield finding
         taken.sort()
         resume, next_taken = 0, 0
-        for hint in _HINT.finditer(text):
+        for hint in _hints(text):
             start = hint.start()
             while next_taken < len(taken) and taken[next_taken][1] <= start:
                 next_taken += 1
@@ -350,6 +371,16 @@ def _words(offset: int, value: str) -> Iterator[tuple[int, int, str]]:
         pos = value.index(word, pos)
         yield offset + pos, offset + pos + len(word), word
         pos += len(word)
+
+
+def _hints(text: str) -> Iterator[re.Match[str]] | Iterator[re.Match[bytes]]:
+    """``_HINT.finditer(text)``, on the shaped Latin-1 copy when there is one: the same spans and groups (the comma
+    group as bytes, tested only for truth)."""
+    try:
+        shaped = text.encode("latin-1").translate(_SHAPES)
+    except UnicodeEncodeError:  # letters beyond Latin-1 ("Łukasz", "Dvořák"): the class-led scan
+        return _HINT.finditer(text)
+    return _HINT_SHAPED.finditer(shaped)
 
 
 def _skip_blanks(text: str, pos: int) -> int:
