@@ -58,16 +58,23 @@ class PatternSpec:
     digit: bool = False
     # With ``digit``: how far into a match its first digit may lie (a VIN's only digit may be its last character).
     digit_lead: int = DIGIT_LEAD
-    # The longest match (None: unbounded), so a windowed scan reads far enough past a window (``scanning.scan``).
+    # The longest match (None: unbounded), so a windowed scan reads far enough past a window (``scanning.scan``),
+    # and a value cued from after it is looked for far enough before its cue. A row's own bound (its regex's widest
+    # match, which tests/unit/pii/test_patterns_speed.py checks against sre's parser) keeps both scans short.
     longest: int | None = MARGIN
 
 
 AGE_YEARS_OLD = r"(?P<v>\d(?<!\w[\s\S])\d{0,2})(?i:\s{0,8}(?:-|\s)?(?:years?|yrs?)(?:-|\s)old\b|\s{0,8}(?:y/o|yo)\b)"
+# What follows each of the row's anchors in a match of AGE_YEARS_OLD, from the anchor on.
+AGE_ANCHOR_SHAPE = r"(?i:(?:years?|yrs?)(?:-|\s)old\b|(?:y/o|yo)\b)"
+
+
+_VERSION_WORD = re.compile(r"(?:\bv|version|release|build|ver\.?)\s*$")
 
 
 def _after_version_word(text: str, value: str, start: int) -> bool:
     before = text[max(0, start - 12):start].lower()
-    return bool(re.search(r"(?:\bv|version|release|build|ver\.?)\s*$", before))
+    return _VERSION_WORD.search(before) is not None
 
 
 def _ip(value: str) -> bool:
@@ -76,6 +83,18 @@ def _ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _ipv4(value: str) -> bool:
+    """``_ip`` for the dotted-quad row: four ASCII decimal octets, each at most 255 and without a leading zero
+    (``ipaddress``'s rules) are accepted without building an address object; anything else is left to ``_ip``."""
+    parts = value.split(".")
+    if len(parts) == 4 and value.isascii():
+        for part in parts:
+            if not part.isdigit() or len(part) > 3 or (part[0] == "0" and part != "0") or int(part) > 255:
+                return _ip(value)
+        return True
+    return _ip(value)
 
 
 def _ipv6(value: str) -> bool:
@@ -95,44 +114,49 @@ def _email_tld(value: str) -> bool:
     return tld.isalpha() and 2 <= len(tld) <= 24 and not value.split("@")[1].startswith("-")
 
 
+# What follows the first separator of every match, up to its end: the IPv6 row's lookahead, then a maximal run of
+# hex digits and colons not followed by a word character or a colon (the row's end); the rest of a MAC address.
+# A log's timestamp ("T10:00:36Z") has the first shape, but not what follows it.
+IPV6_ANCHOR_SHAPE = r":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*+(?![\w:])"
+MAC_ANCHOR_SHAPE = r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b"
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, anchors=("@",), anchor_reach=64, longest=680),
     PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), longest=None),
-    PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ip, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True),
-    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=":[0-9A-Fa-f]{0,4}:", anchor_reach=4),
-    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape="[:-][0-9A-Fa-f]{2}[:-]", anchor_reach=2),
-    PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True),
-    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9),
-    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9),
-    PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban, digit=True),
-    PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9),
-    PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True),
-    PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8),
-    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d-]|\.\d)", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no"), digit=True),
-    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True),
-    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True),
-    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True),
-    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85),
-    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20),
-    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8),
-    PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16),  # v.vin: never all letters
-    PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True),
-    PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True),
-    PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85),
-    PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True),
-    PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, cue_score=0.85),
+    PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ipv4, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True, longest=15),
+    PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=IPV6_ANCHOR_SHAPE, anchor_reach=4, longest=39),
+    PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape=MAC_ANCHOR_SHAPE, anchor_reach=2, longest=17),
+    PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True, longest=37),
+    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9, longest=4),
+    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9, longest=9),
+    PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban, digit=True, longest=43),
+    PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9, longest=11),
+    PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True, longest=9),
+    PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8, longest=17),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d-]|\.\d)", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no"), digit=True, longest=11),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True, longest=9),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True, longest=11),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, longest=9),
+    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85, longest=10),
+    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20, longest=32),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8, longest=15),
+    PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16, longest=17),  # v.vin: never all letters
+    PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True, longest=13),
+    PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True, longest=12),
+    PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85, longest=11),
+    PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True, longest=11),
+    PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, cue_score=0.85, longest=15),
     # Grouped 4-4-4 is the printed Aadhaar shape; a bare 12-digit run (order numbers, accounts) needs a cue.
-    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True),
-    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True),
-    PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax"), digit=True),
-    PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric, digit=True),
-    PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True),
-    PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True),
-    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True),
-    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE),
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True, longest=14),
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True, longest=12),
+    PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax"), digit=True, longest=10),
+    PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric, digit=True, longest=9),
+    PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True, longest=13),
+    PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, longest=10),
+    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True, longest=9),
+    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE, longest=22),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
@@ -144,7 +168,9 @@ LABELLED: tuple[PatternSpec, ...] = (
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
     # where "year", "yr" or "yo" follow.
-    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, digit=True),
+    # "yo" is in every "you": only occurrences that are the phrase's own ending count as anchors. A match is at most
+    # 3 digits, 9 spaces and "years-old" (21 characters).
+    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, anchor_shape=AGE_ANCHOR_SHAPE, digit=True, longest=21),
 )
 
 
@@ -158,6 +184,13 @@ class PatternRecognizer:
         # Compiled on first use (sre compiles in Python, a few milliseconds a row): a row whose cue, anchor or
         # digits never occur is never compiled, which keeps the engine's cold start short.
         self._compiled: list[re.Pattern[str] | None] = [None] * len(specs)
+        # Whether a row's findings count as validated: a checksum or parse does; a plausibility filter (a digit,
+        # an alphabetic TLD) does not, except that a parsed IP address is one.
+        self._validated = [
+            spec.validator is not None
+            and (spec.validator not in (_has_digit, _email_tld, _ip, _ipv4, _ipv6) or spec.type == "IP_ADDRESS")
+            for spec in specs
+        ]
 
     def _regex(self, i: int) -> re.Pattern[str]:
         regex = self._compiled[i]
@@ -168,36 +201,40 @@ class PatternRecognizer:
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         cues = cues if cues is not None else TextIndex(text)
+        name = self.name
         for i, spec in enumerate(self._specs):
             windows = self._windows(spec, cues)
             if windows == []:
                 continue
             regex = self._regex(i)
             labelled = "v" in regex.groupindex
-            for match in scan(regex, text, windows, spec.longest):
+            # The row's fields as locals: on digit-dense text a row has dozens of candidates, each paying for them.
+            entity, reject, validator, row_cues, needs_cue = spec.type, spec.reject, spec.validator, spec.cues, spec.needs_cue
+            validated = self._validated[i]
+            # Without windows ``scan`` is ``finditer`` behind a generator: iterate the matches directly.
+            matches = regex.finditer(text) if windows is None else scan(regex, text, windows, spec.longest)
+            for match in matches:
                 start, end = match.span("v") if labelled else match.span()
                 value = text[start:end]
-                if spec.reject and spec.reject(text, value, start):
+                if reject is not None and reject(text, value, start):
                     continue
-                validated = False
-                if spec.validator is not None:
-                    if not spec.validator(value):
-                        continue
-                    validated = spec.validator not in (_has_digit, _email_tld, _ip, _ipv6) or spec.type == "IP_ADDRESS"
-                cue = cues.near(start, end, spec.cues, before=spec.window) if spec.cues else False
-                if spec.needs_cue and not cue:
+                if validator is not None and not validator(value):
+                    continue
+                cue = cues.near(start, end, row_cues, before=spec.window) if row_cues else False
+                if needs_cue and not cue:
                     continue
                 score = spec.cue_score if cue else spec.score
-                if spec.type == "URL":
+                if entity == "URL":
                     value = value.rstrip(".,;:!?")
                     end = start + len(value)
-                yield Finding(spec.type, start, end, score, validated, self.name)
+                yield Finding(entity, start, end, score, validated, name)
 
     @staticmethod
     def _windows(spec: PatternSpec, index: TextIndex) -> list[tuple[int, int]] | None:
         """Where this row's matches can start (see ``PatternSpec``); None means anywhere."""
         if spec.needs_cue:
-            return index.windows(spec.cues, before=spec.window, reach=MARGIN)
+            # A value cued from after it starts at most its own length before the cue's window.
+            return index.windows(spec.cues, before=spec.window, reach=MARGIN if spec.longest is None else spec.longest)
         if spec.digit:
             # Digit clusters are the narrower windows in prose; where digits are everywhere (tables, forms), a row's
             # anchors, if it has any, still are.

@@ -1,0 +1,124 @@
+"""The pattern table's shortcuts find exactly what the plain rows find.
+
+Each row's ``longest`` bounds its matches (sre's own width of the regex), anchor shapes hold at the anchor of every
+match, and the validators' C-level paths (digit sums by byte, table lookups) agree with their reference forms.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re._parser as sre_parse
+
+import pytest
+from cloakr.pii import validators as v
+from cloakr.pii.context import TextIndex
+from cloakr.pii.recognizers.patterns import LABELLED, SPECS, PatternRecognizer, _ip, _ipv4
+from cloakr.pii.scanning import MARGIN
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.unit.pii.test_scanning import corpus, plain_find
+
+ROWS = (*SPECS, *LABELLED)
+
+
+# Rows left at the default ``MARGIN`` are bounded by a lookahead sre's width does not see (a record number's 16).
+@pytest.mark.parametrize("spec", [s for s in ROWS if s.longest not in (None, MARGIN)], ids=lambda s: f"{s.type}:{s.regex[:24]}")
+def test_longest_bounds_every_match(spec):
+    assert sre_parse.parse(spec.regex, spec.flags).getwidth()[1] <= spec.longest
+
+
+# Logs and forms: timestamps and MACs share ":"; "you" holds "yo"; dates near birth cues.
+PIECES = st.sampled_from(
+    [*"0123456789abcdefABCDEF", " ", "-", ":", ".", "\n", "T", "Z", "x", "_", "2024-05-01T10:00:36Z", "10:00:36 ",
+     "2c:4b:61:5e:3a:68", "2C-4B-61-5E-3A-68", "00:1A:2B:", "3c-4d-", "fe80::1", "::", "2001:db8::ff00:42:8329",
+     "::ffff:", "1:2:3:4:5:6:7:8", "you ", "your ", "yo", "YO ", " y/o", "year", " years old", "-year-old", " yrs old",
+     "YEARS OLD", "42", "7 ", "\u017f", "\u212a", "DOB: ", "born ", "date of birth ", "12/05/1985", "Sept ", "3rd ",
+     ", 1990", "1990-01-02", "ip ", "host ", "192.168.0.1", "010.1.1.1", "256.1.1.1", "v1.2.3.4", "CVV ", "acct ",
+     "exp 12/29", "DL: ", "D6494235", "MRN ", "AB-12345", "passport ", "272838031689"]
+)
+TEXTS = st.lists(PIECES, max_size=50).map("".join)
+
+
+def assert_rows_find_what_plain_rows_find(text: str) -> None:
+    index = TextIndex(text)
+    for spec in ROWS:
+        found = [(f.start, f.end, f.score) for f in PatternRecognizer(spec.type, (spec,)).find(text, index)]
+        if spec.type != "URL":
+            assert found == plain_find(spec, text), (spec.type, spec.regex)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=TEXTS)
+def test_rows_on_generated_logs_and_forms(text):
+    assert_rows_find_what_plain_rows_find(text)
+
+
+def test_rows_on_the_corpus():
+    for text in corpus():
+        assert_rows_find_what_plain_rows_find(text)
+
+
+def digits_reference(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def luhn_reference(number: str) -> bool:
+    return number.isdigit() and len(number) >= 2 and v.luhn_by_digit(number)
+
+
+def verhoeff_reference(number: str) -> bool:
+    c = 0
+    for i, ch in enumerate(reversed(number)):
+        c = v._VERHOEFF_D[c][v._VERHOEFF_P[i % 8][int(ch)]]
+    return c == 0
+
+
+def iban_reference(value: str) -> bool:
+    s = "".join(value.split()).upper()
+    if len(s) < 15 or v._IBAN_LENGTHS.get(s[:2]) != len(s) or not s[2:4].isdigit() or not s.isalnum():
+        return False
+    rearranged = s[4:] + s[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+DIGITISH = st.text(alphabet=st.sampled_from([*"0123456789", " ", "-", ".", "/", "a", "Z", "\u0663", "\uff14", "\u00b2"]), max_size=24)
+DIGIT_RUNS = st.text(alphabet=st.sampled_from("0123456789"), max_size=24)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=st.one_of(DIGITISH, DIGIT_RUNS))
+def test_digits_and_luhn_match_their_reference(value):
+    assert v.digits(value) == digits_reference(value)
+    assert v.luhn(value) == luhn_reference(value)
+    if value.isdecimal():
+        assert v.verhoeff(value) == verhoeff_reference(value)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(body=st.text(alphabet=st.sampled_from([*"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", " ", "b"]), max_size=34),
+       country=st.sampled_from(["GB", "DE", "NO", "FR", "XX", "gb"]))
+def test_iban_matches_its_reference(body, country):
+    for value in (country + body, country + "82" + body):
+        assert v.iban(value) == iban_reference(value)
+
+
+def test_iban_and_cards_on_known_values():
+    assert v.iban("GB82 WEST 1234 5698 7654 32") and not v.iban("GB82 WEST 1234 5698 7654 33")
+    assert v.card("4111 1111 1111 1111") and not v.card("4111 1111 1111 1112")
+    assert v.aadhaar("2345 6789 0124") == verhoeff_reference("234567890124")
+
+
+OCTETS = st.one_of(st.integers(0, 999).map(str), st.sampled_from(["00", "01", "007", "0", "255", "256", "", "1a"]))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(parts=st.lists(OCTETS, min_size=1, max_size=5))
+def test_ipv4_matches_ipaddress(parts):
+    value = ".".join(parts)
+    try:
+        ipaddress.ip_address(value)
+        expected = True
+    except ValueError:
+        expected = False
+    assert _ipv4(value) == expected == _ip(value)
