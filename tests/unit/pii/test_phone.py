@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from cloakr.pii import PIIEngine
-from cloakr.pii.recognizers.phone import _impossible_length, _phonenumbers, _valid_for_region, _valid_number
+from cloakr.pii.recognizers.phone import _impossible_length, _phonenumbers, _read, _valid_for_region, _valid_number
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,3 +160,61 @@ def test_type_patterns_agree_on_digit_runs(country_code, national):
         number.italian_leading_zero = True
         number.number_of_leading_zeros = len(national) - len(national.lstrip("0")) or len(national) - 1
     _assert_same_verdict(number)
+
+
+# ``_read`` reads candidate runs without parse: where it answers, that must be parse's and is_possible_number's answer.
+def _assert_reads_as_parse(raw: str, country: str) -> bool:
+    """Whether ``_read`` answered (not left the run to parse)."""
+    if not (raw[:1] in set("0123456789+(") and set(raw) <= _RUN_CHARS and raw[-1].isdigit() and "+" not in raw[1:]):
+        return False
+    digits = "".join(c for c in raw if c.isdigit())
+    if not 7 <= len(digits) <= 17:
+        return False
+    read = _read(raw, digits, country)
+    if read is None:
+        return False
+    phonenumbers = _phonenumbers()
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        assert read[1] == "", (raw, country, read)
+        return True
+    if not phonenumbers.is_possible_number(number):
+        assert read[1] == "", (raw, country, read)
+    else:
+        assert read == (number.country_code, phonenumbers.national_significant_number(number)), (raw, country, read)
+    return True
+
+
+def test_reading_equals_parse_on_every_example_number():
+    runs = _example_runs()
+    runs += [r.replace(" ", "\t") for r in runs[::7]] + [r + "9" for r in runs[::5]] + [r[:-1] for r in runs[::5]]
+    for country in _COUNTRIES:
+        answered = sum(_assert_reads_as_parse(raw, country) for raw in runs)
+        assert answered > len(runs) // 3, country
+
+
+@settings(max_examples=4000, deadline=None)
+@given(
+    st.sampled_from(_COUNTRIES),
+    st.sampled_from(["", "+", "+(", "+0", "+1", "+44", "+49", "+91", "+1 (", "+7", "+80", "+99", "+38", "+2", "0",
+                     "00", "011", "1", "44", "49", "91", "65", "54", "8", "81", "(0", "(", "0 ", "10", "810", "7"]),
+    st.lists(st.text(alphabet="0123456789", min_size=1, max_size=6), min_size=1, max_size=5),
+    st.sampled_from([" ", "-", ".", "", ") ", "\t", "(", " - ", ")"]),
+)
+def test_reading_equals_parse_on_digit_runs(country, prefix, groups, separator):
+    _assert_reads_as_parse(prefix + separator.join(groups), country)
+
+
+def test_without_libphonenumbers_internal_steps_every_run_is_parsed(monkeypatch):
+    from cloakr.pii.recognizers import phone
+
+    util = _phonenumbers().phonenumberutil
+    phone._has_parse_steps.cache_clear()
+    monkeypatch.delattr(util, "_match_national_number")
+    try:
+        assert phone._read("+44 20 7946 0958", "442079460958", "GB") is None
+        text = "Call +44 20 7946 0958 or (415) 555-0134."
+        assert [text[f.start:f.end] for f in PIIEngine().detect(text) if f.type == "PHONE"] == ["+44 20 7946 0958", "(415) 555-0134"]
+    finally:
+        phone._has_parse_steps.cache_clear()

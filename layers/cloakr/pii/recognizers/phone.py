@@ -85,18 +85,148 @@ def _valid(raw: str, digits: str, country: str) -> bool:
     if _impossible_length(raw, digits, country):
         return False
     phonenumbers = _phonenumbers()
-    try:
-        number = phonenumbers.parse(raw, country)
-    except phonenumbers.NumberParseException:
-        return False
-    # A valid number has a possible length (a cheap test that rejects card and Aadhaar digit groups); then the
-    # country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions in turn.
-    if not phonenumbers.is_possible_number(number):
-        return False
-    code = number.country_code
-    national = phonenumbers.national_significant_number(number)
+    read = _read(raw, digits, country)
+    if read is None:
+        try:
+            number = phonenumbers.parse(raw, country)
+        except phonenumbers.NumberParseException:
+            return False
+        # A valid number has a possible length (a cheap test that rejects card and Aadhaar digit groups).
+        if not phonenumbers.is_possible_number(number):
+            return False
+        code = number.country_code
+        national = phonenumbers.national_significant_number(number)
+    else:
+        code, national = read
+        if not national:
+            return False
+    # The country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions in turn.
     return _valid_for_region(national, code, phonenumbers.region_code_for_country_code(code)) or _valid_number(
         national, code)
+
+
+def _read(raw: str, digits: str, country: str) -> tuple[int, str] | None:
+    """What ``parse(raw, country)`` and ``is_possible_number`` make of a candidate run, for the usual runs (nearly
+    every parsed one): its country code and national significant number, that number "" when parse refuses the run
+    or the number is not possible; None for the other runs, which are left to parse.
+
+    A candidate run holds only ASCII digits, "+().-", spaces and tabs (a "+" only first) and ends with a digit.
+    Without a tab (not phone punctuation: parse refuses such a run) and within parse's 250 characters, parse's
+    first steps only drop a leading "(" (no RFC 3966 context, nothing to trim after the last digit, no second
+    number) and find no extension (each extension form needs a letter, "#", "~", "," or ";").
+    Then parse takes the country code after a "+" (left to parse when none of one to three digits is one: it
+    retries without the "+"); without one, the run is a national number of the default country (possibly written
+    with its own country code) unless it starts with that country's international prefix (left to parse). The rest
+    is parse's own national prefix strip and length tests, called as parse calls them.
+    tests/unit/pii/test_phone.py holds this equal to libphonenumber."""
+    if len(raw) > 250 or "\t" in raw or not _has_parse_steps():
+        return None
+    if raw[0] == "+":
+        if digits[0] == "0":
+            return None
+        regions = _phonenumbers().COUNTRY_CODE_TO_REGION_CODE
+        for width in (1, 2, 3):  # _extract_country_code
+            code = int(digits[:width])
+            if code in regions:
+                break
+        else:
+            return None
+        plan = _code_plan(code)
+        national = digits[width:]
+    else:
+        country_plan = _country_plan(country)
+        if country_plan is None:
+            return None
+        idd, own_code, plan = country_plan
+        if idd is not None and idd.match(digits):
+            return None
+        national = digits
+        if digits.startswith(own_code) and plan is not None:
+            # _maybe_extract_country_code: the country's own code, taken as one when the rest (less a national
+            # prefix) fits the general pattern and the whole does not, or when the whole is too long.
+            util = _phonenumbers().phonenumberutil
+            metadata = plan[1]
+            _, rest, _ = util._maybe_strip_national_prefix_carrier_code(digits[len(own_code):], metadata)
+            general = metadata.general_desc
+            if (not util._match_national_number(digits, general, False)
+                    and util._match_national_number(rest, general, False)) or (
+                    util._test_number_length(digits, metadata) == util.ValidationResult.TOO_LONG):
+                national, plan = rest, _code_plan(plan[0])
+    if plan is None:
+        return None
+    code, metadata, keeps_strip, possible = plan
+    if len(national) < 2:  # parse: too short an NSN
+        return code, ""
+    if keeps_strip is not None:  # the region has a national prefix
+        _, stripped, _ = _phonenumbers().phonenumberutil._maybe_strip_national_prefix_carrier_code(national, metadata)
+        if keeps_strip[min(len(stripped), 63)]:  # (past the longest possible length the verdict stays TOO_LONG)
+            national = stripped
+    if not 2 <= len(national) <= 17:  # parse: too short or too long an NSN
+        return code, ""
+    # is_possible_number, on the national significant number (which is ``national``, leading zeros and all)
+    return (code, national) if possible[len(national)] else (code, "")
+
+
+_PARSE_STEPS = ("_maybe_strip_national_prefix_carrier_code", "_match_national_number", "_test_number_length", "re_compile")
+
+
+@cache
+def _has_parse_steps() -> bool:
+    """Whether this libphonenumber still has the internal steps ``_read`` calls (they are not public API): without
+    them every run goes to ``parse``, slower but never wrong."""
+    util = _phonenumbers().phonenumberutil
+    return all(hasattr(util, step) for step in _PARSE_STEPS) and hasattr(util, "ValidationResult")
+
+
+# Country code, the metadata parse strips a national prefix with, and per national-number length whether parse
+# keeps the stripped number (None: no national prefix) and whether is_possible_number accepts it.
+_Plan = tuple[int, Any, tuple[bool, ...] | None, tuple[bool, ...]]
+
+
+@cache
+def _code_plan(code: int) -> _Plan | None:
+    """``_read``'s metadata for a number written with "+" and this country code (from metadata only)."""
+    phonenumbers = _phonenumbers()
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, phonenumbers.region_code_for_country_code(code))
+    return None if metadata is None else _plan(code, metadata, metadata)
+
+
+@cache
+def _country_plan(country: str) -> tuple[re.Pattern[str] | None, str, _Plan | None] | None:
+    """``_read``'s metadata for a national number of the default country: its international prefix pattern, its
+    own country code and the plan; is_possible_number reads the metadata of the country code's main region ("US"
+    for a "CA" number)."""
+    phonenumbers = _phonenumbers()
+    from phonenumbers.phonemetadata import PhoneMetadata
+
+    region = country.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    metadata = PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None:
+        return None
+    code = metadata.country_code
+    main = PhoneMetadata.metadata_for_region_or_calling_code(code, phonenumbers.region_code_for_country_code(code))
+    idd = metadata.international_prefix
+    return (
+        None if idd is None else phonenumbers.phonenumberutil.re_compile(idd), str(code),
+        None if main is None else _plan(code, metadata, main),
+    )
+
+
+def _plan(code: int, metadata: Any, main: Any) -> _Plan:
+    """``_test_number_length`` depends on a number's length only: its verdicts for lengths 0 to 63 (the same for
+    any longer one), as parse and is_possible_number use them (parse refuses numbers of more than 17 digits before
+    the second)."""
+    util = _phonenumbers().phonenumberutil
+    results = util.ValidationResult
+    keeps_strip = tuple(util._test_number_length("0" * n, metadata) not in (
+        results.TOO_SHORT, results.IS_POSSIBLE_LOCAL_ONLY, results.INVALID_LENGTH) for n in range(64))
+    possible = tuple(util._test_number_length("0" * n, main) in (
+        results.IS_POSSIBLE, results.IS_POSSIBLE_LOCAL_ONLY) for n in range(18))
+    return code, metadata, keeps_strip if metadata.national_prefix_for_parsing else None, possible
 
 
 # libphonenumber's is_valid_number_for_region and is_valid_number ask ``_number_type_helper`` whether a national
