@@ -54,7 +54,7 @@ run: setup
 	$(PY) -m cloakr.local
 
 synth: setup
-	npx cdk synth --quiet
+	CLOAKR_LAYER_WITHOUT_BYTECODE=$${CLOAKR_LAYER_WITHOUT_BYTECODE:-1} npx cdk synth --quiet
 
 ls: setup
 	npx cdk ls

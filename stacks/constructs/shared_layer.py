@@ -2,8 +2,9 @@
 
 Built by local bundling (pip with ``--platform``), never Docker: no Docker engine is assumed anywhere. The pip
 download happens once per change of the requirements, the package source or the pip command (the asset hash
-covers all three); otherwise CDK reuses the bundle already in ``cdk.out``. With a Python 3.13 interpreter at hand
-the bundle carries bytecode for Lambda's runtime, which saves compiling every module at each cold start.
+covers all three); otherwise CDK reuses the bundle already in ``cdk.out``. The bundle carries bytecode for Lambda's
+runtime, compiled with a Python 3.13 interpreter, which saves compiling every module at each cold start; without
+such an interpreter the build stops and says how to get one (``bytecode_python``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 import jsii
-from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -24,6 +25,8 @@ LAYERS_DIR = Path(__file__).resolve().parents[2] / "layers"
 PYTHON_VERSION = "3.13"
 # A Python 3.13 interpreter to compile the layer's bytecode with, when python3.13 is not on PATH.
 ENV_LAYER_PYTHON = "CLOAKR_LAYER_PYTHON"
+# Set to "1" to build the layer without bytecode when no such interpreter exists (slow cold starts, on purpose).
+ENV_LAYER_WITHOUT_BYTECODE = "CLOAKR_LAYER_WITHOUT_BYTECODE"
 # Lambda's python3.13 runtime is Amazon Linux 2023 (glibc 2.34): manylinux 2.17 and 2.28 wheels both run there,
 # and some dependencies (google-re2) publish arm64 wheels only for 2.28.
 PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
@@ -42,25 +45,50 @@ class PipLocalBundling:
         shutil.copytree(
             LAYERS_DIR / "cloakr", target / "cloakr", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
-        python = runtime_python()
-        if python is None:
-            print(f"warning: no Python {PYTHON_VERSION} found (set {ENV_LAYER_PYTHON} or put python{PYTHON_VERSION} on PATH): "
-                  "the layer ships without bytecode and Lambda compiles every module at each cold start", file=sys.stderr)
-        else:
+        python = runtime_python()  # (``SharedLayer`` has refused to go on without one unless told to)
+        if python is not None:
             compile_bytecode(python, target)
         return True
+
+
+def bytecode_python() -> str | None:
+    """The interpreter to compile the layer's bytecode with. Without one the build stops: a layer without bytecode
+    compiles every module at each cold start (0.55 to 0.7 s of init, against a 300 ms target, docs/benchmarks.md),
+    and nobody should find that out from Lambda's metrics. ``CLOAKR_LAYER_WITHOUT_BYTECODE=1`` builds such a layer
+    anyway (None), with a warning."""
+    python = runtime_python()
+    if python is not None:
+        return python
+    missing = f"no Python {PYTHON_VERSION} interpreter found to compile the Lambda layer's bytecode with"
+    if os.environ.get(ENV_LAYER_WITHOUT_BYTECODE) == "1":
+        print(f"warning: {missing}: the layer ships without bytecode and Lambda compiles every module at each cold "
+              "start (about 0.6 s)", file=sys.stderr)
+        return None
+    raise RuntimeError(
+        f"{missing}. Without bytecode every cold start compiles every module (about 0.6 s of init instead of 0.2 s). "
+        f"Install Python {PYTHON_VERSION} (pyenv, uv python install {PYTHON_VERSION}, or your package manager) and "
+        f"put python{PYTHON_VERSION} on PATH or set {ENV_LAYER_PYTHON} to it; or set {ENV_LAYER_WITHOUT_BYTECODE}=1 "
+        "to deploy the slower layer anyway."
+    )
 
 
 def runtime_python() -> str | None:
     """An interpreter of the Lambda runtime's Python version, to compile the layer's bytecode with: bytecode is
     version-specific, and /opt is read-only in Lambda, so modules without it are compiled again at every cold
-    start (0.6 to 1 s, docs/benchmarks.md)."""
-    candidate = os.environ.get(ENV_LAYER_PYTHON) or shutil.which(f"python{PYTHON_VERSION}")
-    if not candidate:
-        return None
-    probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                           capture_output=True, text=True)
-    return candidate if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION else None
+    start (0.6 to 1 s, docs/benchmarks.md). ``CLOAKR_LAYER_PYTHON``, else ``python3.13`` on PATH, else one that
+    pyenv installed but does not put on PATH (its shim answers only for the selected versions)."""
+    if os.environ.get(ENV_LAYER_PYTHON):
+        candidates = [os.environ[ENV_LAYER_PYTHON]]
+    else:
+        pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+        candidates = [shutil.which(f"python{PYTHON_VERSION}") or "",
+                      *map(str, sorted(pyenv.glob(f"{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}"), reverse=True))]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION:
+            return candidate
+    return None
 
 
 def compile_bytecode(python: str, target: Path) -> None:
@@ -97,6 +125,9 @@ def layer_hash() -> str:
 class SharedLayer(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
+        if Stack.of(self).bundling_required:
+            # Checked here, not only when bundling: CDK reuses a bundle already in cdk.out without calling it.
+            bytecode_python()
         self.layer = lambda_.LayerVersion(
             self,
             "Layer",

@@ -40,3 +40,33 @@ def test_layer_bytecode_is_for_the_runtime_and_kept_whatever_the_timestamps(tmp_
     pyc = package / "__pycache__" / f"__init__.{sys.implementation.cache_tag}.pyc"
     header = pyc.read_bytes()[:8]
     assert header[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(header[4:8], "little") == 1
+
+
+def test_a_layer_without_bytecode_is_built_only_when_asked_for(monkeypatch, capsys):
+    import pytest
+
+    from stacks.constructs import shared_layer
+
+    monkeypatch.setattr(shared_layer, "runtime_python", lambda: None)
+    monkeypatch.delenv(shared_layer.ENV_LAYER_WITHOUT_BYTECODE, raising=False)
+    with pytest.raises(RuntimeError, match="python3.13 on PATH") as refused:
+        shared_layer.bytecode_python()
+    assert shared_layer.ENV_LAYER_WITHOUT_BYTECODE in str(refused.value)
+    monkeypatch.setenv(shared_layer.ENV_LAYER_WITHOUT_BYTECODE, "1")
+    assert shared_layer.bytecode_python() is None
+    assert "ships without bytecode" in capsys.readouterr().err
+    monkeypatch.setattr(shared_layer, "runtime_python", lambda: "/opt/python3.13")
+    assert shared_layer.bytecode_python() == "/opt/python3.13"
+
+
+def test_a_python_313_that_pyenv_installed_is_found_off_path(tmp_path, monkeypatch):
+    from stacks.constructs import shared_layer
+
+    interpreter = tmp_path / "versions" / "3.13.5" / "bin" / "python3.13"
+    interpreter.parent.mkdir(parents=True)
+    interpreter.write_text("#!/bin/sh\necho 3.13\n")
+    interpreter.chmod(0o755)
+    monkeypatch.delenv(shared_layer.ENV_LAYER_PYTHON, raising=False)
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert shared_layer.runtime_python() == str(interpreter)
