@@ -316,3 +316,40 @@ def test_lazy_patterns_compile_on_first_use_and_then_skip_the_fallback_lookup():
     assert pattern.match("b") is None
     assert vars(pattern)["match"] == pattern.compiled.match  # later calls find it without __getattr__
     assert [m.span() for m in pattern.finditer("a1 a2")] == [(0, 2), (3, 5)]
+
+
+def plain_spans(index: TextIndex, cues: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``TextIndex.spans`` as first written: every head that is not a plain word searched for in the text."""
+    from cloakr.pii.context import _bare_pattern, _cues_by_head, _WORD, occurrences
+
+    found = set()
+    for head, group in _cues_by_head(cues).items():
+        head = head.lower()
+        if _WORD.fullmatch(head) and head not in index.words():
+            continue
+        for at in occurrences(index.lower, head):
+            found.update(m.span() for cue in group if (m := _bare_pattern(cue).match(index.text, at)))
+    return sorted(found)
+
+
+OTHER_HEADS = st.lists(st.sampled_from(["cvc2", "CVV2", "a/c", "A/C", "ss#", "d.o.b", "D.O.B.", "a", "ss", "cvc", "d", "x",
+                                        "1", " ", "/", "#", ".", "é", "numéro", "n°", "no.", "nr.", "-", "_"]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS | OTHER_HEADS, data=st.data())
+def test_cue_heads_skipped_by_their_letters_have_no_cue(text, data):
+    index = TextIndex(text)
+    if index.lower is not None:
+        cues = data.draw(st.sampled_from([row.cues for row in ROWS if row.cues] + [ALL_CUES]))
+        starts, ends, _ = index.spans(cues)
+        assert list(zip(starts, ends)) == plain_spans(index, cues)
+
+
+def test_cue_heads_skipped_by_their_letters_on_the_corpus():
+    for text in corpus():
+        index = TextIndex(text)
+        if index.lower is not None:
+            for cues in {row.cues for row in ROWS if row.cues} | {ALL_CUES}:
+                starts, ends, _ = index.spans(cues)
+                assert list(zip(starts, ends)) == plain_spans(index, cues)
