@@ -54,16 +54,20 @@ _HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ
 # ASCII to "x" (``_SHAPES``): the pattern then starts on a literal, which sre finds with a tight loop instead of
 # testing a character class at every position (most of the names recognizer's cost in prose). Both patterns match
 # at exactly the same places: each class of ``_HINT`` maps onto one of ``_HINT_SHAPED`` and nothing else does.
-# Its particles are grouped by first letter ("d(?:ella|el|e|...)"): sre tries an alternation's branches one by one,
-# and after most capitalised words in prose the next word is tried against each particle. At most one particle can
-# stand before the blank, so the grouping finds the same one.
+# Its particles are grouped by first letter ("d(?:ella|el|e|...)[ \t]"): sre tries an alternation's branches one by
+# one, and after most capitalised words in prose the next word is tried against each particle. At most one particle
+# can stand before the blank, so the grouping finds the same one. The groups stand in one flat alternation with the
+# capital, each led by a literal, which sre rejects without entering the branch; the comma is possessive (a blank
+# can never match it), which spares sre a backtracking point at every capital.
 _PARTICLE_BY_LETTER: dict[str, list[str]] = {}
 for _particle in sorted(_PARTICLES, key=len, reverse=True):
     _PARTICLE_BY_LETTER.setdefault(_particle[0], []).append(re.escape(_particle[1:]))
 _HINT_SHAPED = re.compile(
-    rb"U[a-z.]++(,?)[ \t]++(?:U|(?:"
-    + "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(_PARTICLE_BY_LETTER.items())).encode("ascii")
-    + rb")[ \t])"
+    rb"U[a-z.]++(,?+)[ \t]++(?:U|"
+    + "|".join(
+        rf"{re.escape(first)}(?:{'|'.join(rests)})[ \t]" for first, rests in sorted(_PARTICLE_BY_LETTER.items())
+    ).encode("ascii")
+    + rb")"
 )
 _SHAPES = bytes(
     ord("U") if 0x41 <= b <= 0x5A or 0xC0 <= b <= 0xD6 or 0xD8 <= b <= 0xDE
@@ -119,13 +123,20 @@ _SIGN_OFFS = frozenset((
 ))
 # How a sign-off line ends: a comma or "!" ("Best,") or, without one, one of these words ("Mit freundlichen Grüßen").
 _SIGN_OFF_ENDS = (",\n", "!\n", ",\r\n", "grüßen\n", "grüße\n", "regards\n", "sincerely\n", "faithfully\n", "truly\n")
-# The leading ASCII word of each phrase and sign-off end that is one whole ("i" of "i'm ", "regards" of "regards\n"),
-# looked up in the index's word set (``TextIndex.words``) before the text is searched for the phrase.
+# The leading ASCII word of each sign-off end that is one whole ("regards" of "regards\n"), looked up in the index's
+# word set (``TextIndex.words``) before the text is searched for the end.
 _FIRST_WORD = {
     phrase: word.group()
-    for phrase in (*_INTROS, *_LOWER_SALUTATIONS, *_SIGN_OFF_ENDS)
+    for phrase in _SIGN_OFF_ENDS
     if (word := re.match(r"[a-z]+(?![a-zß-öø-ÿ])", phrase)) is not None
 }
+# Every ASCII word of an introduction or salutation as ``TextIndex.words`` splits them ("hei" and "e" of "heiße"):
+# each stands whole in the phrase, so where a phrase counts all of them are words of the text; a phrase whose words
+# the text lacks is not searched for ("my name is" needs "my", "name" and "is").
+_PHRASE_WORDS = {phrase: frozenset(re.findall(r"[a-z]+", phrase)) for phrase in (*_INTROS, *_LOWER_SALUTATIONS)}
+# A rarer character some sign-off ends need: ``in`` finds one character at memchr speed, where a search for the whole
+# end pays per character, so an end whose character the text lacks costs next to nothing.
+_END_CHAR = {"!\n": "!", ",\r\n": "\r", "grüßen\n": "ß", "grüße\n": "ß"}
 #: Words that may stand before a bare "name:" label ("Full name:", "Your name:"), unlike "File name:".
 _NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred".split())
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
@@ -251,14 +262,14 @@ class NameRecognizer:
         lowered = cues.lower if exact else text.lower()
         words = cues.words() if exact else None
         for phrase, strong in _INTROS.items():
-            if words is not None and _FIRST_WORD[phrase] not in words:
+            if words is not None and not _PHRASE_WORDS[phrase] <= words:
                 continue
             for at in occurrences(lowered, phrase):
                 # "Named Entity Recognition" is a title: a capitalised "named"/"called" is no introduction.
                 if (not at or not lowered[at - 1].isalnum()) and (phrase not in ("named ", "called ") or text[at].islower()):
                     yield from self._value(text, at + len(phrase), "intro" if strong else "weak", lower=strong)
         for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
-            if words is not None and _FIRST_WORD[phrase] not in words:
+            if words is not None and not _PHRASE_WORDS[phrase] <= words:
                 continue
             starts = [0] if lowered.startswith(phrase) else []
             starts += [at + 1 for at in occurrences(lowered, "\n" + phrase)]
@@ -268,6 +279,8 @@ class NameRecognizer:
         for end in _SIGN_OFF_ENDS:
             if words is not None and end in _FIRST_WORD and _FIRST_WORD[end] not in words:
                 continue  # "regards\n" ends a sign-off only as a word of its own ("Best regards")
+            if end in _END_CHAR and _END_CHAR[end] not in lowered:
+                continue
             ends += [at + len(end) - 1 for at in occurrences(lowered, end)]
         for end in ends:
             line_start = lowered.rfind("\n", 0, end) + 1
