@@ -149,11 +149,72 @@ LOOKALIKE_PIECES = st.sampled_from(["[", "]", "(", ")", "{", "}", "<", ">", " ",
                                     "1", "2", "12", "é", "9", "EMP2_ID", "a_1", "  ", "\u0130", "ß", "\n"])
 
 
+def _reference_key(match) -> str | None:
+    """What a ``_LOOSE`` match stands for: brackets, or "_", or "-" after an upper-case label make it a placeholder."""
+    opening, label, separator, number, closing = match.groups()
+    if opening is None and closing is None and not (separator == "_" or (separator == "-" and label.isupper())):
+        return None
+    return f"{label.upper()}_{number}"
+
+
 def _loose_keys(text: str) -> set[str]:
     """The reference: every ``_LOOSE`` match that ``restore`` would read as a placeholder."""
-    from cloakr.pii.tokens import _LOOSE, _key
+    from cloakr.pii.tokens import _LOOSE
 
-    return {key for match in _LOOSE.finditer(text) if (key := _key(match)) is not None}
+    return {key for match in _LOOSE.finditer(text) if (key := _reference_key(match)) is not None}
+
+
+def _plain_restore(tokens: TokenMap, text: str) -> str:
+    """The reference ``restore``: ``_LOOSE.sub`` over the whole text."""
+    from cloakr.pii.tokens import _LOOSE
+
+    canonical = {p[1:-1].upper(): value for p, value in tokens._originals.items()}
+
+    def swap(match):
+        key = _reference_key(match)
+        value = canonical.get(key) if key is not None else None
+        if value is None:
+            return match.group(0)
+        opening, closing = match.group(1), match.group(5)
+        if (opening is None) == (closing is None):
+            return value
+        return opening + value if opening is not None else value + closing
+
+    return _LOOSE.sub(swap, text)
+
+
+PLACEHOLDER_PIECES = LOOKALIKE_PIECES | st.sampled_from(
+    ["[EMAIL_1]", "{name_2}", "< PHONE 1 >", "(Email_3", "NAME-1)", "[NAME_12]", "x_1-2", "a_11-12", "( [", "] )", "1"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.lists(PLACEHOLDER_PIECES, max_size=24).map("".join))
+def test_look_alikes_are_found_where_the_loose_pattern_finds_them(text):
+    from cloakr.pii.tokens import _LOOSE, _lookalikes
+
+    assert list(_lookalikes(text)) == [(*m.span(), *m.groups()) for m in _LOOSE.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(PLACEHOLDER_PIECES, max_size=24).map("".join))
+def test_restore_follows_the_plain_substitution(text):
+    tokens = TokenMap()
+    for entity_type, value in (("EMAIL", "jane@example.com"), ("NAME", "Jane Doe"), ("PHONE", "+1 415 555 2671")):
+        tokens.placeholder(entity_type, value)
+    assert tokens.restore(text) == _plain_restore(tokens, text)
+
+
+def test_restore_on_redacted_corpus_texts(engine):
+    from bench.corpus import generate
+    from cloakr.pii.tokens import _LOOSE, _lookalikes
+
+    for sample in generate(150, seed=12):
+        tokens = TokenMap()
+        redacted = engine.redact(sample.text, mode="tokenize", token_map=tokens).text
+        for answer in (redacted, redacted.lower(), redacted.replace("[", "{").replace("]", "}"), redacted.replace("_", " ")):
+            assert tokens.restore(answer) == _plain_restore(tokens, answer)
+        assert list(_lookalikes(sample.text)) == [(*m.span(), *m.groups()) for m in _LOOSE.finditer(sample.text)]
+        assert tokens.restore(redacted) == sample.text
 
 
 @settings(max_examples=500, deadline=None)
