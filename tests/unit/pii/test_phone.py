@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 from cloakr.pii import PIIEngine
-from cloakr.pii.recognizers.phone import _impossible_length, _phonenumbers, _read, _valid_for_region, _valid_number
+from cloakr.pii.context import TextIndex
+from cloakr.pii.recognizers.phone import _CANDIDATE, _candidates, _impossible_length, _phonenumbers, _read, _valid_for_region, _valid_number
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -218,3 +219,16 @@ def test_without_libphonenumbers_internal_steps_every_run_is_parsed(monkeypatch)
         assert [text[f.start:f.end] for f in PIIEngine().detect(text) if f.type == "PHONE"] == ["+44 20 7946 0958", "(415) 555-0134"]
     finally:
         phone._has_parse_steps.cache_clear()
+
+
+_RUN_PIECE = st.one_of(
+    st.text(alphabet="0123456789", min_size=1, max_size=12),
+    st.sampled_from(["", " ", "  ", "\t", "\n", "-", ".", "(", ")", "+", "00", " - ", "-" * 60, " -" * 40, ". " * 30,
+                     "\u0663", "\u00fc", "tel: ", "call ", "x", " lorem ipsum dolor sit amet" * 3]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_RUN_PIECE, max_size=30).map("".join))
+def test_windowed_candidates_equal_the_full_scan(text):
+    assert [m.span() for m in _candidates(text, TextIndex(text))] == [m.span() for m in _CANDIDATE.finditer(text)]
