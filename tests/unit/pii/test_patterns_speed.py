@@ -122,3 +122,25 @@ def test_ipv4_matches_ipaddress(parts):
     except ValueError:
         expected = False
     assert _ipv4(value) == expected == _ip(value)
+
+
+# Labelled rows' words next to letters, digits, separators and look-alikes ("usernames", "passé", "Pin1234", "ſ").
+WORD_PIECES = st.sampled_from(
+    ["user", "User", "USERNAME", "user name", "user id", "userid", "login", "benutzername", "password", "passwd",
+     "pwd", "pass", "Passcode", "passphrase", "kennwort", "passwort", " is ", "pin", "PIN", " code", " number",
+     "age", "aged", "Alter", "http", "https", "://", "www", ".", "years", "yr", "yrs", "y/o", "yo", "you", " old",
+     "-", ":", "=", "#", " ", "\n", "_", "s", "x", "é", "\u017f", "\u212a", "42", "1234", "hunter22", "Ab3$xYz9"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(WORD_PIECES, max_size=30).map("".join))
+def test_rows_with_words_find_what_plain_rows_find(text):
+    """A row with ``words`` skips a text whose word set lacks them: never a text where the plain row matches."""
+    index = TextIndex(text)
+    for spec in (s for s in ROWS if s.words):
+        found = [(f.start, f.end, f.score) for f in PatternRecognizer(spec.type, (spec,)).find(text, index)]
+        if spec.type != "URL":
+            assert found == plain_find(spec, text), (spec.type, spec.regex)
+        if plain_find(spec, text) and index.lower is not None:
+            assert not index.words().isdisjoint(spec.words), (spec.type, text)

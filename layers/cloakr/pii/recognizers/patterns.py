@@ -50,11 +50,16 @@ class PatternSpec:
     #   stretches around digit clusters are scanned (prose has few); a row with anchors as well uses them instead
     #   when digits are everywhere;
     # - ``needs_cue`` rows are scanned only near their cues. Other rows scan the whole text.
+    # - ``words``: runs of lower-case ASCII letters, one of which every match holds as a whole run (no ASCII letter
+    #   on either side: "user" in "User: x", "year" in "5-years-old"): a text whose word set (``TextIndex.words``,
+    #   built once per text for the cues) has none of them has no match, and the row skips its anchors'
+    #   ``str.find`` passes (15-40k instructions each on a 4 KB prompt) and its digit-window scan.
     anchors: tuple[str, ...] = ()
     anchor_reach: int = 0
     # A regex every match holds at an anchor (matched there): for rows whose literal (":", "-") is everywhere in
     # forms and logs, but whose shape around it ("hex:hex:") is rare.
     anchor_shape: str | None = None
+    words: tuple[str, ...] = ()
     digit: bool = False
     # With ``digit``: how far into a match its first digit may lie (a VIN's only digit may be its last character).
     digit_lead: int = DIGIT_LEAD
@@ -124,7 +129,7 @@ ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, anchors=("@",), anchor_reach=64, longest=680),
-    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), longest=None),
+    PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), words=("http", "https", "www"), longest=None),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ipv4, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True, longest=15),
     PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=IPV6_ANCHOR_SHAPE, anchor_reach=4, longest=39),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape=MAC_ANCHOR_SHAPE, anchor_reach=2, longest=17),
@@ -161,16 +166,16 @@ SPECS: tuple[PatternSpec, ...] = (
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
 LABELLED: tuple[PatternSpec, ...] = (
-    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85, anchors=("user", "login", "benutzername"), longest=None),
-    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), longest=None),
-    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), longest=None),
-    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), longest=None),
+    PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85, anchors=("user", "login", "benutzername"), words=("username", "user", "userid", "login", "benutzername"), longest=None),
+    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
+    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
     # where "year", "yr" or "yo" follow.
     # "yo" is in every "you": only occurrences that are the phrase's own ending count as anchors. A match is at most
     # 3 digits, 9 spaces and "years-old" (21 characters).
-    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, anchor_shape=AGE_ANCHOR_SHAPE, digit=True, longest=21),
+    PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, anchor_shape=AGE_ANCHOR_SHAPE, words=("year", "years", "yr", "yrs", "y", "yo"), digit=True, longest=21),
 )
 
 
@@ -232,6 +237,8 @@ class PatternRecognizer:
     @staticmethod
     def _windows(spec: PatternSpec, index: TextIndex) -> list[tuple[int, int]] | None:
         """Where this row's matches can start (see ``PatternSpec``); None means anywhere."""
+        if spec.words and index.lower is not None and index.words().isdisjoint(spec.words):
+            return []
         if spec.needs_cue:
             # A value cued from after it starts at most its own length before the cue's window.
             return index.windows(spec.cues, before=spec.window, reach=MARGIN if spec.longest is None else spec.longest)
