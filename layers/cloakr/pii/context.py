@@ -15,7 +15,7 @@ import bisect
 import re
 from functools import cache, lru_cache
 
-from cloakr.pii.normalize import latin1
+from cloakr.pii.normalize import latin1_bytes
 
 BEFORE = 48
 AFTER = 24
@@ -46,10 +46,10 @@ _LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 _FOLDS_TO_ASCII = frozenset("\u0131\u0130\u017f\u212a\u212b\ufb05\ufb06")
 
 
-def _has_fold(text: str) -> bool:
-    """One of ``_FOLDS_TO_ASCII`` in ``text``. They all lie above U+00FF, so an ASCII or Latin-1 text (checked in
-    C) has none; only other texts pay for a look at every character."""
-    return not (text.isascii() or latin1(text)) and not _FOLDS_TO_ASCII.isdisjoint(text)
+def _has_fold(text: str, raw: bytes | None) -> bool:
+    """One of ``_FOLDS_TO_ASCII`` in ``text``, whose Latin-1 bytes are ``raw`` (``latin1_bytes``). They all lie
+    above U+00FF, so a text with Latin-1 bytes has none; only other texts pay for a look at every character."""
+    return raw is None and not _FOLDS_TO_ASCII.isdisjoint(text)
 
 
 @lru_cache(maxsize=None)
@@ -120,7 +120,7 @@ class TextIndex:
     """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
-    __slots__ = ("_clusters", "_digit_windows", "_heads", "_spans", "_words", "exhaustive", "lower", "text")
+    __slots__ = ("_clusters", "_digit_windows", "_heads", "_spans", "_words", "exhaustive", "latin1", "lower", "text")
 
     def __init__(self, text: str, exhaustive: bool = False) -> None:
         """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
@@ -128,9 +128,11 @@ class TextIndex:
         self.text = text
         self.exhaustive = exhaustive
         lower = text.lower()
+        # Computed once for the fold check, the digit clusters and the name scan (``latin1_bytes``).
+        self.latin1 = latin1_bytes(text)
         # A few characters lower-case to two (U+0130), and ``re.IGNORECASE`` lets a few non-ASCII letters match
         # ASCII ones (U+017F long s matches "s", U+212A Kelvin matches "k"): for such texts the regexes do all.
-        exact = not exhaustive and len(lower) == len(text) and not _has_fold(text)
+        exact = not exhaustive and len(lower) == len(text) and not _has_fold(text, self.latin1)
         self.lower: str | None = lower if exact else None
         # Per cue set: starts, ends, and whether each occurrence is followed by a word boundary.
         self._spans: dict[tuple[str, ...], tuple[list[int], list[int], list[bool]]] = {}
@@ -251,20 +253,18 @@ class TextIndex:
             return None
         if lead not in self._digit_windows:
             if self._clusters is None:
-                self._clusters = _digit_clusters(self.text)
+                self._clusters = _digit_clusters(self.text, self.latin1)
             windows = _merge([(start - lead, end) for start, end in self._clusters], _DIGIT_CLUSTER_GAP)
             dense = sum(hi - lo for lo, hi in windows) > len(self.text) * _DENSE_SHARE
             self._digit_windows[lead] = None if dense else windows
         return self._digit_windows[lead]
 
 
-def _digit_clusters(text: str) -> list[tuple[int, int]]:
-    """The spans ``_DIGIT_CLUSTER`` matches. Prose has few digits: in a copy with every digit as "0" (a byte
-    translation, which also counts them at C speed, where ten ``str.count`` passes cost 0.2M instructions on a
+def _digit_clusters(text: str, raw: bytes | None) -> list[tuple[int, int]]:
+    """The spans ``_DIGIT_CLUSTER`` matches; ``raw`` is the text's Latin-1 bytes (``latin1_bytes``). Prose has few
+    digits: in a copy with every digit as "0" (a byte translation, which also counts them at C speed, where ten ``str.count`` passes cost 0.2M instructions on a
     4 KB text), ``bytes.find`` (memchr) steps from digit to digit faster than sre tests every character."""
-    try:
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError:
+    if raw is None:
         return [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
     # Latin-1 has no decimal digits beyond the ASCII ones (``str.isdecimal``).
     marks = raw.translate(_DIGIT_MARKS)

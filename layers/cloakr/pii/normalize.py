@@ -44,20 +44,20 @@ _NEEDS_WORK = re.compile(f"[^\\x00-\\x7f](?<=[{_INVISIBLE_CLASS}{_SPACES_CLASS}\
 _LATIN1_WORK = tuple(ch for ch in map(chr, range(0x80, 0x100)) if _NEEDS_WORK.match(ch))
 
 
-def latin1(text: str) -> bool:
-    """Every character below U+0100: encoding such a text to Latin-1 is a copy in C; any other raises at once."""
+def latin1_bytes(text: str) -> bytes | None:
+    """The text as Latin-1 bytes, one per character (offsets kept), when every character is below U+0100: a copy in
+    C, on which ``bytes.translate`` and byte patterns work at C speed; None for any other text (it raises at once)."""
     try:
-        text.encode("latin-1")
+        return text.encode("latin-1")
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
 
 
 def needs_work(text: str) -> bool:
     """``_NEEDS_WORK.search(text)``, without a regex pass over ASCII and Latin-1 texts."""
     if text.isascii():
         return False
-    if latin1(text):
+    if latin1_bytes(text) is not None:
         return any(ch in text for ch in _LATIN1_WORK)
     return _NEEDS_WORK.search(text) is not None
 

@@ -27,6 +27,7 @@ from typing import Iterator, NamedTuple
 from cloakr.pii.context import TextIndex, occurrences
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
+from cloakr.pii.normalize import latin1_bytes
 from cloakr.pii.scanning import LazyPattern
 
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -217,7 +218,7 @@ class NameRecognizer:
                 yield finding
         taken.sort()
         resume, next_taken = 0, 0
-        for hint in _hints(text):
+        for hint in _hints(text, cues.latin1 if cues is not None else latin1_bytes(text)):
             start = hint.start()
             while next_taken < len(taken) and taken[next_taken][1] <= start:
                 next_taken += 1
@@ -386,14 +387,12 @@ def _words(offset: int, value: str) -> Iterator[tuple[int, int, str]]:
         pos += len(word)
 
 
-def _hints(text: str) -> Iterator[re.Match[str]] | Iterator[re.Match[bytes]]:
-    """``_HINT.finditer(text)``, on the shaped Latin-1 copy when there is one: the same spans and groups (the comma
-    group as bytes, tested only for truth)."""
-    try:
-        shaped = text.encode("latin-1").translate(_SHAPES)
-    except UnicodeEncodeError:  # letters beyond Latin-1 ("Łukasz", "Dvořák"): the class-led scan
+def _hints(text: str, raw: bytes | None) -> Iterator[re.Match[str]] | Iterator[re.Match[bytes]]:
+    """``_HINT.finditer(text)``, on the shaped copy of the text's Latin-1 bytes ``raw`` (``latin1_bytes``) when
+    there are any: the same spans and groups (the comma group as bytes, tested only for truth)."""
+    if raw is None:  # letters beyond Latin-1 ("Łukasz", "Dvořák"): the class-led scan
         return _HINT.finditer(text)
-    return _HINT_SHAPED.finditer(shaped)
+    return _HINT_SHAPED.finditer(raw.translate(_SHAPES))
 
 
 def _skip_blanks(text: str, pos: int) -> int:
