@@ -139,6 +139,23 @@ def scan(
                 # would read up to ``longest`` characters beyond the window (680 for an e-mail) for nothing
 
 
+def scan_widened(
+    pattern: re.Pattern[str] | LazyPattern, text: str, windows: list[tuple[int, int]] | None, lead: int = 0, read: int = 0
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, or its matches in each window (sorted) widened by ``lead`` characters before and
+    ``read`` after: the caller's bounds on where a match starts and how far it reads, such that every match lies in
+    one widened window and none found in a later window starts before one found in an earlier one. Widened windows
+    may overlap: each scan resumes after the last match, as ``finditer`` does."""
+    if windows is None:
+        yield from pattern.finditer(text)
+        return
+    resume = 0
+    for lo, hi in windows:
+        for match in pattern.finditer(text, max(lo - lead, resume), hi + read):
+            resume = match.end()
+            yield match
+
+
 class LazyPattern:
     """A regex compiled on first use. sre compiles in Python (milliseconds for the larger grammars), and a Lambda
     cold start should not pay for patterns that only texts with a street number, a token prefix or a title need."""

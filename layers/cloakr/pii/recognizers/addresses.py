@@ -28,7 +28,7 @@ from typing import Iterator
 
 from cloakr.pii.context import DIGIT_LEAD, TextIndex, occurrences
 from cloakr.pii.model import Finding
-from cloakr.pii.scanning import LazyPattern
+from cloakr.pii.scanning import LazyPattern, scan_widened
 from cloakr.pii.spans import first_disjoint
 
 _STREET_TYPES = (
@@ -87,7 +87,8 @@ _PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|
 # digit windows (those the pattern rows use: already built), and the rest of the text is not scanned at all. A
 # window ends at its last digit and the next starts more than 48 characters on (``context._DIGIT_CLUSTER_GAP``),
 # so scanning ``_READ`` characters past a window's end reads all a match whose digit lies in it reads (10 for a
-# unit, 11 for a Postfach) and no digit of the next window.
+# unit, 11 for a Postfach) and no digit of the next window. No digit lies between a match's start and its first
+# digit, so no match found in a later window starts before one found in an earlier one (``scanning.scan_widened``).
 _BLANKS = 33
 _LONG_GAP = " " * (_BLANKS + 1)
 _READ = 16
@@ -171,7 +172,7 @@ class AddressRecognizer:
             name = _GERMAN_NAME.search(text, max(0, match.start() - 48), match.start())
             if name and (not name.start() or not text[name.start() - 1].isalnum()):
                 found.append(self._grow(text, name.start(), match.end(), self._german_score - 0.1, self._german_score))
-        for match in _near_digits(_UNIT_ONLY, text, windows, _UNIT_LEAD):
+        for match in scan_widened(_UNIT_ONLY, text, windows, _UNIT_LEAD, _READ):
             street = _UNIT_LED.match(text, match.start())
             if street and _street_words_ok(street.group()):
                 found.append(self._grow(text, street.start(), street.end(), 0.75, 0.9))
@@ -179,7 +180,7 @@ class AddressRecognizer:
                 grown = self._grow(text, match.start(), match.end(), 0.0, 0.85)
                 if grown.score:
                     found.append(grown)
-        for match in _near_digits(_PO_BOX, text, windows, _PO_LEAD):
+        for match in scan_widened(_PO_BOX, text, windows, _PO_LEAD, _READ):
             found.append(self._grow(text, match.start(), match.end(), 0.8, 0.9))
         found.extend(self._cued(text, cues))
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
@@ -249,21 +250,6 @@ def _numbered(text: str, windows: list[tuple[int, int]] | None) -> Iterator[re.M
             if match:
                 resume = match.end()
                 yield match
-
-
-def _near_digits(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]] | None, lead: int) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)``, scanning only from ``lead`` before each digit window to ``_READ`` past its end.
-    Windows widened so may overlap: ``resume`` skips what an earlier one matched, and the order of matches is kept
-    (no digit lies between the start of a match and its first digit, so no match found in a later window starts
-    before one found in an earlier window)."""
-    if windows is None:
-        yield from pattern.finditer(text)
-        return
-    resume = 0
-    for lo, hi in windows:
-        for match in pattern.finditer(text, max(lo - lead, resume), hi + _READ):
-            resume = match.end()
-            yield match
 
 
 def _street_words_ok(street: str) -> bool:

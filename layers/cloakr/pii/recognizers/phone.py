@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from cloakr.pii.context import TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.normalize import ASCII_NON_DIGITS
+from cloakr.pii.scanning import scan_widened
 
 _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob")
 # Runs of digits and phone punctuation, cut at line breaks, double spaces and a new "+": libphonenumber reads a
@@ -88,15 +89,9 @@ def _candidates(text: str, cues: TextIndex) -> Iterator[re.Match[str]]:
     on past an earlier window makes the next scan start at its end, as ``finditer`` does.
     tests/unit/pii/test_phone.py holds this equal to the full scan."""
     windows = cues.digit_windows()
-    if windows is None or any(_BRIDGE.match(text, hi) for _, hi in windows):
-        yield from _CANDIDATE.finditer(text)
-        return
-    resume = 0
-    for lo, hi in windows:
-        if hi >= resume:
-            for run in _CANDIDATE.finditer(text, max(lo, resume), hi + 1):
-                resume = run.end()
-                yield run
+    if windows is not None and any(_BRIDGE.match(text, hi) for _, hi in windows):
+        windows = None
+    return scan_widened(_CANDIDATE, text, windows, 0, 1)
 
 
 # Run characters from a window's end on to a digit: a run that could continue past the window (see ``_candidates``).
