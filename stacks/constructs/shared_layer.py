@@ -9,6 +9,7 @@ such an interpreter the build stops and says how to get one (``bytecode_python``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -83,12 +84,15 @@ def runtime_python() -> str | None:
         pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
         candidates = [shutil.which(f"python{PYTHON_VERSION}") or "",
                       *map(str, sorted(pyenv.glob(f"{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}"), reverse=True))]
-    for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True)
-        if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION:
-            return candidate
-    return None
+    return next((candidate for candidate in filter(None, candidates) if _runs_runtime_version(candidate)), None)
+
+
+@functools.cache
+def _runs_runtime_version(python: str) -> bool:
+    """Whether this interpreter is the runtime's version. Asked once per path and process: every stack's layer
+    asks for its asset hash and again for its bytecode, each probe a new interpreter."""
+    probe = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True)
+    return probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION
 
 
 def compile_bytecode(python: str, target: Path) -> None:
