@@ -294,6 +294,22 @@ def _merge(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
     return merged
 
 
+def intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The positions in both of two sorted lists of disjoint windows (each ``(lo, hi)``, both ends included)."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo = max(a[i][0], b[j][0])
+        hi = min(a[i][1], b[j][1])
+        if lo <= hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
 def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:
     """The plain definition: one regex search on each side of the value. ``TextIndex.near`` answers the same from
     its index (tests/unit/pii/test_scanning.py compares them); this stays as the reference."""

@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 from cloakr.pii import PIIEngine
-from cloakr.pii.context import AFTER, TextIndex, has_cue
+from cloakr.pii.context import AFTER, TextIndex, _merge, has_cue, intersect
 from cloakr.pii.normalize import Shadow
 from cloakr.pii.recognizers import phone
 from cloakr.pii.recognizers.patterns import AGE_YEARS_OLD, DATE, DATE_PLAIN, LABELLED, SPECS, PatternRecognizer
@@ -195,6 +195,20 @@ def test_a_cue_cut_by_the_reference_window_is_the_only_allowed_difference():
     assert_windowed_equals_plain(cvv, "4111 1111 1111 1111chart numberPIN cvcA")
     # A cue ending in a digit, cut before a letter ("cvc2|A"): the index sees the longer word "cvc2A", no cue.
     assert_windowed_equals_plain(cvv, "GB82 WEST 1234 5698 7654 323rd 3rd 3rd cvc2A")
+
+
+WINDOWS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=8).map(
+    lambda spans: _merge(sorted((lo, lo + width) for lo, width in spans))
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(a=WINDOWS, b=WINDOWS)
+def test_intersected_windows_hold_exactly_the_positions_in_both(a, b):
+    positions = lambda windows: {p for lo, hi in windows for p in range(lo, hi + 1)}  # noqa: E731 - both ends included
+    both = intersect(a, b)
+    assert positions(both) == positions(a) & positions(b)
+    assert both == sorted(both) and all(lo <= hi for lo, hi in both)
 
 
 def test_scan_without_windows_is_finditer():

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import DIGIT_LEAD, TextIndex
+from cloakr.pii.context import DIGIT_LEAD, TextIndex, intersect
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
 
@@ -22,6 +22,9 @@ DATE_PLAIN = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}})"
 )
+# A date's first digit lies at most a month name (``_MONTH``: "sept" and six more letters and a dot) and a space
+# into it.
+DATE_DIGIT_LEAD = 12
 # Every date starts with a digit or with a month's first two letters: sre, which cannot skip ahead through a
 # case-insensitive alternation, then tries the four branches only where one can begin (about 3x faster in prose).
 DATE = rf"(?=\d|[adfjmnos][aceopu]){DATE_PLAIN}"
@@ -49,7 +52,8 @@ class PatternSpec:
     # - ``digit``: every match holds a digit within ``digit_lead`` characters of its start: only the
     #   stretches around digit clusters are scanned (prose has few); a row with anchors as well uses them instead
     #   when digits are everywhere;
-    # - ``needs_cue`` rows are scanned only near their cues. Other rows scan the whole text.
+    # - ``needs_cue`` rows are scanned only near their cues; with ``digit``, only where a cue's window and a digit
+    #   window meet, and not at all in a text without digits. Other rows scan the whole text.
     # - ``words``: runs of lower-case ASCII letters, one of which every match holds as a whole run (no ASCII letter
     #   on either side: "user" in "User: x", "year" in "5-years-old"): a text whose word set (``TextIndex.words``,
     #   built once per text for the cues) has none of them has no match, and the row skips its anchors'
@@ -134,34 +138,34 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=IPV6_ANCHOR_SHAPE, anchor_reach=4, longest=39),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape=MAC_ANCHOR_SHAPE, anchor_reach=2, longest=17),
     PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True, longest=37),
-    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, cue_score=0.9, longest=4),
-    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, cue_score=0.9, longest=9),
+    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, digit=True, cue_score=0.9, longest=4),
+    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, digit=True, cue_score=0.9, longest=9),
     PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban, digit=True, longest=43),
     PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9, longest=11),
-    PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True, longest=9),
-    PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, cue_score=0.8, longest=17),
+    PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True, digit=True, longest=9),
+    PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, digit=True, cue_score=0.8, longest=17),
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d-]|\.\d)", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no"), digit=True, longest=11),
-    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True, longest=9),
+    PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True, digit=True, longest=9),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True, longest=11),
-    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, longest=9),
-    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, cue_score=0.85, longest=10),
+    PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, digit=True, longest=9),
+    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, digit=True, cue_score=0.85, longest=10),
     PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20, longest=32),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8, longest=15),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16, longest=17),  # v.vin: never all letters
     PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True, longest=13),
-    PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True, longest=12),
-    PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, cue_score=0.85, longest=11),
-    PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True, longest=11),
-    PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, cue_score=0.85, longest=15),
+    PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True, digit=True, longest=12),
+    PatternSpec("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", r"(?<![\d-])\d{5} ?\d{5}(?![\d-])", 0.0, cues=("utr", "unique taxpayer", "taxpayer reference", "tax reference", "self assessment"), needs_cue=True, digit=True, cue_score=0.85, longest=11),
+    PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True, digit=True, longest=11),
+    PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, digit=True, cue_score=0.85, longest=15),
     # Grouped 4-4-4 is the printed Aadhaar shape; a bare 12-digit run (order numbers, accounts) needs a cue.
     PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True, longest=14),
-    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True, longest=12),
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True, digit=True, longest=12),
     PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax"), digit=True, longest=10),
     PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric, digit=True, longest=9),
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True, longest=13),
-    PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, longest=10),
+    PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
     PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True, longest=9),
-    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, cue_score=0.9, flags=re.IGNORECASE, longest=22),
+    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=22),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
@@ -241,7 +245,16 @@ class PatternRecognizer:
             return []
         if spec.needs_cue:
             # A value cued from after it starts at most its own length before the cue's window.
-            return index.windows(spec.cues, before=spec.window, reach=MARGIN if spec.longest is None else spec.longest)
+            reach = MARGIN if spec.longest is None else spec.longest
+            if not spec.digit:
+                return index.windows(spec.cues, before=spec.window, reach=reach)
+            # Digits first: prose has cue words ("account", "number", "born") but few digits, and a text without
+            # digits never pays for the cue search of the rows whose values all hold one.
+            digits = index.digit_windows(spec.digit_lead)
+            if digits == []:
+                return []
+            cued = index.windows(spec.cues, before=spec.window, reach=reach)
+            return cued if digits is None or not cued else intersect(cued, digits)
         if spec.digit:
             # Digit clusters are the narrower windows in prose; where digits are everywhere (tables, forms), a row's
             # anchors, if it has any, still are.
