@@ -97,7 +97,10 @@ def test_pci_tenant_pan_never_reaches_the_model_even_when_entities_are_narrowed(
                             entities=["EMAIL"], metadata={"ticket": "T-1"})
         assert reply.text == f"Refund card {PAN}, cvv 123"
         with pytest.raises(ValidationError) as refused:
-            client.chat(model="recorded", messages=[{"role": "user", "content": "hi"}], metadata={"card": PAN})
+            client.chat(model="recorded", messages=[{"role": "user", "content": "hi"}], metadata={PAN: "card"})
+        # in a metadata value it is tokenized, as in the messages
+        client.chat(model="recorded", messages=[{"role": "user", "content": "hi"}], metadata={"card": PAN})
     assert refused.value.code == "regulated_data_not_allowed"
     sent = json.dumps(model.bodies)
-    assert len(model.bodies) == 1 and "4111" not in sent and "[CREDIT_DEBIT_CARD_NUMBER_1]" in sent
+    assert len(model.bodies) == 2 and "4111" not in sent and "[CREDIT_DEBIT_CARD_NUMBER_1]" in sent
+    assert model.bodies[1]["metadata"]["card"].startswith("[CREDIT_DEBIT_CARD_NUMBER_")

@@ -7,15 +7,15 @@ counts (45 CFR 164.312(b), audit controls).
 
 ``pci``: card data (PAN, CVV, expiry, PIN) is always detected and redacted or tokenized whatever ``entities`` says;
 ``mask`` keeps at most the last four PAN digits (the vocabulary's ``mask_keep_last``, PCI DSS 3.4) and nothing of
-the other card types; and card data never reaches a model: chat refuses a request that carries it in fields the
-gateway does not tokenize.
+the other card types; and card data never reaches a model: chat tokenizes every text of a request and refuses one
+that carries card data where it forwards text as sent (object keys, ids: ``conversation.as_sent``).
 
 The routes ask this module and turn its answers into errors and audit records; it holds no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +24,6 @@ from cloakr.pii.entities import PCI_TYPES, PHI_TYPES
 
 HIPAA = "hipaa"
 PCI = "pci"
-#: Request fields the chat route tokenizes itself; everything else in the body is forwarded as sent.
-TOKENIZED_FIELDS = frozenset({"messages", "tools", "prediction", "stop"})  # as cloakr.gateway.conversation tokenizes
 
 
 @dataclass(frozen=True)
@@ -84,30 +82,16 @@ def policy_for(profiles: Iterable[str]) -> Policy:
     return Policy(profiles, frozenset(always_on), refused, frozenset(audited), frozenset(never_forward))
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
-
-
-def untokenized_findings(request: Mapping[str, Any], types: frozenset[str], engine_for: Callable[..., Any]) -> dict[str, int]:
-    """Counts of ``types`` found in the request fields the gateway forwards without tokenizing (``metadata``, tool
-    descriptions...), by an engine from ``engine_for(entities=...)`` limited to those types. Non-empty means the
-    request must not be forwarded."""
+def untokenized_findings(texts: Iterable[str], types: frozenset[str], engine_for: Callable[..., Any]) -> dict[str, int]:
+    """Counts of ``types`` found in ``texts``, the strings of a request the gateway forwards as sent (object keys,
+    ids: ``cloakr.gateway.conversation.as_sent``), by an engine from ``engine_for(entities=...)`` limited to those
+    types. Non-empty means the request must not be forwarded."""
     counts: dict[str, int] = {}
     if not types:
         return counts
     engine = engine_for(entities=sorted(types))
-    for key, value in request.items():
-        if key in TOKENIZED_FIELDS:
-            continue
-        for text in _strings(value):
-            for finding in engine.detect(text):
-                if finding.type in types:
-                    counts[finding.type] = counts.get(finding.type, 0) + 1
+    for text in texts:
+        for finding in engine.detect(text):
+            if finding.type in types:
+                counts[finding.type] = counts.get(finding.type, 0) + 1
     return counts

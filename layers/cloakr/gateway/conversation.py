@@ -34,8 +34,14 @@ def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
 # Keys whose values are structure or binary, not text: kept as sent (an image URL is checked, not rewritten).
 _STRUCTURAL = frozenset({"role", "type", "id", "tool_call_id", "detail", "format", "file_id", "file_data", "data",
                          "image_url", "input_audio"})
-# Request fields beside the messages that carry text the model reads: tokenized like messages.
-_TEXT_FIELDS = ("tools", "prediction", "stop")
+# Request fields that carry no text for the model: its id (one of the region's), the end user's id (a pseudonym by
+# now) and the messages, walked on their own. Every other field (tools, ``prediction``, ``stop``, ``metadata``,
+# ``response_format`` schemas, fields this gateway does not know) is tokenized like the messages: an upstream may
+# store or log any of them, and a string the engine finds nothing in is sent unchanged.
+_NOT_TEXT = frozenset({"model", "user", "messages"})
+# Values under these structural keys are kept unscanned by ``as_sent``: binary payloads, and image URLs, which
+# ``_check_image_url`` refuses when they hold personal data.
+_UNSCANNED = frozenset({"data", "file_data", "input_audio", "image_url"})
 
 
 def _strings(value: Any, key: str | None = None) -> list[str]:
@@ -48,6 +54,21 @@ def _strings(value: Any, key: str | None = None) -> list[str]:
         return [text for k, v in value.items() for text in (k, *_strings(v, k))]
     if isinstance(value, list):
         return [text for v in value for text in _strings(v, key)]
+    return []
+
+
+def as_sent(value: Any, key: str | None = None) -> list[str]:
+    """The strings of a redacted request that ``Conversation._walk`` forwards unchanged: object keys (a schema's
+    property names, ``metadata``'s keys) and values under structural keys (ids, types, formats), binary payloads and
+    image URLs excepted. A compliance profile that never forwards a type scans these (``untokenized_findings``)."""
+    if key in _UNSCANNED:
+        return []
+    if key in _STRUCTURAL:
+        return _strings(value)  # everything under it
+    if isinstance(value, dict):
+        return [text for k, v in value.items() for text in (k, *as_sent(v, k))]
+    if isinstance(value, list):
+        return [text for v in value for text in as_sent(v, key)]
     return []
 
 
@@ -121,7 +142,7 @@ class Conversation:
         return value
 
     def redact_request(self, request: dict[str, Any]) -> dict[str, Any]:
-        fields = [f for f in _TEXT_FIELDS if f in request]
+        fields = [f for f in request if f not in _NOT_TEXT]
         for text in _strings([request["messages"], *(request[f] for f in fields)]):
             self.tokens.reserve(text)
         messages = []

@@ -1,4 +1,4 @@
-"""The HIPAA/PCI policy: always-on types, refused modes, PHI access records, card data outside messages."""
+"""The HIPAA/PCI policy: always-on types, refused modes, PHI access records, card data where text goes as sent."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import pytest
 from cloakr.compliance.profiles import policy_for, untokenized_findings
 from cloakr.gateway.app import resolve
+from cloakr.gateway.conversation import as_sent
 from cloakr.gateway.services import services as built
 from cloakr.pii import PIIEngine
 from cloakr.pii.entities import ENTITY_TYPES, PCI_TYPES, PHI_TYPES
@@ -48,21 +49,27 @@ def test_pci_mask_shows_at_most_the_last_four_pan_digits_and_nothing_of_cvv_or_e
     assert digits == "0004", masked
 
 
-def test_untokenized_findings_scan_every_field_but_the_tokenized_ones():
+def test_untokenized_findings_scan_only_what_goes_as_sent():
     built = []
 
     def engine_for(entities):
         built.append(entities)
         return PIIEngine(entities=entities)
 
-    request = {"model": "m", "messages": [{"role": "user", "content": "4111 1111 1111 1111"}],
-               "metadata": {"order": {"note": "paid with 5500 0000 0000 0004"}},
-               "tools": [{"function": {"description": "charges 4111111111111111"}}],  # tokenized, like messages
-               "response_format": {"json_schema": {"description": "card 4111111111111111"}}}
-    assert untokenized_findings(request, PCI_TYPES, engine_for) == {"CREDIT_DEBIT_CARD_NUMBER": 2}
+    request = {"model": "m", "messages": [{"role": "user", "content": "4111 1111 1111 1111", "id": "5500 0000 0000 0004"}],
+               "metadata": {"5500 0000 0000 0004": "note", "order": {"note": "paid with 4111111111111111"}},
+               "tools": [{"function": {"description": "charges 4111111111111111"}}],
+               "response_format": {"type": "json_schema", "json_schema": {"schema": {"properties": {"4111111111111111": {}}}}},
+               "extra": [{"image_url": {"url": "https://x.example/4111111111111111"}, "data": "4111111111111111"}]}
+    texts = as_sent(request)
+    # keys and ids, not the values the walk tokenizes, nor binary payloads and image URLs (checked on their own)
+    assert "4111 1111 1111 1111" not in texts and "paid with 4111111111111111" not in texts and "charges 4111111111111111" not in texts
+    assert {"5500 0000 0000 0004", "4111111111111111", "json_schema", "user"} <= set(texts)
+    assert "https://x.example/4111111111111111" not in texts and texts.count("4111111111111111") == 1
+    assert untokenized_findings(texts, PCI_TYPES, engine_for) == {"CREDIT_DEBIT_CARD_NUMBER": 3}
     assert built == [sorted(PCI_TYPES)]
-    assert untokenized_findings({"messages": request["messages"]}, PCI_TYPES, engine_for) == {}
-    assert untokenized_findings(request, frozenset(), engine_for) == {} and len(built) == 2
+    assert untokenized_findings(as_sent({"messages": [{"role": "user", "content": "4111 1111 1111 1111"}]}), PCI_TYPES, engine_for) == {}
+    assert untokenized_findings(texts, frozenset(), engine_for) == {} and len(built) == 2
 
 
 # --- the policy applied by the routes ----------------------------------------------------------------------------
@@ -154,14 +161,34 @@ def test_tool_definitions_are_tokenized_like_messages(services, upstream):
     assert "4111" not in json.dumps(upstream.received) and "CREDIT_DEBIT_CARD_NUMBER_1" in json.dumps(upstream.received)
 
 
-@pytest.mark.parametrize("field", [{"metadata": {"note": f"paid with {PAN}"}}, {"response_format": {
-    "type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "string", "description": f"card {PAN}"}}}}])
-def test_pci_chat_refuses_card_data_in_fields_it_does_not_tokenize(services, upstream, field):
+# Text the model or the provider may store, beside the messages: tokenized like the messages for every tenant.
+BESIDE_MESSAGES = [
+    {"metadata": {"note": f"paid with {PAN}"}},
+    {"response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "string", "description": f"card {PAN}"}}}},
+    {"a_field_this_gateway_does_not_know": [{"text": f"card {PAN}"}]},
+]
+
+
+@pytest.mark.parametrize("field", BESIDE_MESSAGES, ids=lambda f: next(iter(f)))
+def test_text_beside_the_messages_is_tokenized_for_every_tenant(services, upstream, field):
+    for tenant_id in (_tenant(["pci"]), services.tenant.tenant_id):
+        status, body = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": f"hi, {PAN}"}], **field})
+        assert status == 200 and body["choices"][0]["message"]["content"] == f"Got: hi, {PAN}"
+    forwarded = json.dumps(upstream.received)
+    assert len(upstream.received) == 2 and "4111" not in forwarded
+    # one value, one placeholder, in the message and in the other field alike
+    assert forwarded.count("CREDIT_DEBIT_CARD_NUMBER_1") == 4 and "CREDIT_DEBIT_CARD_NUMBER_2" not in forwarded
+    assert upstream.received[1]["model"] == "cloakr-echo" and upstream.received[1]["messages"][0]["role"] == "user"
+
+
+@pytest.mark.parametrize("field", [{"metadata": {PAN: "the card used"}}, {"response_format": {
+    "type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "object", "properties": {PAN: {"type": "string"}}}}}}])
+def test_pci_chat_refuses_card_data_where_text_goes_as_sent(services, upstream, field):
     tenant_id = _tenant(["pci"])
     status, body = _chat(services, tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], **field})
     assert (status, body["error"]["code"]) == (400, "regulated_data_not_allowed") and PAN not in json.dumps(body)
     assert upstream.received == []
-    # without the profile the same field is forwarded as sent (the gateway only tokenizes messages)
+    # without the profile an object key is forwarded as sent (keys name a schema's properties, a model answers in them)
     status, _ = _chat(services, services.tenant.tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], **field})
     assert status == 200 and PAN in json.dumps(upstream.received)
 

@@ -25,7 +25,7 @@ from cloakr.compliance.profiles import policy_for, untokenized_findings
 from cloakr.constants import TABLE_VAULT
 from cloakr.crypto.byok import tenant_cipher
 from cloakr.gateway.context import current_principal, header
-from cloakr.gateway.conversation import Conversation
+from cloakr.gateway.conversation import Conversation, as_sent
 from cloakr.gateway.engines import engine_for
 from cloakr.gateway.errors import ApiError, DetectionFailedError, ForbiddenError, NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
@@ -201,12 +201,13 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     policy = policy_for(tenant.profiles)
     try:
         redacted = conversation.redact_request(raw)
-        stray = untokenized_findings(redacted, policy.never_forward, engine_for)
+        stray = untokenized_findings(as_sent(redacted), policy.never_forward, engine_for)
     except DetectionError:
         raise DetectionFailedError("Detection failed; nothing was sent to the model. Retry later.") from None
-    if stray:  # HIPAA/PCI data in fields the gateway forwards as sent (metadata, tool descriptions): never forwarded
-        raise ValidationError(f"The request carries {', '.join(sorted(stray))} outside the messages, which this tenant's "
-                              "compliance profile never forwards; move it into a message or remove it.", code="regulated_data_not_allowed")
+    if stray:  # HIPAA/PCI data where the gateway forwards text as sent (object keys, ids): never forwarded
+        raise ValidationError(f"The request carries {', '.join(sorted(stray))} in an object key or an id, which the gateway "
+                              "forwards as sent and this tenant's compliance profile never forwards; move it into a value or "
+                              "remove it.", code="regulated_data_not_allowed")
     if stored and len(tokens) != known:
         vault.save(tenant.tenant_id, user_id, conversation_key, tokens, tenant.retention_days)
     # The audit record is written before anything leaves: no record, no forwarding.
