@@ -247,6 +247,14 @@ class TextIndex:
                     spans.append((at - reach, at))
         return _merge(sorted(spans))
 
+    def digitless(self) -> bool:
+        """The text holds no decimal digit (never said of an exhaustive index: the reference takes no shortcut)."""
+        if self.exhaustive:
+            return False
+        if self._clusters is None:
+            self._clusters = _digit_clusters(self.text, self.latin1)
+        return not self._clusters
+
     def digit_windows(self, lead: int = DIGIT_LEAD) -> list[tuple[int, int]] | None:
         """Where a match whose first digit lies at most ``lead`` characters after its start can start."""
         if self.exhaustive:

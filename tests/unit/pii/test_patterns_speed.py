@@ -53,7 +53,27 @@ def first_digit_bound(items, flags: int) -> int | None:
         if inner is not None:
             return before + inner
         before += sre_parse.SubPattern(sre_parse.State(), [(op, av)]).getwidth()[1]
+        if before >= sre_parse.MAXREPEAT - 1:
+            return None  # an unbounded part ("\s*") before the first digit
     return None
+
+
+def requires_digit(items, flags: int) -> bool:
+    """Every match of ``items`` holds a digit or is followed by one that a lookahead of it requires."""
+    for op, av in items:
+        if op in (sre_parse.LITERAL, sre_parse.IN):
+            tree = sre_parse.SubPattern(sre_parse.State(), [(op, av)])
+            if all(ch in "0123456789" for ch in map(chr, range(0x250)) if _matches_one(tree, ch, flags)):
+                return True
+        elif op is sre_parse.SUBPATTERN and requires_digit(av[3], flags | av[1]):
+            return True
+        elif op is sre_parse.ASSERT and av[0] == 1 and requires_digit(av[1], flags):  # a lookahead, not a lookbehind
+            return True
+        elif op is sre_parse.BRANCH and all(requires_digit(alternative, flags) for alternative in av[1]):
+            return True
+        elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT) and av[0] >= 1 and requires_digit(av[2], flags):
+            return True
+    return False
 
 
 def _matches_one(tree, ch: str, flags: int) -> bool:
@@ -66,10 +86,25 @@ def _matches_one(tree, ch: str, flags: int) -> bool:
 # start of another, which is why its digit windows still find every VIN (the corpus and generated-text tests below).
 @pytest.mark.parametrize("spec", [s for s in ROWS if s.digit and s.type != "VEHICLE_IDENTIFICATION_NUMBER"], ids=lambda s: f"{s.type}:{s.regex[:24]}")
 def test_digit_rows_hold_a_digit_within_their_lead(spec):
-    """``digit`` rows are scanned only near digits: every match must hold one within ``digit_lead`` characters."""
+    """``digit`` rows are scanned only near digits: every match must hold one within ``digit_lead`` characters; with
+    no lead, a text without digits is skipped: every match must still need a digit."""
     parsed = sre_parse.parse(spec.regex, spec.flags)
+    if spec.digit_lead is None:
+        assert requires_digit(parsed.data, parsed.state.flags)
+        return
     bound = first_digit_bound(parsed.data, parsed.state.flags)
     assert bound is not None and bound <= spec.digit_lead, bound
+
+
+def test_the_digit_checks_see_lookaheads_and_optional_parts():
+    def check(regex):
+        parsed = sre_parse.parse(regex)
+        return first_digit_bound(parsed.data, parsed.state.flags), requires_digit(parsed.data, parsed.state.flags)
+
+    assert check(r"[A-Z]{2}\d") == (2, True) and check(r"(?:ab|c)\d") == (2, True) and check(r"[0-9]") == (0, True)
+    assert check(r"(?=[A-Z-]*\d)[A-Z]+") == (None, True) and check(r"\w+") == (None, False)
+    assert check(r"(?<=\d)[A-Z]+") == (None, False) and check(r"(?!\d)\d?[A-Z]") == (None, False)
+    assert check(r"a\s*\d") == (None, True) and check(r"(?:\d|x)y") == (None, False)
 
 
 # Logs and forms: timestamps and MACs share ":"; "you" holds "yo"; dates near birth cues.

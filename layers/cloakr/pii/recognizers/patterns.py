@@ -51,7 +51,9 @@ class PatternSpec:
     #   (a label word, "@", "http"): only the stretches just before each occurrence are scanned;
     # - ``digit``: every match holds a digit within ``digit_lead`` characters of its start: only the
     #   stretches around digit clusters are scanned (prose has few); a row with anchors as well uses them instead
-    #   when digits are everywhere;
+    #   when digits are everywhere. With ``digit_lead=None`` a digit is only known to lie somewhere at or after the
+    #   start (a lookahead's ``[A-Z0-9-]*\d``, a label's ``\s*`` before the value): only a text without any digit is
+    #   skipped. tests/unit/pii/test_patterns_speed.py checks both claims against sre's parse tree;
     # - ``needs_cue`` rows are scanned only near their cues; with ``digit``, only where a cue's window and a digit
     #   window meet, and not at all in a text without digits. Other rows scan the whole text.
     # - ``words``: runs of lower-case ASCII letters, one of which every match holds as a whole run (no ASCII letter
@@ -65,8 +67,9 @@ class PatternSpec:
     anchor_shape: str | None = None
     words: tuple[str, ...] = ()
     digit: bool = False
-    # With ``digit``: how far into a match its first digit may lie (a VIN's only digit may be its last character).
-    digit_lead: int = DIGIT_LEAD
+    # With ``digit``: how far into a match its first digit may lie (a VIN's only digit may be its last character);
+    # None: no bound.
+    digit_lead: int | None = DIGIT_LEAD
     # The longest match (None: unbounded), so a windowed scan reads far enough past a window (``scanning.scan``),
     # and a value cued from after it is looked for far enough before its cue. A row's own bound (its regex's widest
     # match, which tests/unit/pii/test_patterns_speed.py checks against sre's parser) keeps both scans short.
@@ -149,8 +152,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True, longest=11),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, digit=True, longest=9),
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, digit=True, cue_score=0.85, longest=10),
-    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, cue_score=0.85, window=20, longest=32),
-    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, cue_score=0.8, longest=15),
+    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=20, longest=32),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 -]{4,10}\b)(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{1,5}(?:[ -][A-Z0-9]{1,4})?\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=15),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16, longest=17),  # v.vin: never all letters
     PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True, longest=13),
     PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True, digit=True, longest=12),
@@ -166,14 +169,14 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
     PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True, longest=9),
     PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=22),
-    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, cue_score=0.85),
+    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42"): the span is group "v".
 LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("USERNAME", r"(?i:\b(?:username|user name|user ?id|login|user|benutzername)\s*[:=]\s*)(?P<v>[^\s,;\"']{2,64})", 0.85, anchors=("user", "login", "benutzername"), words=("username", "user", "userid", "login", "benutzername"), longest=None),
     PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)\s*(?:[:=]|\bis\b)\s*)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
-    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), longest=None),
-    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), longest=None),
+    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?\s*(?:[:=#]|\bis\b)?\s*)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), digit=True, digit_lead=None, longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)\s*[:=]?\s*)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
     # where "year", "yr" or "yo" follow.
@@ -243,19 +246,17 @@ class PatternRecognizer:
         """Where this row's matches can start (see ``PatternSpec``); None means anywhere."""
         if spec.words and index.lower is not None and index.words().isdisjoint(spec.words):
             return []
+        if spec.digit and index.digitless():
+            return []  # prose often has cue words ("account", "record", "age") and no digit at all
+        bounded = spec.digit and spec.digit_lead is not None
         if spec.needs_cue:
             # A value cued from after it starts at most its own length before the cue's window.
-            reach = MARGIN if spec.longest is None else spec.longest
-            if not spec.digit:
-                return index.windows(spec.cues, before=spec.window, reach=reach)
-            # Digits first: prose has cue words ("account", "number", "born") but few digits, and a text without
-            # digits never pays for the cue search of the rows whose values all hold one.
+            cued = index.windows(spec.cues, before=spec.window, reach=MARGIN if spec.longest is None else spec.longest)
+            if not bounded or not cued:
+                return cued
             digits = index.digit_windows(spec.digit_lead)
-            if digits == []:
-                return []
-            cued = index.windows(spec.cues, before=spec.window, reach=reach)
-            return cued if digits is None or not cued else intersect(cued, digits)
-        if spec.digit:
+            return cued if digits is None else intersect(cued, digits)
+        if bounded:
             # Digit clusters are the narrower windows in prose; where digits are everywhere (tables, forms), a row's
             # anchors, if it has any, still are.
             windows = index.digit_windows(spec.digit_lead)
