@@ -1,8 +1,8 @@
 """``make bench``: speed and memory of the Cloakr engine against Presidio, measured in the same run.
 
-Both engines see the same 4 KB prompts, of two kinds: mixed prose (ordinary English paragraphs with two labelled
-corpus samples set into each, the kind the throughput target names) and dense prompts cut from the corpus itself
-(identifiers in every line, the stress case). Cloakr is measured over >= 5 MB; Presidio,
+Both engines see the same 4 KB prompts, of three kinds: mixed prose (ordinary English paragraphs with two labelled
+corpus samples set into each, the kind the throughput target names), prose alone (no identifiers: most prompts a
+gateway sees) and dense prompts cut from the corpus itself (identifiers in every line, the stress case). Cloakr is measured over >= 5 MB; Presidio,
 being far slower, over a smaller slice (figures are per MB, so the ratio is fair). Start-up (import + construct)
 and peak memory are measured in fresh subprocesses so neither engine benefits from the other's imports.
 """
@@ -52,9 +52,10 @@ def prompts(total_bytes: int, seed: int = 11) -> list[str]:
     return out
 
 
-def mixed_prompts(total_bytes: int, seed: int = 5) -> list[str]:
+def mixed_prompts(total_bytes: int, seed: int = 5, samples_per_prompt: int = 2) -> list[str]:
     """4 KB prompts of ordinary prose (Faker's English sentences) with two corpus samples set into each: the
-    "mixed prose" the issue's throughput target names. The dense corpus prompts above are the stress case."""
+    "mixed prose" the issue's throughput target names. The dense corpus prompts above are the stress case; with no
+    samples, prose without identifiers, the common case for a gateway."""
     import random
 
     from faker import Faker
@@ -62,14 +63,14 @@ def mixed_prompts(total_bytes: int, seed: int = 5) -> list[str]:
     fake = Faker("en_US")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    samples = [s.text for s in generate(600, seed)]
+    samples = [s.text for s in generate(600, seed)] if samples_per_prompt else []
     out: list[str] = []
     size = 0
     while size < total_bytes:
         parts: list[str] = []
         while sum(len(p) + 2 for p in parts) < PROMPT_BYTES:
             parts.append(fake.paragraph(nb_sentences=rng.randint(3, 8)))
-        for sample in rng.sample(samples, 2):
+        for sample in rng.sample(samples, samples_per_prompt):
             parts.insert(rng.randrange(len(parts)), sample)
         text = "\n\n".join(parts)[:PROMPT_BYTES]
         out.append(text)
@@ -113,7 +114,7 @@ TARGET_MB_S = 20.0
 TARGET_P99_MS = 1.0
 TARGET_STARTUP_S = 0.150
 TARGET_RSS_MB = 100.0
-TEXT_SETS = ("mixed", "dense")
+TEXT_SETS = ("mixed", "prose", "dense")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = PIIEngine()
     presidio = analyzer()
-    make = {"mixed": mixed_prompts, "dense": prompts}
+    make = {"mixed": mixed_prompts, "prose": lambda total: mixed_prompts(total, samples_per_prompt=0), "dense": prompts}
     results: dict = {}
     for text_set in TEXT_SETS:
         cloakr = measure(engine.detect, make[text_set](int(args.cloakr_mb * 1e6)))
