@@ -215,3 +215,32 @@ def test_stream_usage_is_the_last_chunk_when_asked(services, sent):
               if line.startswith("data: {")]
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
     assert all(c.get("usage") is None for c in chunks[:-1]) and "stream_options" not in sent[0]
+
+
+def test_each_turn_detects_only_the_texts_it_has_not_seen(services, sent, monkeypatch):
+    """A client resends the whole history every turn: the engine scans each text of the conversation once, and the
+    placeholders and the answer are what a fresh scan would give."""
+    from cloakr.pii.engine import PIIEngine
+
+    scanned: list[str] = []
+    original = PIIEngine._detect
+
+    def spy(self, text):
+        scanned.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(PIIEngine, "_detect", spy)
+    history = [{"role": "user", "content": f"I am {EMAIL}"}]
+    _, first, _ = chat(services, history, user="u-memo")
+    answer = first["choices"][0]["message"]["content"]  # restored: "You said: I am jane.doe@..."
+    history += [{"role": "assistant", "content": answer}, {"role": "user", "content": "and +44 20 7946 0958"}]
+    chat(services, history, user="u-memo")
+    history += [{"role": "assistant", "content": "noted"}, {"role": "user", "content": "thanks"}]
+    status, body, _ = chat(services, history, user="u-memo")
+    assert status == 200 and body["choices"][0]["message"]["content"] == "You said: thanks"
+    assert scanned == [f"I am {EMAIL}", answer, "and +44 20 7946 0958", "noted", "thanks"]
+    assert [m["content"] for m in sent[-1]["messages"]] == [
+        "I am [EMAIL_1]", "You said: I am [EMAIL_1]", "and [PHONE_1]", "noted", "thanks"]
+    # another end user's identical conversation is scanned afresh: nothing is shared across users or conversations
+    chat(services, history[:1], user="u-other")
+    assert scanned[-1] == f"I am {EMAIL}" and len(scanned) == 6

@@ -86,13 +86,16 @@ def _merge_text_parts(content: list[Any]) -> list[Any]:
 
 
 class Conversation:
-    def __init__(self, engine: PIIEngine, tokens: TokenMap | None = None) -> None:
+    def __init__(self, engine: PIIEngine, tokens: TokenMap | None = None, scope: str | None = None) -> None:
+        """``scope``: the conversation's id; the engine then detects each text of it once, however many turns
+        resend it (``PIIEngine.detect``)."""
         self.engine = engine
         self.tokens = tokens if tokens is not None else TokenMap()
+        self.scope = scope
         self.counts: dict[str, int] = {}
 
     def _text(self, text: str) -> str:
-        result = self.engine.redact(text, mode="tokenize", token_map=self.tokens)
+        result = self.engine.redact(text, mode="tokenize", token_map=self.tokens, scope=self.scope)
         for entity_type, n in result.counts.items():
             self.counts[entity_type] = self.counts.get(entity_type, 0) + n
         return result.text

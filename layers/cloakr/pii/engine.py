@@ -22,6 +22,9 @@ from cloakr.pii.spans import first_disjoint
 from cloakr.pii.tokens import TokenMap, normalise
 
 MODES = ("replace", "mask", "hash", "tokenize", "remove")
+# Texts whose findings an engine keeps per scope (``PIIEngine.detect``'s ``scope``): a chat client resends the whole
+# history every turn, so a conversation's earlier messages are detected once, not once per turn.
+MEMO_ENTRIES = 4096
 
 
 class DetectionError(RuntimeError):
@@ -161,8 +164,32 @@ class PIIEngine:
             from cloakr.pii.comprehend import ComprehendRecognizer
 
             self._recognizers.append(ComprehendRecognizer(comprehend_client))
+        # (scope, digest of the text) -> its findings. Only digests and offsets are kept, never a text; a scope is
+        # one conversation, so nothing learnt from one conversation's texts (not even that a text was seen: a
+        # faster answer) reaches another.
+        self._memo: dict[tuple[str, bytes], tuple[Finding, ...]] = {}
 
-    def detect(self, text: str) -> list[Finding]:
+    def detect(self, text: str, scope: str | None = None) -> list[Finding]:
+        """The findings in ``text``. With ``scope`` (a conversation's id), an identical text detected before in the
+        same scope by this engine gets the same findings again without being scanned: findings depend only on the
+        engine and the text. A failed detection is never kept (fail closed)."""
+        if scope is None:
+            return self._detect(text)
+        if not isinstance(text, str):
+            raise TypeError("text must be a string")
+        key = (scope, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        found = self._memo.get(key)
+        if found is None:
+            found = tuple(self._detect(text))
+            if len(self._memo) >= MEMO_ENTRIES:
+                try:
+                    del self._memo[next(iter(self._memo))]  # the oldest entry
+                except (KeyError, RuntimeError, StopIteration):
+                    pass  # another thread changed the memo meanwhile; it stays bounded either way
+            self._memo[key] = found
+        return list(found)
+
+    def _detect(self, text: str) -> list[Finding]:
         if not isinstance(text, str):
             raise TypeError("text must be a string")
         try:
@@ -207,7 +234,9 @@ class PIIEngine:
         token_map: TokenMap | None = None,
         mask_keep: int | None = None,
         findings: list[Finding] | None = None,
+        scope: str | None = None,
     ) -> RedactionResult:
+        """``text`` with its findings (``findings``, or ``detect(text, scope)``) replaced as ``mode`` says."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         if mode == "hash" and not self.hash_key:
@@ -216,7 +245,7 @@ class PIIEngine:
             token_map = TokenMap()
         if token_map is not None and mode == "tokenize":
             token_map.reserve(text)  # once per text, before any placeholder is chosen
-        findings = self.detect(text) if findings is None else findings
+        findings = self.detect(text, scope) if findings is None else findings
         out: list[str] = []
         cursor = 0
         counts: dict[str, int] = {}

@@ -197,7 +197,10 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     stored = bool(user_id or named_conversation)
     tokens = vault.load(tenant.tenant_id, user_id, conversation_key) if stored else TokenMap()
     known = len(tokens)
-    conversation = Conversation(engine_for(rules=tenant.rules), tokens)
+    # Texts this end user's conversation resends every turn are detected once (per warm function): the scope is
+    # the conversation and its user, so nothing is shared across conversations or users.
+    scope = hashlib.sha256(f"{user_id or ''}\0{conversation_key}".encode()).hexdigest()[:32]
+    conversation = Conversation(engine_for(rules=tenant.rules), tokens, scope=scope)
     policy = policy_for(tenant.profiles)
     try:
         redacted = conversation.redact_request(raw)

@@ -1,0 +1,79 @@
+"""A conversation's texts are detected once per engine, however many turns resend them (``PIIEngine.detect``'s
+``scope``), with the same findings as a fresh detection, kept per scope, bounded, and never after a failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloakr.pii import PIIEngine
+from cloakr.pii import engine as engine_module
+from cloakr.pii.engine import DetectionError
+from cloakr.pii.model import Finding
+
+TEXT = "Mail jane.doe@example.com or call +44 20 7946 0958 about card 4111 1111 1111 1111."
+
+
+class Counting:
+    """A recognizer that counts the texts it is asked about (and can be told to fail)."""
+
+    name = "counting"
+    entity_types = frozenset({"EMAIL"})
+
+    def __init__(self):
+        self.texts: list[str] = []
+        self.fail = False
+
+    def find(self, text, cues=None):
+        self.texts.append(text)
+        if self.fail:
+            raise RuntimeError("recognizer down")
+        return [Finding("EMAIL", 0, 4, 0.9, False, self.name)]
+
+
+@pytest.fixture
+def engine():
+    engine = PIIEngine()
+    engine._recognizers.append(Counting())
+    return engine
+
+
+def counting(engine) -> Counting:
+    return engine._recognizers[-1]
+
+
+def test_a_scope_gets_the_findings_of_a_fresh_detection_once(engine):
+    fresh = engine.detect(TEXT)
+    assert engine.detect(TEXT, scope="c1") == fresh and engine.detect(TEXT, scope="c1") == fresh
+    assert counting(engine).texts == [TEXT, TEXT]  # the unscoped call, then the scope's first
+    engine.detect(TEXT, scope="c2")  # another conversation learns nothing from the first
+    engine.detect(TEXT + " ", scope="c1")  # nor does another text
+    assert len(counting(engine).texts) == 4
+    assert engine.redact(TEXT, mode="replace", scope="c1").text == engine.redact(TEXT, mode="replace").text
+    assert len(counting(engine).texts) == 5  # the unscoped redact only
+
+
+def test_callers_cannot_change_what_the_memo_holds(engine):
+    first = engine.detect(TEXT, scope="c1")
+    first.clear()
+    assert engine.detect(TEXT, scope="c1") == engine.detect(TEXT)
+
+
+def test_a_failed_detection_is_not_kept(engine):
+    counting(engine).fail = True
+    with pytest.raises(DetectionError):
+        engine.detect(TEXT, scope="c1")
+    counting(engine).fail = False
+    assert engine.detect(TEXT, scope="c1") == engine.detect(TEXT)
+    assert len(counting(engine).texts) == 3
+
+
+def test_the_memo_is_bounded_and_keeps_no_text(engine, monkeypatch):
+    monkeypatch.setattr(engine_module, "MEMO_ENTRIES", 3)
+    for i in range(10):
+        engine.detect(f"{TEXT} {i}", scope="c1")
+    assert len(engine._memo) == 3
+    assert all(TEXT not in repr(key) and isinstance(key[1], bytes) for key in engine._memo)
+    engine.detect(f"{TEXT} 9", scope="c1")  # the newest stays
+    assert len(counting(engine).texts) == 10
+    with pytest.raises(TypeError):
+        engine.detect(5, scope="c1")  # type: ignore[arg-type]
