@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
+import itertools
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Iterable, Sequence
@@ -22,9 +23,15 @@ from cloakr.pii.spans import first_disjoint
 from cloakr.pii.tokens import TokenMap, normalise
 
 MODES = ("replace", "mask", "hash", "tokenize", "remove")
-# Texts whose findings an engine keeps per scope (``PIIEngine.detect``'s ``scope``): a chat client resends the whole
-# history every turn, so a conversation's earlier messages are detected once, not once per turn.
+# Texts whose findings are kept per engine and scope (``PIIEngine.detect``'s ``scope``), for all engines of the
+# process together: a chat client resends the whole history every turn, so a conversation's earlier messages are
+# detected once, not once per turn. An entry is a digest and a few offsets (some hundred bytes).
 MEMO_ENTRIES = 4096
+# (engine serial, scope, digest of the text) -> its findings. Only digests and offsets are kept, never a text; a
+# scope is one conversation, so nothing learnt from one conversation's texts (not even that a text was seen: a
+# faster answer) reaches another. Engines are numbered, not keyed by id(): a new engine may reuse a freed id.
+_MEMO: dict[tuple[int, str, bytes], tuple[Finding, ...]] = {}
+_SERIALS = itertools.count()
 
 
 class DetectionError(RuntimeError):
@@ -164,10 +171,7 @@ class PIIEngine:
             from cloakr.pii.comprehend import ComprehendRecognizer
 
             self._recognizers.append(ComprehendRecognizer(comprehend_client))
-        # (scope, digest of the text) -> its findings. Only digests and offsets are kept, never a text; a scope is
-        # one conversation, so nothing learnt from one conversation's texts (not even that a text was seen: a
-        # faster answer) reaches another.
-        self._memo: dict[tuple[str, bytes], tuple[Finding, ...]] = {}
+        self._serial = next(_SERIALS)  # this engine's part of the memo
 
     def detect(self, text: str, scope: str | None = None) -> list[Finding]:
         """The findings in ``text``. With ``scope`` (a conversation's id), an identical text detected before in the
@@ -177,16 +181,16 @@ class PIIEngine:
             return self._detect(text)
         if not isinstance(text, str):
             raise TypeError("text must be a string")
-        key = (scope, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
-        found = self._memo.get(key)
+        key = (self._serial, scope, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        found = _MEMO.get(key)
         if found is None:
             found = tuple(self._detect(text))
-            if len(self._memo) >= MEMO_ENTRIES:
+            if len(_MEMO) >= MEMO_ENTRIES:
                 try:
-                    del self._memo[next(iter(self._memo))]  # the oldest entry
+                    del _MEMO[next(iter(_MEMO))]  # the oldest entry
                 except (KeyError, RuntimeError, StopIteration):
-                    pass  # another thread changed the memo meanwhile; it stays bounded either way
-            self._memo[key] = found
+                    pass  # another thread changed the memo meanwhile; the next insertion evicts again
+            _MEMO[key] = found
         return list(found)
 
     def _detect(self, text: str) -> list[Finding]:

@@ -67,13 +67,21 @@ def test_a_failed_detection_is_not_kept(engine):
     assert len(counting(engine).texts) == 3
 
 
-def test_the_memo_is_bounded_and_keeps_no_text(engine, monkeypatch):
+def test_the_memo_is_bounded_for_all_engines_and_keeps_no_text(engine, monkeypatch):
     monkeypatch.setattr(engine_module, "MEMO_ENTRIES", 3)
+    monkeypatch.setattr(engine_module, "_MEMO", {})
     for i in range(10):
         engine.detect(f"{TEXT} {i}", scope="c1")
-    assert len(engine._memo) == 3
-    assert all(TEXT not in repr(key) and isinstance(key[1], bytes) for key in engine._memo)
-    engine.detect(f"{TEXT} 9", scope="c1")  # the newest stays
+    PIIEngine(entities=["EMAIL"]).detect(TEXT, scope="c1")  # another engine's entries count against the same bound
+    assert len(engine_module._MEMO) == 3
+    assert all(TEXT not in repr(key) and isinstance(key[2], bytes) for key in engine_module._MEMO)
+    engine.detect(f"{TEXT} 9", scope="c1")  # among the newest: kept
     assert len(counting(engine).texts) == 10
+
+
+def test_engines_never_share_findings(engine):
+    narrow = PIIEngine(entities=["EMAIL"])
+    assert {f.type for f in narrow.detect(TEXT, scope="c1")} == {"EMAIL"}
+    assert {f.type for f in engine.detect(TEXT, scope="c1")} > {"EMAIL", "PHONE"}
     with pytest.raises(TypeError):
         engine.detect(5, scope="c1")  # type: ignore[arg-type]
