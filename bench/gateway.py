@@ -7,6 +7,9 @@ covers signing, the round-trip and parsing) and the rest, the latency the gatewa
 ``PIIEngine.detect`` is reported as the engine's share of it. Log lines and metrics are formatted as in Lambda
 (metrics flushed per request) but written to /dev/null.
 
+Multi-turn chats: the last turn of conversations whose client resends the history every turn, once as the
+conversation's own next turn and once as another end user's (every text new to the gateway).
+
 Init time: Lambda's init phase imports the handler module. For every function the stack defines, a fresh
 interpreter with the function's environment (dummy resource names, dummy credentials, AWS endpoint on a closed
 loopback port) imports ``handler`` from the function's asset folder, with bytecode cached, as the layer ships it
@@ -46,6 +49,10 @@ TARGET_INIT_MS = 300.0
 REQUESTS = 300
 WARMUP = 20
 INIT_RUNS = 5
+#: Multi-turn chats (``conversation_latency``): conversations measured, turns each, bytes per user message.
+CONVERSATIONS = 30
+TURNS = 8
+MESSAGE_BYTES = 1024
 PERCENTILES = (50, 95, 99)
 #: The routes that carry the prompt; the authorizer is measured on the same requests and reported beside them.
 ROUTES: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
@@ -266,6 +273,33 @@ def added_latency(requests: int = REQUESTS, warmup: int = WARMUP) -> dict[str, A
     }
 
 
+def conversation_latency(conversations: int = CONVERSATIONS, turns: int = TURNS, warmup: int = 2) -> dict[str, Any]:
+    """The last turn of multi-turn chats, as clients send them: the whole history (user messages of
+    ``MESSAGE_BYTES`` and the model's answers) every turn. "seen": at the end of the conversation's own turns (each
+    earlier text was detected in an earlier turn); "unseen": the same request as another end user's, none of whose
+    texts the gateway has detected (what every turn costs a gateway that scans the whole history each time)."""
+    from cloakr.heap import freeze_after_first_call
+
+    texts = [text[:MESSAGE_BYTES] for text in prompts(PROMPT_BYTES * (conversations + warmup) * turns)]
+    samples: dict[str, list[dict[str, float]]] = {"seen": [], "unseen": []}
+    serve = freeze_after_first_call(_serve)
+    path = ROUTES["chat"][0]
+    with moto_gateway() as key, instrumented() as clock, _output_discarded(), _heap_restored():
+        for c in range(conversations + warmup):
+            history: list[dict[str, str]] = []
+            for k in range(turns):
+                text = texts[c * turns + k]
+                history.append({"role": "user", "content": text})
+                _, route = serve(path, {"model": ECHO_MODEL, "messages": history, "user": f"bench-{c}"}, key, clock)
+                history.append({"role": "assistant", "content": f"You said: {text}"})  # what the echo model answers
+            _, other = serve(path, {"model": ECHO_MODEL, "messages": history[:-1], "user": f"bench-{c}-other"}, key, clock)
+            if c >= warmup:
+                samples["seen"].append(route)
+                samples["unseen"].append(other)
+    return {"turns": turns, "message_bytes": MESSAGE_BYTES, "warmup": warmup,
+            "cases": {name: _summary(values) for name, values in samples.items()}}
+
+
 def region_config_json() -> str:
     """The region's config as GatewayFunctions passes it to every function."""
     from cloakr.config.regions import load_region
@@ -385,6 +419,14 @@ def render(results: dict[str, Any]) -> str:
                      f"{d['p50']:9.2f} {d['p95']:7.2f} {d['p99']:7.2f}  {p['p50']:7.2f} {p['p99']:7.2f} {r['pii_share']:6.0%}")
     worst = ", ".join(f"{name} {latency['routes'][name]['added_ms']['p99']:.1f} ms" for name in ROUTES)
     lines.append(f"target added latency p99 < {latency['target_added_p99_ms']:.0f} ms ({worst}): {_met(latency['target_met'])}")
+    turns = results["turns"]
+    lines += ["", (f"Chat, turn {turns['turns']} of a conversation ({turns['message_bytes'] // 1024} KB user messages "
+                   f"and the model's answers resent every turn; {turns['cases']['seen']['requests']} conversations; ms)"),
+              f"{'':11} {'added p50':>9} {'p95':>7} {'p99':>7}  {'PII p50':>7} {'p99':>7}"]
+    for name, r in turns["cases"].items():
+        d, p = r["added_ms"], r["pii_ms"]
+        label = {"seen": "seen", "unseen": "all new"}[name]
+        lines.append(f"{label:11} {d['p50']:9.2f} {d['p95']:7.2f} {d['p99']:7.2f}  {p['p50']:7.2f} {p['p99']:7.2f}")
     lines += ["", (f"Lambda init: import of the handler module in a fresh interpreter (Python {init['python']}, "
                    f"{init['runs']} runs; ms)"),
               f"{'':13} {'median':>7} {'max':>7}  {'from source':>11} {'max':>7}  {'1st call':>8}  network at import"]
@@ -403,9 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=REQUESTS, help="measured requests per route")
     parser.add_argument("--warmup", type=int, default=WARMUP, help="unmeasured requests per route first")
     parser.add_argument("--init-runs", type=int, default=INIT_RUNS, help="fresh interpreters per function and mode")
+    parser.add_argument("--conversations", type=int, default=CONVERSATIONS, help="multi-turn chats measured at their last turn")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    results = {"latency": added_latency(args.requests, args.warmup), "init": init_times(args.init_runs)}
+    results = {"latency": added_latency(args.requests, args.warmup), "turns": conversation_latency(args.conversations),
+               "init": init_times(args.init_runs)}
     if args.json:
         json.dump(results, sys.stdout, indent=1)
     else:

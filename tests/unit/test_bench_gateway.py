@@ -13,6 +13,7 @@ from bench.gateway import (
     ROUTES,
     _import_once,
     added_latency,
+    conversation_latency,
     init_times,
     lambda_environment,
     layer_modules,
@@ -49,6 +50,17 @@ def test_added_latency_splits_every_request_and_puts_the_environment_back() -> N
     assert isinstance(report["target_met"], bool)
 
 
+@pytest.fixture(scope="module")
+def turns_report():
+    return conversation_latency(conversations=2, turns=3, warmup=1)
+
+
+def test_conversation_latency_measures_both_cases_with_detection(turns_report) -> None:
+    assert turns_report["turns"] == 3 and set(turns_report["cases"]) == {"seen", "unseen"}
+    for case in turns_report["cases"].values():
+        assert case["requests"] == 2 and case["added_ms"]["p50"] > 0 and case["pii_ms"]["p50"] > 0
+
+
 def test_every_function_of_the_stack_imports_without_network(init_report) -> None:
     assert set(init_report["functions"]) == {spec.name for spec in SPECS}
     for name, function in init_report["functions"].items():
@@ -80,15 +92,16 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([7.0], 99) == 7.0
 
 
-def test_render_names_every_row_and_both_targets(init_report) -> None:
+def test_render_names_every_row_and_both_targets(init_report, turns_report) -> None:
     latency = {
         "prompt_bytes": 4096, "warmup": 1, "target_added_p99_ms": 10.0, "target_met": False,
         "routes": {name: {"requests": 3, "pii_share": 0.5, **{s: {f"p{q}": 1.0 for q in PERCENTILES}
                                                                 for s in ("total_ms", "aws_ms", "added_ms", "pii_ms")}}
                    for name in ("authorizer", *ROUTES)},
     }
-    text = render({"latency": latency, "init": init_report})
+    text = render({"latency": latency, "turns": turns_report, "init": init_report})
     for name in ("authorizer", *ROUTES, *(spec.name for spec in SPECS)):
         assert f"\n{name} " in text
     assert "target added latency p99 < 10 ms" in text and "NOT met" in text
     assert "target init < 300 ms per function" in text
+    assert "\nseen " in text and "\nall new " in text and "Chat, turn 3 of a conversation" in text
