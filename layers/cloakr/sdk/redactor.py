@@ -26,6 +26,11 @@ def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
     return value
 
 
+# The memo scope of a Redactor's engine (``PIIEngine.detect``): the engine is the Redactor's own, so one scope
+# serves; a history resent every turn (``redact_messages``) is scanned once, not once per turn.
+_SCOPE = "redactor"
+
+
 class Redactor:
     """Detect, redact and restore locally.
 
@@ -59,11 +64,11 @@ class Redactor:
 
     def detect(self, text: str) -> list[Finding]:
         """Where the entities are (type, offsets, score); the values themselves are not returned."""
-        return self._engine.detect(text)
+        return self._engine.detect(text, _SCOPE)
 
     def redact_result(self, text: str) -> RedactionResult:
         """The full result: redacted text, findings and counts per type."""
-        return self._engine.redact(text, mode=self.mode, token_map=self.token_map)
+        return self._engine.redact(text, mode=self.mode, token_map=self.token_map, scope=_SCOPE)
 
     def redact(self, text: str) -> str:
         return self.redact_result(text).text

@@ -37,3 +37,21 @@ def test_one_way_modes_refuse_restore() -> None:
 def test_bad_rule_fails_at_construction() -> None:
     with pytest.raises(ValueError):
         Redactor(rules=[{"type": "custom_pattern", "name": "BAD", "pattern": "("}])
+
+
+def test_a_history_resent_every_turn_is_scanned_once(monkeypatch) -> None:
+    from cloakr.pii.engine import PIIEngine
+
+    scanned: list[str] = []
+    original = PIIEngine._detect
+    monkeypatch.setattr(PIIEngine, "_detect", lambda self, text: scanned.append(text) or original(self, text))
+    redactor = Redactor(rules=RULES)
+    history = [{"role": "user", "content": "ana@corp.example asked"}]
+    first = redactor.redact_messages(history)
+    history += [{"role": "assistant", "content": "noted"}, {"role": "user", "content": "and EMP-123456?"}]
+    second = redactor.redact_messages(history)
+    assert scanned == ["ana@corp.example asked", "noted", "and EMP-123456?"]
+    assert second[0] == first[0] and "EMP-123456" not in second[2]["content"]
+    # another Redactor (another conversation) scans afresh
+    Redactor(rules=RULES).redact("ana@corp.example asked")
+    assert scanned[-1] == "ana@corp.example asked" and len(scanned) == 4
