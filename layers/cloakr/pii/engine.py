@@ -185,11 +185,11 @@ class PIIEngine:
         found = _MEMO.get(key)
         if found is None:
             found = tuple(self._detect(text))
-            if len(_MEMO) >= MEMO_ENTRIES:
+            while len(_MEMO) >= MEMO_ENTRIES:  # a loop: an eviction another thread made fail is made up for here
                 try:
                     del _MEMO[next(iter(_MEMO))]  # the oldest entry
                 except (KeyError, RuntimeError, StopIteration):
-                    pass  # another thread changed the memo meanwhile; the next insertion evicts again
+                    break  # another thread changed the memo meanwhile; the next insertion evicts again
             _MEMO[key] = found
         return list(found)
 

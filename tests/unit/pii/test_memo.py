@@ -85,3 +85,24 @@ def test_engines_never_share_findings(engine):
     assert {f.type for f in engine.detect(TEXT, scope="c1")} > {"EMAIL", "PHONE"}
     with pytest.raises(TypeError):
         engine.detect(5, scope="c1")  # type: ignore[arg-type]
+
+
+def test_threads_sharing_the_memo_get_fresh_findings_and_keep_it_bounded(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(engine_module, "MEMO_ENTRIES", 50)
+    monkeypatch.setattr(engine_module, "_MEMO", {})
+    engine = PIIEngine()
+    texts = [f"{TEXT} {i}" for i in range(40)]
+    expected = {text: engine.detect(text) for text in texts}
+
+    def work(n):
+        text = texts[n % len(texts)]
+        return text, engine.detect(text, scope=f"c{n % 7}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(2000)))
+    assert all(found == expected[text] for text, found in results)
+    assert len(engine_module._MEMO) <= 50 + 8  # a thread may add one entry past an eviction it lost
+    engine.detect("one more", scope="c0")  # and the next insertion brings it back within the bound
+    assert len(engine_module._MEMO) <= 50
