@@ -71,6 +71,9 @@ SCOPES: tuple[str, ...] = (
 
 # Request limits, enforced both by WAF (body size) and by the handlers.
 MAX_BODY_BYTES = 1_048_576
+# Deepest nesting of arrays and objects a request body may have: every walk over a body (tokenizing, policy scans,
+# provider mapping) recurses per level, and OpenAI bodies (JSON schemas included) stay far below this.
+MAX_JSON_DEPTH = 64
 KMS_ROTATION_DAYS = 90
 # A tenant's own (BYOK) key carries this tag with the tenant id as value: the stack lets its functions describe
 # only keys so tagged, and ``cloakr admin byok`` refuses keys without it.

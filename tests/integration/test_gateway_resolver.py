@@ -46,6 +46,14 @@ def test_redact_batch_with_mode_entities_and_rules(authorized_event):
     assert body["counts"] == {"EMPLOYEE_ID": 1, "EMAIL": 1, "CREDIT_DEBIT_CARD_NUMBER": 1}
 
 
+def _nested(pairs: int) -> object:
+    """A value nested ``2 * pairs`` levels deep: an object holding an array, ``pairs`` times."""
+    value: object = "x"
+    for _ in range(pairs):
+        value = {"a": [value]}
+    return value
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
@@ -60,6 +68,7 @@ def test_redact_batch_with_mode_entities_and_rules(authorized_event):
         ({"text": "a", "entities": ["NOT_A_TYPE"]}, 400, "validation_error"),
         ({"text": "a", "rules": [{"type": "custom_pattern", "name": "X_ID", "pattern": "(a)\\1"}]}, 400, "validation_error"),
         ("[" * 100_000, 400, "invalid_json"),
+        ({"text": "a", "rules": [{"type": "custom_pattern", "name": "X_ID", "pattern": "x", "z": _nested(70)}]}, 400, "validation_error"),
     ],
 )
 def test_bad_input_is_a_clear_4xx(authorized_event, body, status, code):
@@ -68,6 +77,16 @@ def test_bad_input_is_a_clear_4xx(authorized_event, body, status, code):
     assert set(got) == {"error"} and got["error"]["message"]
     for name in SECURITY_HEADERS:
         assert name in headers
+
+
+def test_nesting_is_limited_before_any_walk_over_the_body(authorized_event):
+    from cloakr.constants import MAX_JSON_DEPTH
+    from cloakr.gateway.requests import json_depth
+
+    assert [json_depth(v) for v in ("x", [], {"a": 1}, [[{}]], _nested(3))] == [0, 1, 1, 3, 6]
+    assert json_depth([[[]]] * 3 + [[[[[[]]]]]]) == 6
+    status, body, _ = call(authorized_event("POST", "/v1/redact", {"text": "a", "rules": [_nested(40)]}))
+    assert (status, body["error"]["code"]) == (400, "validation_error") and f"{MAX_JSON_DEPTH} levels" in body["error"]["message"]
 
 
 def test_error_messages_never_echo_the_input(authorized_event):

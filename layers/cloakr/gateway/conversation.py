@@ -14,7 +14,9 @@ import re
 from typing import Any, Callable
 from urllib.parse import unquote
 
+from cloakr.constants import MAX_JSON_DEPTH
 from cloakr.gateway.errors import ValidationError
+from cloakr.gateway.requests import json_depth
 from cloakr.pii.engine import PIIEngine
 from cloakr.pii.tokens import TokenMap
 
@@ -103,8 +105,10 @@ class Conversation:
     def _arguments(self, arguments: str) -> str:
         try:
             parsed = json.loads(arguments)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self._text(arguments)
+        if json_depth(parsed) > MAX_JSON_DEPTH:
+            return self._text(arguments)  # too deep to walk: redacted as text, as the SDK's Redactor does
         return json.dumps(map_strings(parsed, self._text))
 
     def _check_image_url(self, part: Any) -> None:
@@ -169,7 +173,7 @@ class Conversation:
                     function = dict(call.get("function") or {})
                     try:
                         function["arguments"] = json.dumps(map_strings(json.loads(function.get("arguments", "")), self.tokens.restore))
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         function["arguments"] = self.tokens.restore(function.get("arguments", ""))
                     calls.append({**call, "function": function})
                 message["tool_calls"] = calls

@@ -199,3 +199,33 @@ def test_hipaa_chat_records_phi_access(services, upstream):
     assert status == 200 and "00123456" not in json.dumps(upstream.received)
     phi = [r for r in _audit(services, tenant_id) if r["action"] == "phi_access"]
     assert len(phi) == 1 and phi[0]["pii_redaction"]["counts"] == {"MEDICAL_RECORD_NUMBER": 1} and phi[0]["session_id"]
+
+
+def _deep(pairs, leaf):
+    value = leaf
+    for _ in range(pairs):
+        value = {"a": [value]}
+    return value
+
+
+def test_chat_refuses_a_body_nested_too_deeply_and_sends_nothing(services, upstream):
+    status, body = _chat(services, services.tenant.tenant_id, {"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}],
+                                                               "metadata": _deep(400, f"card {PAN}")})
+    assert (status, body["error"]["code"]) == (400, "validation_error") and upstream.received == []
+
+
+def test_tool_call_arguments_too_deep_to_walk_are_redacted_as_text(services, upstream, monkeypatch):
+    arguments = json.dumps(_deep(300, f"card {PAN}"))
+    call = {"id": "c1", "type": "function", "function": {"name": "pay", "arguments": arguments}}
+    status, _ = _chat(services, services.tenant.tenant_id, {"model": "cloakr-echo", "messages": [
+        {"role": "user", "content": "hi"}, {"role": "assistant", "content": None, "tool_calls": [call]}, {"role": "user", "content": "ok"}]})
+    sent = upstream.received[-1]["messages"][1]["tool_calls"][0]["function"]["arguments"]
+    assert status == 200 and PAN not in sent and sent.count("[CREDIT_DEBIT_CARD_NUMBER_1]") == 1
+    assert json.loads(sent) == json.loads(arguments.replace(PAN, "[CREDIT_DEBIT_CARD_NUMBER_1]"))
+    # and a model answering with such arguments gets its placeholders restored the same way
+    answer = {"id": "a", "object": "chat.completion", "created": 1, "model": "cloakr-echo", "choices": [{"index": 0, "finish_reason": "tool_calls",
+              "message": {"role": "assistant", "content": None, "tool_calls": [{**call, "function": {"name": "pay", "arguments": sent}}]}}]}
+    monkeypatch.setattr(upstream, "complete", lambda request: answer)
+    status, body = _chat(services, services.tenant.tenant_id, {"model": "cloakr-echo", "messages": [
+        {"role": "user", "content": "hi"}, {"role": "assistant", "content": None, "tool_calls": [call]}, {"role": "user", "content": "ok"}]})
+    assert status == 200 and json.loads(body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]) == json.loads(arguments)
