@@ -43,6 +43,8 @@ BODIES = st.one_of(
     st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=6).map(json.dumps),
     st.integers(min_value=1, max_value=400).map(lambda depth: "[" * depth + "]" * depth),  # deep nesting
 )
+CHAT = '{"model": "cloakr-echo", "messages": [{"role": "user", "content": "hi"}], "%s": %s}'
+NESTINGS = st.sampled_from([("[", "]"), ('{"a": ', "}"), ('[{"a": ', "}]")])
 
 
 def assert_documented(response: dict) -> None:
@@ -67,6 +69,15 @@ def test_any_request_gets_a_documented_answer(services, route, method, body, seg
     assert_documented(response)
     if body and len(body) > 12 and response["statusCode"] >= 400:
         assert body not in response["body"]  # errors never echo what was sent
+
+
+@given(field=st.sampled_from(["metadata", "response_format", "tools", "stop", "unknown"]), depth=st.integers(1, 1200), nesting=NESTINGS)
+@settings(parent=settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")))
+def test_chat_answers_any_nesting_in_any_field(services, field, depth, nesting):
+    """Every field of a chat request is walked (tokenized): nesting too deep to walk is a 400, not a crash."""
+    opening, closing = nesting
+    response = resolve(services.event("POST", "/v1/chat/completions", CHAT % (field, opening * depth + '"x"' + closing * depth)), None)
+    assert_documented(response)
 
 
 @given(value=st.one_of(st.none(), TEXT, st.text(alphabet="ck_euc1_abcdef0123456789-", max_size=80)),
