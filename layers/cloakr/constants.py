@@ -74,6 +74,10 @@ MAX_BODY_BYTES = 1_048_576
 # Deepest nesting of arrays and objects a request body may have: every walk over a body (tokenizing, policy scans,
 # provider mapping) recurses per level, and OpenAI bodies (JSON schemas included) stay far below this.
 MAX_JSON_DEPTH = 64
+# Most strings (object keys included) a request body may hold: chat tokenizes each string on its own, some 0.1 ms
+# apiece even when short, so a 1 MiB body of 100,000 tiny strings would cost seconds of CPU. 1,000 messages and
+# 128 tool schemas stay well below it.
+MAX_JSON_STRINGS = 20_000
 KMS_ROTATION_DAYS = 90
 # A tenant's own (BYOK) key carries this tag with the tenant id as value: the stack lets its functions describe
 # only keys so tagged, and ``cloakr admin byok`` refuses keys without it.

@@ -79,14 +79,17 @@ def test_bad_input_is_a_clear_4xx(authorized_event, body, status, code):
         assert name in headers
 
 
-def test_nesting_is_limited_before_any_walk_over_the_body(authorized_event):
-    from cloakr.constants import MAX_JSON_DEPTH
-    from cloakr.gateway.requests import json_depth
+def test_nesting_and_string_count_are_limited_before_any_walk_over_the_body(authorized_event):
+    from cloakr.constants import MAX_JSON_DEPTH, MAX_JSON_STRINGS
+    from cloakr.gateway.requests import json_shape
 
-    assert [json_depth(v) for v in ("x", [], {"a": 1}, [[{}]], _nested(3))] == [0, 1, 1, 3, 6]
-    assert json_depth([[[]]] * 3 + [[[[[[]]]]]]) == 6
+    assert [json_shape(v) for v in ("x", [], {"a": 1}, [[{}]], _nested(3))] == [(0, 1), (1, 0), (1, 1), (3, 0), (6, 4)]
+    assert json_shape([[[]]] * 3 + [[[[[[]]]]]]) == (6, 0) and json_shape({"a": ["b", {"c": "d"}]}) == (3, 4)
     status, body, _ = call(authorized_event("POST", "/v1/redact", {"text": "a", "rules": [_nested(40)]}))
     assert (status, body["error"]["code"]) == (400, "validation_error") and f"{MAX_JSON_DEPTH} levels" in body["error"]["message"]
+    many = {"text": "a", "rules": [{"type": "custom_pattern", "name": "X", "pattern": "x", "extra": ["s"] * MAX_JSON_STRINGS}]}
+    status, body, _ = call(authorized_event("POST", "/v1/redact", many))
+    assert (status, body["error"]["code"]) == (400, "validation_error") and f"{MAX_JSON_STRINGS} strings" in body["error"]["message"]
 
 
 def test_error_messages_never_echo_the_input(authorized_event):

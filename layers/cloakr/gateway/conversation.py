@@ -14,9 +14,9 @@ import re
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from cloakr.constants import MAX_JSON_DEPTH
+from cloakr.constants import MAX_JSON_DEPTH, MAX_JSON_STRINGS
 from cloakr.gateway.errors import ValidationError
-from cloakr.gateway.requests import json_depth
+from cloakr.gateway.requests import json_shape
 from cloakr.pii.engine import PIIEngine
 from cloakr.pii.tokens import TokenMap
 
@@ -107,8 +107,9 @@ class Conversation:
             parsed = json.loads(arguments)
         except (ValueError, RecursionError):
             return self._text(arguments)
-        if json_depth(parsed) > MAX_JSON_DEPTH:
-            return self._text(arguments)  # too deep to walk: redacted as text, as the SDK's Redactor does
+        depth, strings = json_shape(parsed)
+        if depth > MAX_JSON_DEPTH or strings > MAX_JSON_STRINGS:
+            return self._text(arguments)  # too deep or too many strings to walk: redacted as one text
         return json.dumps(map_strings(parsed, self._text))
 
     def _check_image_url(self, part: Any) -> None:

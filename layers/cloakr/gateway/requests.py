@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from cloakr.constants import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from cloakr.constants import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_JSON_STRINGS
 from cloakr.gateway.errors import InvalidJsonError, PayloadTooLargeError, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -50,29 +50,40 @@ def parse_body(event: dict[str, Any], model: type[Model]) -> Model:
         raise InvalidJsonError("The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationError("The request body must be a JSON object.")
-    if json_depth(payload) > MAX_JSON_DEPTH:
+    depth, strings = json_shape(payload)
+    if depth > MAX_JSON_DEPTH:
         raise ValidationError(f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep.")
+    if strings > MAX_JSON_STRINGS:
+        raise ValidationError(f"The request body holds more than {MAX_JSON_STRINGS} strings (object keys included).")
     try:
         return model.model_validate(payload)
     except PydanticValidationError as exc:
         raise ValidationError(describe(exc, model)) from None
 
 
-def json_depth(value: Any) -> int:
-    """How deeply arrays and objects nest in ``value`` (a bare value is 0), counted without recursion, so a body
-    too deep for the walks that follow is measured, not crashed on."""
-    deepest = 0
+def json_shape(value: Any) -> tuple[int, int]:
+    """How deeply arrays and objects nest in ``value`` (a bare value is 0) and how many strings it holds (object
+    keys included), counted without recursion, so a body too deep or too large for the walks that follow is
+    measured, not crashed on. Counting stops once either is past its limit."""
+    deepest = strings = 0
     stack = [(value, 1)]
     while stack:
         item, level = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
+        if isinstance(item, str):
+            strings += 1
+            continue
+        if isinstance(item, dict):
+            strings += len(item)
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
             continue
         deepest = max(deepest, level)
-        if deepest > MAX_JSON_DEPTH:
-            break  # deep enough to refuse; the rest need not be read
+        if deepest > MAX_JSON_DEPTH or strings > MAX_JSON_STRINGS:
+            break  # enough to refuse; the rest need not be read
         stack.extend((child, level + 1) for child in children)
-    return deepest
+    return deepest, strings
 
 
 def describe(exc: PydanticValidationError, model: type[BaseModel] | None = None) -> str:
