@@ -93,16 +93,30 @@ def _heads(cues: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @cache
-def _head_kinds(cues: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, str | None], ...]]:
-    """The first words that are plain ASCII words, and the others, each with the run of ASCII letters it starts
-    with (None when it starts with another character)."""
-    heads = _heads(cues)
+def _head_kinds(cues: tuple[str, ...]) -> tuple[dict[str, frozenset[str]], tuple[tuple[str, str | None], ...]]:
+    """The first words that are plain ASCII words, by each run of the text that can open one of their phrases, and
+    the other first words, each with the run of ASCII letters it starts with (None when it starts with another
+    character).
+
+    A phrase's words may stand glued (``cue_pattern`` allows no separator between them: "accountNumber",
+    "dateOfBirth" in JSON keys), so a phrase "account number" opens on the run "account" or on the run
+    "accountnumber": each concatenation of its first words that is still plain letters is such a run."""
+    glued: dict[str, set[str]] = {}
     others = []
-    for head in heads:
+    for cue in cues:
+        words = cue.lower().split(" ")
+        head = words[0]
         if not _WORD.fullmatch(head):
             run = _WORD.match(head)
             others.append((head, run.group() if run else None))
-    return frozenset(h for h in heads if _WORD.fullmatch(h)), tuple(others)
+            continue
+        opening = ""
+        for word in words:
+            if not _WORD.fullmatch(word):
+                break
+            opening += word
+            glued.setdefault(opening, set()).add(head)
+    return {run: frozenset(heads) for run, heads in glued.items()}, tuple(sorted(set(others)))
 
 
 @cache
@@ -158,16 +172,18 @@ class TextIndex:
                 found.update(m.span() for m in _bare_pattern(cue).finditer(self.text))
         else:
             by_head = _cues_by_head(cues)
-            # Heads that are words are looked up in the text's word set (one C-level set operation); only those
-            # present, and the few heads with other characters ("a/c", "ss#"), are searched for.
+            # Heads that are words are looked up in the text's word set (one C-level set operation), by the runs
+            # that can open their phrases ("account", or "accountnumber" glued); only those present, and the few
+            # heads with other characters ("a/c", "ss#"), are searched for.
             # A head with other characters that starts with letters ("cvc2", "a/c", "ss#") matches only after a
             # non-alphanumeric character (the cue regex's lookbehind), so its letters there are a whole word of the
             # text, followed by the head's next character, not a letter: a head whose letters the text lacks is
             # not searched for (a multi-character ``str.find`` pass costs about as much as ten memchr ones).
-            word_heads, other_heads = _head_kinds(cues)
+            openings, other_heads = _head_kinds(cues)
             words = self.words()
-            present = [head for head, run in other_heads if run is None or run in words]
-            for head in (*(word_heads & words), *present):
+            present = {head for run in words.intersection(openings) for head in openings[run]}
+            present.update(head for head, run in other_heads if run is None or run in words)
+            for head in sorted(present):
                 for at in self._occurrences(head):
                     for cue in by_head[head]:
                         match = _bare_pattern(cue).match(self.text, at)

@@ -160,3 +160,15 @@ def test_every_vendor_token_format_is_found(engine, token):
     text = f"Deploy failed, the log says: {token} (rotate it)."
     found = [(f.type, text[f.start:f.end]) for f in engine.detect(text)]
     assert ("API_TOKEN", token) in found
+
+
+@pytest.mark.parametrize(("text", "entity_type", "value"), [
+    ('{"accountNumber": "123456789012"}', "US_BANK_ACCOUNT_NUMBER", "123456789012"),
+    ('{"dateOfBirth": "01/02/1990"}', "DATE_OF_BIRTH", "01/02/1990"),
+    ("routingNumber=011000015", "US_BANK_ROUTING_NUMBER", "011000015"),
+    ("passportNumber: 123456789", "US_PASSPORT_NUMBER", "123456789"),
+    ("socialSecurityNumber: 536221234", "US_SOCIAL_SECURITY_NUMBER", "536221234"),
+])
+def test_cues_written_as_camel_case_keys_count(engine, text, entity_type, value):
+    """JSON keys glue a cue's words ("accountNumber"); the cue regex allows that, and so must the index."""
+    assert (entity_type, value) in found(engine, text)

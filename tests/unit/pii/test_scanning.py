@@ -19,7 +19,7 @@ from cloakr.pii.recognizers import phone
 from cloakr.pii.recognizers.patterns import AGE_YEARS_OLD, DATE, DATE_PLAIN, LABELLED, SPECS, PatternRecognizer
 from cloakr.pii.recognizers.secrets import AWS_SECRET_SPECS, AWS_SPECS
 from cloakr.pii.scanning import ascii_digits, fast_form, lead_with_atom, scan
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench.corpus import generate
@@ -159,6 +159,31 @@ def test_cue_index_agrees_with_the_regex_search(text, data):
     end = data.draw(st.integers(start, len(text)))
     if not cuts_a_word(text, start, end):
         assert index.near(start, end, cues) == has_cue(text, start, end, cues)
+
+
+CUE_SETS = sorted({row.cues for row in ROWS if row.cues})
+
+
+def camel(cue: str) -> str:
+    """A cue as a JSON key spells it: "date of birth" -> "dateOfBirth"."""
+    first, *rest = cue.split(" ")
+    return first + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+# Every cue as written, glued in camelCase and with "_", between separators, letters and digits.
+CUE_PIECES = st.sampled_from(sorted({form for cues in CUE_SETS for c in cues for form in (c, camel(c), c.replace(" ", "_"), c.upper())}
+                                    | {" ", "\"", ": ", "x", "X", "_", "-", "1", "\n", "é"}))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(CUE_PIECES, max_size=8).map("".join))
+@example(text='{"accountNumber": "123456789012", "dateOfBirth": "01/02/1990", "licensePlate": "ABC 1234"}')
+def test_the_cue_index_finds_every_cue_the_regex_finds(text):
+    """Glued spellings included ("accountNumber"): the word set opens a phrase on its first word or on its first
+    words glued together."""
+    index, reference = TextIndex(text), TextIndex(text, exhaustive=True)
+    for cues in CUE_SETS:
+        assert index.spans(cues) == reference.spans(cues), cues
 
 
 def test_a_cue_running_on_into_a_word_is_not_a_cue():
