@@ -163,6 +163,23 @@ class TextIndex:
             found = self._spans[cues] = self._find(cues)
         return found
 
+    def absent(self, cues: tuple[str, ...]) -> bool:
+        """No cue of ``cues`` can occur in the text: none of their first words is a word of it (the checks
+        ``_find`` starts with, without its lists and sets: most texts, short strings above all, hold no cue of most
+        rows). Never said without an exact lower-cased copy (which an exhaustive index has not)."""
+        if self.lower is None:
+            return False
+        openings, other_heads = _head_kinds(cues)
+        words = self.words()
+        if not words.isdisjoint(openings):
+            return False
+        for head, run in other_heads:
+            if run is not None and run in words:
+                return False
+            if run is None and (self.latin1 is None or max(head) <= "\xff"):
+                return False  # searched for as it is ("आधार" only where the text has such characters)
+        return True
+
     def _find(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
         # Every cue on its own, not the alternation: where "cvc2" stands, "cvc" does too, and only the shorter may
         # fit the window before a value (``has_cue`` searches up to the value, where an alternation backs off).

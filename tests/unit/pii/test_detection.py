@@ -162,6 +162,15 @@ def test_every_vendor_token_format_is_found(engine, token):
     assert ("API_TOKEN", token) in found
 
 
+def test_a_narrow_engine_runs_only_its_rows_and_finds_what_a_full_one_finds_of_them(engine):
+    text = "SSN 536-22-1234, card 4111 1111 1111 1111, mail jane.doe@example.com, DOB 01/02/1990"
+    narrow = PIIEngine(entities=["EMAIL", "CREDIT_DEBIT_CARD_NUMBER"])
+    tables = [r for r in narrow._recognizers if r.name == "pattern:table"]
+    assert len(tables) == 1 and tables[0].entity_types == {"EMAIL", "CREDIT_DEBIT_CARD_NUMBER"}
+    assert narrow.detect(text) == [f for f in engine.detect(text) if f.type in {"EMAIL", "CREDIT_DEBIT_CARD_NUMBER"}]
+    assert [r for r in PIIEngine(entities=["NAME"])._recognizers if r.name.startswith("pattern:t")] == []
+
+
 @pytest.mark.parametrize(("text", "entity_type", "value"), [
     ('{"accountNumber": "123456789012"}', "US_BANK_ACCOUNT_NUMBER", "123456789012"),
     ('{"dateOfBirth": "01/02/1990"}', "DATE_OF_BIRTH", "01/02/1990"),

@@ -13,8 +13,9 @@ def build_recognizers(country: str | None, entities: frozenset[str]) -> list[Rec
     from cloakr.pii.recognizers.phone import PhoneRecognizer
     from cloakr.pii.recognizers.secrets import secret_recognizers
 
+    tables = [table for table in (t.only(entities) for t in pattern_recognizers()) if table is not None]
     candidates: list[Recognizer] = [
-        *pattern_recognizers(),
+        *tables,
         *secret_recognizers(),
         PhoneRecognizer(country or "US"),
         NameRecognizer(country),

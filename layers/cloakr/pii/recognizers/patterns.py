@@ -186,16 +186,28 @@ LABELLED: tuple[PatternSpec, ...] = (
 )
 
 
-class PatternRecognizer:
-    """All table rows of one entity type, compiled once (in the fast-skipping form, see ``scanning``)."""
+@lru_cache(maxsize=None)
+def _compiled(regex: str, flags: int) -> re.Pattern[str]:
+    """A row's pattern as the engine runs it (``scanning.fast_form``), compiled once per process: sre compiles in
+    Python, a few milliseconds a row, and every engine (one per tenant rule set) shares the rows."""
+    return re.compile(fast_form(regex), flags)
 
-    def __init__(self, entity_type: str, specs: tuple[PatternSpec, ...]) -> None:
-        self.name = f"pattern:{entity_type}"
-        self.entity_types = frozenset({entity_type})
+
+class PatternRecognizer:
+    """Table rows (of one entity type or of many), each compiled on first use in the fast-skipping form (see
+    ``scanning``): a row whose cue, anchor or digits never occur is never compiled, which keeps cold starts short.
+
+    The engine runs the whole table as one recognizer (``pattern_recognizers``): one loop over the rows per text
+    rather than a recognizer per entity type, whose fixed cost (a generator, its set-up, the engine's loop) was a
+    third of detecting a short string."""
+
+    def __init__(self, label: str, specs: tuple[PatternSpec, ...]) -> None:
+        """``label``: the recognizer's name after ``pattern:`` (an entity type for a table of one type's rows)."""
+        self.name = f"pattern:{label}"
+        self.entity_types = frozenset(spec.type for spec in specs)
         self._specs = specs
-        # Compiled on first use (sre compiles in Python, a few milliseconds a row): a row whose cue, anchor or
-        # digits never occur is never compiled, which keeps the engine's cold start short.
-        self._compiled: list[re.Pattern[str] | None] = [None] * len(specs)
+        # Each finding names its row's type as its source, as one recognizer per type did.
+        self._sources = [f"pattern:{spec.type}" for spec in specs]
         # Whether a row's findings count as validated: a checksum or parse does; a plausibility filter (a digit,
         # an alphabetic TLD) does not, except that a parsed IP address is one.
         self._validated = [
@@ -204,25 +216,24 @@ class PatternRecognizer:
             for spec in specs
         ]
 
-    def _regex(self, i: int) -> re.Pattern[str]:
-        regex = self._compiled[i]
-        if regex is None:
-            spec = self._specs[i]
-            regex = self._compiled[i] = re.compile(fast_form(spec.regex), spec.flags)
-        return regex
+    def only(self, entities: frozenset[str]) -> PatternRecognizer | None:
+        """The rows whose type is in ``entities`` (self when that is all of them; None when none is)."""
+        if self.entity_types <= entities:
+            return self
+        kept = tuple(spec for spec in self._specs if spec.type in entities)
+        return PatternRecognizer(self.name.removeprefix("pattern:"), kept) if kept else None
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         cues = cues if cues is not None else TextIndex(text)
-        name = self.name
         for i, spec in enumerate(self._specs):
             windows = self._windows(spec, cues)
             if windows == []:
                 continue
-            regex = self._regex(i)
+            regex = _compiled(spec.regex, spec.flags)
             labelled = "v" in regex.groupindex
             # The row's fields as locals: on digit-dense text a row has dozens of candidates, each paying for them.
             entity, reject, validator, row_cues, needs_cue = spec.type, spec.reject, spec.validator, spec.cues, spec.needs_cue
-            validated = self._validated[i]
+            validated, name = self._validated[i], self._sources[i]
             # Without windows ``scan`` is ``finditer`` behind a generator: iterate the matches directly.
             matches = regex.finditer(text) if windows is None else scan(regex, text, windows, spec.longest)
             for match in matches:
@@ -250,6 +261,8 @@ class PatternRecognizer:
             return []  # prose often has cue words ("account", "record", "age") and no digit at all
         bounded = spec.digit and spec.digit_lead is not None
         if spec.needs_cue:
+            if index.absent(spec.cues):
+                return []
             # A value cued from after it starts at most its own length before the cue's window.
             cued = index.windows(spec.cues, before=spec.window, reach=MARGIN if spec.longest is None else spec.longest)
             if not bounded or not cued:
@@ -269,7 +282,5 @@ class PatternRecognizer:
 
 @lru_cache(maxsize=1)
 def pattern_recognizers() -> tuple[PatternRecognizer, ...]:
-    by_type: dict[str, list[PatternSpec]] = {}
-    for spec in (*SPECS, *LABELLED):
-        by_type.setdefault(spec.type, []).append(spec)
-    return tuple(PatternRecognizer(t, tuple(specs)) for t, specs in by_type.items())
+    """The whole table as one recognizer (narrowed to an engine's types with ``PatternRecognizer.only``)."""
+    return (PatternRecognizer("table", (*SPECS, *LABELLED)),)
