@@ -113,6 +113,10 @@ def _head_kinds(cues: tuple[str, ...]) -> tuple[dict[str, frozenset[str]], tuple
         opening = ""
         for word in words:
             if not _WORD.fullmatch(word):
+                # A word with other characters ("santé"): glued on, its leading letters end the run ("cartesant").
+                letters = _WORD.match(word)
+                if letters:
+                    glued.setdefault(opening + letters.group(), set()).add(head)
                 break
             opening += word
             glued.setdefault(opening, set()).add(head)
