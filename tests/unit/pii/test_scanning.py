@@ -378,14 +378,13 @@ def test_lazy_patterns_compile_on_first_use_and_then_skip_the_fallback_lookup():
 
 
 def plain_spans(index: TextIndex, cues: tuple[str, ...]) -> list[tuple[int, int]]:
-    """``TextIndex.spans`` as first written: every head that is not a plain word searched for in the text."""
-    from cloakr.pii.context import _bare_pattern, _cues_by_head, _WORD, occurrences
+    """``TextIndex.spans`` without its word-set shortcuts: every head searched for in the text (a plain-word head
+    too, which may open a glued phrase inside a longer run: "accessKey")."""
+    from cloakr.pii.context import _bare_pattern, _cues_by_head, occurrences
 
     found = set()
     for head, group in _cues_by_head(cues).items():
         head = head.lower()
-        if _WORD.fullmatch(head) and head not in index.words():
-            continue
         for at in occurrences(index.lower, head):
             found.update(m.span() for cue in group if (m := _bare_pattern(cue).match(index.text, at)))
     return sorted(found)
