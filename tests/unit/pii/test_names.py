@@ -42,6 +42,14 @@ POSITIVES = [
     ("Cardholder name: Zhang Wei", ["Zhang Wei"]),
     ("Author: Kenneth Reitz", ["Kenneth Reitz"]),
     ("Applicant: Nguyen Thi Lan", ["Nguyen Thi Lan"]),  # unlisted given names: the label is evidence enough
+    # keys as data writes them (JSON, YAML, query strings): camelCase or snake_case, ":" or "=", values quoted or not
+    ('{"firstName": "Jane", "lastName": "Doe"}', ["Jane", "Doe"]),
+    ("first_name=Jane&last_name=Okonkwo", ["Jane", "Okonkwo"]),
+    ('{"patientName": "Tan Wei Ming"}', ["Tan Wei Ming"]),
+    ("'customer_name': 'Priya Sharma'", ["Priya Sharma"]),
+    # a label of one part of a name: a lone word is that part, listed or not, common word or not
+    ("Last name: Brown", ["Brown"]),
+    ("surname: Okonkwo", ["Okonkwo"]),
     # salutations and sign-offs
     ("Dear Dr. Jane Doe,\n\nThank you.", ["Jane Doe"]),
     ("Hi Camila, the build is green.", ["Camila"]),
@@ -102,6 +110,11 @@ HARD_NEGATIVES = [
     "class JohnSmith(BaseModel): user_name = 'John'",
     "Gt, Ge, Lt, Le",
     "IP address: 10.0.0.1, Customer: Acme Corp",
+    # schemas name their fields after people's names; their values are types
+    "type User { firstName: String! lastName: String }",
+    "interface Person { lastName: string; middleName?: string }",
+    '{"fileName": "Report", "surname": "required"}',
+    "?name=Build&first_name=required",
 ]
 
 

@@ -2,8 +2,10 @@
 
 Evidence, strongest first:
 
-* an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``), an e-mail
-  header (``From: Jane Smith <``), a salutation (``Dear Jane``), a sign-off with the name on the next line
+* an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``) or a key as data
+  writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
+  part, unless it is a schema's type: ``lastName: String``), an e-mail header (``From: Jane Smith <``), a
+  salutation (``Dear Jane``), a sign-off with the name on the next line
   (``Regards,\\nJane``) or a self-introduction (``my name is jane smith``, in any case). After a cue a name need not
   be in the lexicons; in lower case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
@@ -11,7 +13,7 @@ Evidence, strongest first:
   (``Tan Wei Ming``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
   months, days, places and common words end one and never start one; ALL-CAPS headers are not names.
 
-Speed: no Python work per word of the text. Regexes that start on an upper-case letter, a colon or a literal phrase
+Speed: no Python work per word of the text. Regexes that start on an upper-case letter, a colon, "=" or a literal phrase
 find the few places worth a look (sre skips everything else in C); lexicon look-ups happen only there.
 
 The span is the name alone: the honorific, label or salutation stays outside it, so redacted text keeps its shape
@@ -20,6 +22,7 @@ The span is the name alone: the honorific, label or salutation stays outside it,
 
 from __future__ import annotations
 
+import operator
 import re
 from functools import cache
 from typing import Iterator, NamedTuple
@@ -105,11 +108,30 @@ _LABELS = frozenset((
     "landlord", "owner", "recipient", "sender", "passenger", "guest", "student", "parent", "vorname", "nachname",
     "familienname", "kunde", "kundin", "patientin", "ansprechpartner", "ansprechpartnerin", "nama", "naam",
     "author", "authors", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
+    "family name", "middle name", "maiden name",
 ))
+# Type names of schemas and code, the lexicons' unknown words a "lastName:" key is most often followed by there.
+_TYPE_WORDS = frozenset("""string str int integer bigint boolean bool float double decimal number numeric text varchar char
+    date datetime timestamp time object array list map dict record tuple set enum optional required nullable null none
+    undefined unknown any void json uuid id""".split())
+#: Labels of one part of a name: after them a lone word is that part ("Last name: Brown", "surname: Okonkwo"), even
+#: when the lexicons do not list it as a given name or it is also a common word.
+_PART_LABELS = frozenset(("first name", "last name", "surname", "given name", "family name", "middle name", "maiden name",
+                          "vorname", "nachname", "familienname"))
 _HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
 _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
-# A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B" (literal-led, so fast).
-_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:)[ \t]*(?=[^\W\d_])")
+_LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key ending in one ("firstname")
+# A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B"; or after a key as data
+# writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted
+# (``_label_kind`` reads the key). Two literal-led patterns: sre searches a literal first character at C speed, and
+# a class or an alternation first is ten times slower over prose.
+_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*[\"']?(?=[^\W\d_])")
+_LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
+# Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
+_START = operator.methodcaller("start")
+# A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_KEY_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
 # Self-introductions, found with str.find in the lower-cased text. The strong ones carry a lower-case name ("my name
 # is jane"); the weak ones need capitals ("this is Jane", not "this is fine").
 _INTROS = {
@@ -252,10 +274,12 @@ class NameRecognizer:
     def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         """Names after a label, an introduction, a sign-off or a lower-case salutation (the scan in find() does the
         capitalised honorifics and salutations)."""
-        for colon in _LABEL_COLON.finditer(text):
+        labels = [*_LABEL_COLON.finditer(text), *_LABEL_EQUALS.finditer(text)]
+        labels.sort(key=_START)
+        for colon in labels:
             kind = self._label_kind(text, colon.start())
             if kind:
-                yield from self._value(text, colon.end(), kind, lower=kind == "lab")
+                yield from self._value(text, colon.end(), kind, lower=kind in ("lab", "part"))
         # The engine's index has lower-cased the text already (None when lower-casing changes its length). With it
         # comes the text's word set: a phrase counts only where its first word stands whole ("my name is", never
         # "army name is"), so a phrase whose first word the text lacks is not searched for (a str.find pass each).
@@ -290,18 +314,30 @@ class NameRecognizer:
 
     @staticmethod
     def _label_kind(text: str, colon: int) -> str:
-        """"lab" for a person label before the colon, "hdr" for an e-mail header, "" otherwise."""
+        """"lab" for a person label before the colon, "part" for a label of one part of a name ("Last name"),
+        "hdr" for an e-mail header, "" otherwise. Keys as data writes them ('"firstName"', "last_name") are read as
+        the words they join."""
         line = text[max(0, colon - 40):colon]
         line = line[line.rfind("\n") + 1:]
-        if line[line.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
-            return ""
+        tail = line[line.rfind(" ") + 1:]
+        if tail.lower() not in _LABEL_LAST_WORDS:
+            if not tail.rstrip("\"'").lower().endswith(_LABEL_ENDINGS):
+                return ""  # most keys ("ip=", '"id":') end in no label word at all
+            key = _KEY.search(tail.rstrip("\"'"))  # '{"patientName"' -> "patientName"
+            words = _KEY_BREAK.sub(" ", key.group()) if key else ""
+            if words == tail or words[words.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
+                return ""
+            line = line[:len(line) - len(tail)] + words  # "patient Name"
         words = _WORDS.findall(line.lower())[-3:]
         if len(words) == 1 and words[0] in _HEADERS and not line[:line.lower().find(words[0])].strip():
             return "hdr"
         for k in (3, 2, 1):
-            if len(words) >= k and " ".join(words[-k:]) in _LABELS:
+            label = " ".join(words[-k:])
+            if len(words) >= k and label in _LABELS:
                 # "File name:", "Project owner:" label a thing, not a person.
-                return "" if k == 1 and len(words) > 1 and words[-2] not in _NAME_QUALIFIERS else "lab"
+                if k == 1 and len(words) > 1 and words[-2] not in _NAME_QUALIFIERS:
+                    return ""
+                return "part" if label in _PART_LABELS else "lab"
         return ""
 
     def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
@@ -321,6 +357,8 @@ class NameRecognizer:
         if kind == "sign" and after[:1] not in ("", "\n", "\r", ",", "|"):
             return  # a sign-off is followed by a name alone on its line, not "Sent from my phone"
         tokens = self._tokens(value.start(), value.group())
+        if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
+            return  # "lastName: String" in a GraphQL or TypeScript schema
         score = _judge_cued(kind, [f for _, _, f in tokens], lower)
         if score:
             yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
@@ -423,8 +461,8 @@ def _judge_cued(kind: str, flags: list[int], lower: bool) -> float:
     known = bool(union & _NAMEISH)
     if _stops(first) or union & ORG:
         return 0.0
-    if first & COMMON and not first & GIVEN and kind != "hon":
-        return 0.0  # "Hello World", "Dear Customer"; but "Mr. Brown" and "Dear Will" are people
+    if first & COMMON and not first & GIVEN and kind != "hon" and not (kind == "part" and first & SURNAME):
+        return 0.0  # "Hello World", "Dear Customer"; but "Mr. Brown", "Dear Will" and "Last name: Brown" are people
     if lower and not (all(f & _NAMEISH and not f & COMMON for f in flags) and (first & GIVEN or kind == "intro")):
         return 0.0
     if kind == "hon":
@@ -432,6 +470,10 @@ def _judge_cued(kind: str, flags: list[int], lower: bool) -> float:
     if kind == "lab":  # a lone word after "name:" is a name only if it is a given name ("name: Build" in YAML)
         if len(flags) == 1:
             return 0.9 if first & GIVEN and not first & COMMON else 0.0
+        return 0.9 if known else 0.75
+    if kind == "part":  # after "Last name:" a lone word is a surname, listed or not ("Okonkwo"), unless common
+        if len(flags) == 1:
+            return 0.85 if first & _NAMEISH else (0.75 if not first & COMMON else 0.0)
         return 0.9 if known else 0.75
     if kind == "weak":  # "this is", "called": a capitalised phrase after them is as often a product as a person
         if len(flags) == 1:
