@@ -181,3 +181,15 @@ def test_a_narrow_engine_runs_only_its_rows_and_finds_what_a_full_one_finds_of_t
 def test_cues_written_as_camel_case_keys_count(engine, text, entity_type, value):
     """JSON keys glue a cue's words ("accountNumber"); the cue regex allows that, and so must the index."""
     assert (entity_type, value) in found(engine, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"age": 42}', [("AGE", "42")]),
+    ('{"username": "jdoe42", "password": "hunter2!x"}', [("USERNAME", "jdoe42"), ("PASSWORD", "hunter2!x")]),
+    ('{"user_id": "jdoe42", "pin": "1234"}', [("USERNAME", "jdoe42"), ("PIN", "1234")]),
+    ("{'passwd': 's3cr3t!!'}", [("PASSWORD", "s3cr3t!!")]),
+    ('"age": "42 days"', []),
+])
+def test_labelled_values_as_json_writes_them(engine, text, expected):
+    """Quoted keys and values: the label's closing quote and the value's opening one stand between label and value."""
+    assert found(engine, text) == expected

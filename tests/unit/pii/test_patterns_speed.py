@@ -208,7 +208,8 @@ WORD_PIECES = st.sampled_from(
     ["user", "User", "USERNAME", "user name", "user id", "userid", "login", "benutzername", "password", "passwd",
      "pwd", "pass", "Passcode", "passphrase", "kennwort", "passwort", " is ", "pin", "PIN", " code", " number",
      "age", "aged", "Alter", "http", "https", "://", "www", ".", "years", "yr", "yrs", "y/o", "yo", "you", " old",
-     "-", ":", "=", "#", " ", "\n", "_", "s", "x", "é", "\u017f", "\u212a", "42", "1234", "hunter22", "Ab3$xYz9"]
+     "-", ":", "=", "#", " ", "\n", "_", "s", "x", "é", "\u017f", "\u212a", "42", "1234", "hunter22", "Ab3$xYz9",
+     '"', "'", '": "', "user_id", "user-name", "{"]
 )
 
 
