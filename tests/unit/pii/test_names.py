@@ -47,6 +47,9 @@ POSITIVES = [
     ("first_name=Jane&last_name=Okonkwo", ["Jane", "Okonkwo"]),
     ('{"patientName": "Tan Wei Ming"}', ["Tan Wei Ming"]),
     ("'customer_name': 'Priya Sharma'", ["Priya Sharma"]),
+    # names quoted as code writes strings: the opening quote is not part of the name (O'Brien's apostrophe is)
+    ("INSERT INTO users (name) VALUES ('Jane Doe');", ["Jane Doe"]),
+    ("reviewers = ['Mary Johnson', 'Raj Patel']", ["Mary Johnson", "Raj Patel"]),
     # a label of one part of a name: a lone word is that part, listed or not, common word or not
     ("Last name: Brown", ["Brown"]),
     ("surname: Okonkwo", ["Okonkwo"]),

@@ -259,8 +259,9 @@ class NameRecognizer:
             elif hint.group(1):
                 continue  # "Paris, London": a comma splits a run
             else:
-                while start and (text[start - 1].isalpha() or text[start - 1] in "'’-"):
-                    start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner"
+                while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
+                    start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
+                    # a quote that opens a string ("VALUES ('Jane Doe'") is not part of the name
                 if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
                     continue  # part of an e-mail, path, URL or identifier
                 run = _VALUE_TITLE.match(text, start)
