@@ -50,6 +50,12 @@ POSITIVES = [
     # names quoted as code writes strings: the opening quote is not part of the name (O'Brien's apostrophe is)
     ("INSERT INTO users (name) VALUES ('Jane Doe');", ["Jane Doe"]),
     ("reviewers = ['Mary Johnson', 'Raj Patel']", ["Mary Johnson", "Raj Patel"]),
+    # table columns headed by a person label: CSV (quoted or not), TSV, Markdown, ";"
+    ("first_name,last_name,dob\nOkonkwo,Chukwuemeka,1990-01-02\nJane,Doe,1985-05-06", ["Okonkwo", "Chukwuemeka", "Jane", "Doe"]),
+    ('"first_name","last_name"\n"Ada","Obi"', ["Ada", "Obi"]),
+    ("id\tname\temail\n1\tPriya Sharma\tp@x.in\n2\tOkonkwo Chukwuemeka\to@x.ng", ["Priya Sharma", "Okonkwo Chukwuemeka"]),
+    ("| First Name | Last Name |\n|---|---|\n| Jane | Okafor |", ["Jane", "Okafor"]),
+    ("patientName;ward\nAmara Nwosu;B2", ["Amara Nwosu"]),
     # a label of one part of a name: a lone word is that part, listed or not, common word or not
     ("Last name: Brown", ["Brown"]),
     ("surname: Okonkwo", ["Okonkwo"]),
@@ -118,6 +124,10 @@ HARD_NEGATIVES = [
     "interface Person { lastName: string; middleName?: string }",
     '{"fileName": "Report", "surname": "required"}',
     "?name=Build&first_name=required",
+    # tables whose "name" column holds things, and prose around a "name,"
+    "Name,Price\nWidget,9.99\nApple Watch,399",
+    "| Name | Version |\n|---|---|\n| Build | 1.2 |",
+    "His name, as you know, is not important.\nThen it came, went on, and left.",
 ]
 
 
