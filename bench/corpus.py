@@ -3,7 +3,7 @@
 Texts are assembled from templates, so every gold span is exact by construction; dates come from fixed ranges
 (never "now"), so a seed gives the same corpus on any day. Shapes: support tickets,
 clinical notes, HR e-mails, code with secrets, KYC forms (India, Singapore), UK and German letters, US bank forms,
-logs. Hard negatives carry no gold span: order numbers, UUIDs, git SHAs, versions, timestamps, prices, Luhn-invalid
+logs, and structured data (a JSON payload with camelCase keys, a CSV export with name columns). Hard negatives carry no gold span: order numbers, UUIDs, git SHAs, versions, timestamps, prices, Luhn-invalid
 16-digit numbers, never-issued SSNs.
 
     python -m bench.corpus --samples 2000 --seed 7 --dump corpus.jsonl
@@ -61,11 +61,15 @@ class Builder:
         return Sample("".join(self.parts), self.spans, shape)
 
 
+# Literal braces in a template (JSON), written as these stand-ins of the same length so spans stay exact.
+_BRACES = str.maketrans("«»", "{}")
+
+
 def _fill(template: str, values: dict[str, tuple[str, str]]) -> Builder:
-    """``template`` with ``{slot}`` markers; ``values[slot] = (entity_type, value)``."""
+    """``template`` with ``{slot}`` markers; ``values[slot] = (entity_type, value)``; "«" and "»" become braces."""
     builder = Builder()
     for literal, slot in re.findall(r"([^{]*)(?:\{(\w+)\})?", template):
-        builder.text(literal)
+        builder.text(literal.translate(_BRACES))
         if slot:
             builder.pii(*values[slot])
     return builder
@@ -129,6 +133,20 @@ def _shapes(fake: Faker, rng: random.Random) -> dict[str, Callable[[], Builder]]
             {"s": ("US_SOCIAL_SECURITY_NUMBER", ids.ssn(rng)), "c": ("CREDIT_DEBIT_CARD_NUMBER", ids.card(rng)), "cvv": ("CREDIT_DEBIT_CARD_CVV", f"{rng.randint(100, 999)}"),
              "x": ("CREDIT_DEBIT_CARD_EXPIRY", f"{rng.randint(1, 12):02d}/{rng.randint(26, 31)}"), "dl": ("DRIVER_ID", f"D{rng.randint(1000000, 9999999)}"),
              "acct": ("US_BANK_ACCOUNT_NUMBER", f"{rng.randint(10**9, 10**12 - 1)}")},
+        ),
+        # Structured data pasted into a prompt: keys name the values (camelCase, snake_case), names are split into
+        # their parts, and the table's names sit in columns headed by a label.
+        "json_payload": lambda: _fill(
+            'Can you check this payload?\n«"firstName": "{fn}", "lastName": "{ln}", "email": "{e}", '
+            '"dateOfBirth": "{d}", "accountNumber": "{acct}", "password": "{pw}"»',
+            {"fn": ("NAME", fake.first_name()), "ln": ("NAME", fake.last_name()), "e": ("EMAIL", fake.email()),
+             "d": ("DATE_OF_BIRTH", fake.date_between(start_date=date(1935, 1, 1), end_date=date(2006, 12, 31)).isoformat()),
+             "acct": ("US_BANK_ACCOUNT_NUMBER", f"{rng.randint(10**9, 10**12 - 1)}"), "pw": ("PASSWORD", fake.password(length=12, special_chars=False))},
+        ),
+        "csv_export": lambda: _fill(
+            "Summarise this export:\nfirst_name,last_name,ssn,plan\n{fn1},{ln1},{s1},gold\n{fn2},{ln2},{s2},basic",
+            {"fn1": ("NAME", fake.first_name()), "ln1": ("NAME", fake.last_name()), "s1": ("US_SOCIAL_SECURITY_NUMBER", ids.ssn(rng)),
+             "fn2": ("NAME", fake.first_name()), "ln2": ("NAME", fake.last_name()), "s2": ("US_SOCIAL_SECURITY_NUMBER", ids.ssn(rng))},
         ),
         "logs": lambda: _fill(
             f"2024-05-01T10:00:{rng.randint(10, 59)}Z login ok user={{u}} ip={{ip}} mac={{mac}} url={{url}}",
