@@ -110,16 +110,12 @@ _LABELS = frozenset((
     "author", "authors", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
     "family name", "middle name", "maiden name",
 ))
-# Tables: the separators a header row may use, its cells' longest (a header cell is a key, not a sentence), and how
-# many rows below it are read.
+# Tables: the separators a header row may use, what may follow a header cell's label, its cells' longest (a header
+# cell is a key, not a sentence), and how many rows below it are read.
 _TABLE_SEPARATORS = (",", "\t", "|", ";")
+_CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
 _HEADER_CELL_CHARS = 40
 _MAX_TABLE_ROWS = 5_000
-
-
-_CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
-
-
 # A comma or semicolon with no space after it: CSV writes "a,b", prose writes "a, b". Literal-led (sre searches the
 # literal at C speed; a class first would be some seven times slower over prose).
 _TIGHT_COMMA = re.compile(r",(?=[^ \r\n])")
@@ -158,10 +154,10 @@ _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key end
 # a class or an alternation first is ten times slower over prose.
 _LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*[\"']?(?=[^\W\d_])")
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
-# Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
 _START = operator.methodcaller("start")
 # A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
 _KEY_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
 # Self-introductions, found with str.find in the lower-cased text. The strong ones carry a lower-case name ("my name
 # is jane"); the weak ones need capitals ("this is Jane", not "this is fine").
@@ -400,10 +396,10 @@ class NameRecognizer:
             if not tail.rstrip("\"'").lower().endswith(_LABEL_ENDINGS):
                 return ""  # most keys ("ip=", '"id":') end in no label word at all
             key = _KEY.search(tail.rstrip("\"'"))  # '{"patientName"' -> "patientName"
-            words = _KEY_BREAK.sub(" ", key.group()) if key else ""
-            if words == tail or words[words.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
+            spaced = _KEY_BREAK.sub(" ", key.group()) if key else ""
+            if spaced == tail or spaced[spaced.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
                 return ""
-            line = line[:len(line) - len(tail)] + words  # "patient Name"
+            line = line[:len(line) - len(tail)] + spaced  # "patient Name"
         words = _WORDS.findall(line.lower())[-3:]
         if len(words) == 1 and words[0] in _HEADERS and not line[:line.lower().find(words[0])].strip():
             return "hdr"
