@@ -86,12 +86,6 @@ def _bare_pattern(cue: str) -> re.Pattern[str]:
 _BOUNDARY = re.compile(r"(?![a-z0-9])", re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
-def _heads(cues: tuple[str, ...]) -> tuple[str, ...]:
-    """The distinct first words of the phrases; every occurrence of a phrase starts with one of them."""
-    return tuple(sorted({c.lower().split(" ", 1)[0] for c in cues}))
-
-
 @cache
 def _head_kinds(cues: tuple[str, ...]) -> tuple[dict[str, frozenset[str]], tuple[tuple[str, str | None], ...]]:
     """The first words that are plain ASCII words, by each run of the text that can open one of their phrases, and
@@ -168,9 +162,9 @@ class TextIndex:
         return found
 
     def absent(self, cues: tuple[str, ...]) -> bool:
-        """No cue of ``cues`` can occur in the text: none of their first words is a word of it (the checks
-        ``_find`` starts with, without its lists and sets: most texts, short strings above all, hold no cue of most
-        rows). Never said without an exact lower-cased copy (which an exhaustive index has not)."""
+        """No cue of ``cues`` can occur in the text: no run that opens one of their phrases is a word of it (the
+        checks ``_find`` starts with, without its lists and sets: most texts, short strings above all, hold no cue of
+        most rows). Never said without an exact lower-cased copy (which an exhaustive index has not)."""
         if self.lower is None:
             return False
         openings, other_heads = _head_kinds(cues)
