@@ -46,6 +46,7 @@ POSITIVES = [
     ('{"firstName": "Jane", "lastName": "Doe"}', ["Jane", "Doe"]),
     ("first_name=Jane&last_name=Okonkwo", ["Jane", "Okonkwo"]),
     ('{"patientName": "Tan Wei Ming"}', ["Tan Wei Ming"]),
+    ("<customer><firstName>Jane</firstName><lastName>Okafor</lastName></customer>", ["Jane", "Okafor"]),
     ("'customer_name': 'Priya Sharma'", ["Priya Sharma"]),
     # names quoted as code writes strings: the opening quote is not part of the name (O'Brien's apostrophe is)
     ("INSERT INTO users (name) VALUES ('Jane Doe');", ["Jane Doe"]),
@@ -124,6 +125,7 @@ HARD_NEGATIVES = [
     "interface Person { lastName: string; middleName?: string }",
     '{"fileName": "Report", "surname": "required"}',
     "?name=Build&first_name=required",
+    "<name>Build</name><b>Hello</b> World, if a>b then",
     # tables whose "name" column holds things, and prose around a "name,"
     "Name,Price\nWidget,9.99\nApple Watch,399",
     "| Name | Version |\n|---|---|\n| Build | 1.2 |",

@@ -149,11 +149,13 @@ _HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
 _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
 _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key ending in one ("firstname")
 # A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B"; or after a key as data
-# writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted
-# (``_label_kind`` reads the key). Two literal-led patterns: sre searches a literal first character at C speed, and
+# writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted, or an
+# XML element's name (``_label_kind`` reads the key). Two literal-led patterns: sre searches a literal first character at C speed, and
 # a class or an alternation first is ten times slower over prose.
 _LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*[\"']?(?=[^\W\d_])")
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
+# An XML element whose name is the key: "<lastName>Okafor</lastName>".
+_LABEL_TAG = re.compile(r">(?<=[^\W\d_]>)(?=[^\W\d_])")
 _START = operator.methodcaller("start")
 # A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
@@ -302,7 +304,7 @@ class NameRecognizer:
     def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         """Names after a label, an introduction, a sign-off or a lower-case salutation (the scan in find() does the
         capitalised honorifics and salutations)."""
-        labels = [*_LABEL_COLON.finditer(text), *_LABEL_EQUALS.finditer(text)]
+        labels = [*_LABEL_COLON.finditer(text), *_LABEL_EQUALS.finditer(text), *_LABEL_TAG.finditer(text)]
         labels.sort(key=_START)
         for colon in labels:
             kind = self._label_kind(text, colon.start())
