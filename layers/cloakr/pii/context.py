@@ -161,11 +161,18 @@ class TextIndex:
         if not words.isdisjoint(openings):
             return False
         for head, run in other_heads:
-            if run is not None and run in words:
+            if self._may_hold(head, run, words):
                 return False
-            if run is None and (self.latin1 is None or max(head) <= "\xff"):
-                return False  # searched for as it is ("आधार" only where the text has such characters)
         return True
+
+    def _may_hold(self, head: str, run: str | None, words: frozenset[str]) -> bool:
+        """Whether a first word with other characters than ASCII letters is worth searching the text for. One that
+        starts with letters ("cvc2", "a/c", "ss#") matches only after a non-alphanumeric character (the cue regex's
+        lookbehind), so its letters there are a whole word of the text, followed by the head's next character, not a
+        letter: a head whose letters the text lacks is not searched for (a multi-character ``str.find`` pass costs
+        about as much as ten memchr ones). One without leading letters ("आधार") is searched for as it is, where the
+        text can hold its characters."""
+        return run in words if run is not None else self.latin1 is None or max(head) <= "\xff"
 
     def _find(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
         # Every cue on its own, not the alternation: where "cvc2" stands, "cvc" does too, and only the shorter may
@@ -177,16 +184,12 @@ class TextIndex:
         else:
             by_head = _cues_by_head(cues)
             # Heads that are words are looked up in the text's word set (one C-level set operation), by the runs
-            # that can open their phrases ("account", or "accountnumber" glued); only those present, and the few
-            # heads with other characters ("a/c", "ss#"), are searched for.
-            # A head with other characters that starts with letters ("cvc2", "a/c", "ss#") matches only after a
-            # non-alphanumeric character (the cue regex's lookbehind), so its letters there are a whole word of the
-            # text, followed by the head's next character, not a letter: a head whose letters the text lacks is
-            # not searched for (a multi-character ``str.find`` pass costs about as much as ten memchr ones).
+            # that can open their phrases ("account", or "accountnumber" glued); only those present, and the heads
+            # with other characters that may occur (``_may_hold``), are searched for.
             openings, other_heads = _head_kinds(cues)
             words = self.words()
             present = {head for run in words.intersection(openings) for head in openings[run]}
-            present.update(head for head, run in other_heads if run is None or run in words)
+            present.update(head for head, run in other_heads if self._may_hold(head, run, words))
             for head in sorted(present):
                 for at in self._occurrences(head):
                     for cue in by_head[head]:
@@ -290,8 +293,9 @@ class TextIndex:
 
 def _digit_clusters(text: str, raw: bytes | None) -> list[tuple[int, int]]:
     """The spans ``_DIGIT_CLUSTER`` matches; ``raw`` is the text's Latin-1 bytes (``latin1_bytes``). Prose has few
-    digits: in a copy with every digit as "0" (a byte translation, which also counts them at C speed, where ten ``str.count`` passes cost 0.2M instructions on a
-    4 KB text), ``bytes.find`` (memchr) steps from digit to digit faster than sre tests every character."""
+    digits: in a copy with every digit as "0" (a byte translation, which also counts them at C speed, where ten
+    ``str.count`` passes cost 0.2M instructions on a 4 KB text), ``bytes.find`` (memchr) steps from digit to digit
+    faster than sre tests every character."""
     if raw is None:
         return [m.span() for m in _DIGIT_CLUSTER.finditer(text)]
     # Latin-1 has no decimal digits beyond the ASCII ones (``str.isdecimal``).
