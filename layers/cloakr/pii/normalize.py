@@ -81,13 +81,13 @@ class Shadow:
         self.original = original
         # Positions in ``text`` where one more character of the original was dropped before them; None: unchanged.
         self._cuts: list[int] | None = None
-        work = needs_work(original)
-        if not work and PERCENT_AT not in original:
+        work, encoded = needs_work(original), PERCENT_AT in original
+        if not work and not encoded:
             self.text = original
             return
         # Where the copy differs: one character (``_NEEDS_WORK``, all non-ASCII) or a "%40" (ASCII), in order.
         changes = [match.start() for match in _NEEDS_WORK.finditer(original)] if work else []
-        if PERCENT_AT in original:
+        if encoded:
             changes = sorted(changes + occurrences(original, PERCENT_AT))  # "%40" cannot overlap itself
         out: list[str] = []
         cuts: list[int] = []
