@@ -129,12 +129,21 @@ def _tabular(text: str) -> bool:
 
 
 def _column_kind(cell: str) -> str:
-    """"part" or "lab" when a header cell is a person label ("first_name", " Last Name ", '"patientName"')."""
-    key = cell.strip(" \t\r\"'*`")
-    label = " ".join(_KEY_BREAK.sub(" ", key).lower().split())
+    """``_label_class`` of a header cell ("first_name", " Last Name ", '"patientName"'), read as the words it joins."""
+    return _label_class(" ".join(_KEY_BREAK.sub(" ", cell.strip(" \t\r\"'*`")).lower().split()))
+
+
+def _label_class(label: str) -> str:
+    """"part" for a label of one part of a name, "lab" for another person label, "" for anything else."""
     if label not in _LABELS:
         return ""
     return "part" if label in _PART_LABELS else "lab"
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Where the line holding ``pos`` ends (its newline, or the text's end)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
 
 
 # Type names of schemas and code, the lexicons' unknown words a "lastName:" key is most often followed by there.
@@ -150,8 +159,8 @@ _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _
 _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key ending in one ("firstname")
 # A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B"; or after a key as data
 # writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted, or an
-# XML element's name (``_label_kind`` reads the key). Two literal-led patterns: sre searches a literal first character at C speed, and
-# a class or an alternation first is ten times slower over prose.
+# XML element's name (``_label_kind`` reads the key). One literal-led pattern each: sre searches a literal first
+# character at C speed, and a class or an alternation first is ten times slower over prose.
 _LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*[\"']?(?=[^\W\d_])")
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
 # An XML element whose name is the key: "<lastName>Okafor</lastName>".
@@ -362,8 +371,7 @@ class NameRecognizer:
                     yield from self._table(text, start)
 
     def _table(self, text: str, start: int) -> Iterator[Finding]:
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
+        end = _line_end(text, start)
         header = text[start:end].rstrip("\r")
         separator = max(_TABLE_SEPARATORS, key=header.count)
         cells = header.split(separator)
@@ -374,8 +382,7 @@ class NameRecognizer:
             return
         pos, rows = end + 1, 0
         while pos < len(text) and rows < _MAX_TABLE_ROWS:
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
+            end = _line_end(text, pos)
             row = text[pos:end]
             if row.count(separator) != len(cells) - 1:
                 return  # the table ends
@@ -406,12 +413,10 @@ class NameRecognizer:
         if len(words) == 1 and words[0] in _HEADERS and not line[:line.lower().find(words[0])].strip():
             return "hdr"
         for k in (3, 2, 1):
-            label = " ".join(words[-k:])
-            if len(words) >= k and label in _LABELS:
+            kind = _label_class(" ".join(words[-k:])) if len(words) >= k else ""
+            if kind:
                 # "File name:", "Project owner:" label a thing, not a person.
-                if k == 1 and len(words) > 1 and words[-2] not in _NAME_QUALIFIERS:
-                    return ""
-                return "part" if label in _PART_LABELS else "lab"
+                return "" if k == 1 and len(words) > 1 and words[-2] not in _NAME_QUALIFIERS else kind
         return ""
 
     def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
