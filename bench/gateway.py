@@ -249,19 +249,26 @@ def _summary(samples: list[dict[str, float]]) -> dict[str, Any]:
     return out
 
 
-def added_latency(requests: int = REQUESTS, warmup: int = WARMUP) -> dict[str, Any]:
-    """Per route and for the authorizer: p50/p95/p99 of total, AWS and added time, and the PII engine's share."""
+@contextlib.contextmanager
+def _gateway() -> Iterator[Callable[[str, dict[str, Any]], tuple[dict[str, float], dict[str, float]]]]:
+    """``_serve`` bound to a fresh ``moto_gateway`` and its clock, as the handlers run (lambdas/*/handler.py): the
+    heap frozen after the first request (``cloakr.heap``), handed back to the collector at the end; output dropped."""
     from cloakr.heap import freeze_after_first_call
 
-    texts = prompts(PROMPT_BYTES * (requests + warmup))
-    samples: dict[str, list[dict[str, float]]] = {"authorizer": [], **{name: [] for name in ROUTES}}
-    # As every handler does (lambdas/*/handler.py): the heap is frozen after the first request (``cloakr.heap``).
     serve = freeze_after_first_call(_serve)
     with moto_gateway() as key, instrumented() as clock, _output_discarded(), _heap_restored():
+        yield lambda path, payload: serve(path, payload, key, clock)
+
+
+def added_latency(requests: int = REQUESTS, warmup: int = WARMUP) -> dict[str, Any]:
+    """Per route and for the authorizer: p50/p95/p99 of total, AWS and added time, and the PII engine's share."""
+    texts = prompts(PROMPT_BYTES * (requests + warmup))
+    samples: dict[str, list[dict[str, float]]] = {"authorizer": [], **{name: [] for name in ROUTES}}
+    with _gateway() as serve:
         # Routes take turns on each prompt, so a busy spell on a shared machine hits both alike.
         for i, text in enumerate(texts[:requests + warmup]):
             for name, (path, body) in ROUTES.items():
-                auth, route = serve(path, body(text), key, clock)
+                auth, route = serve(path, body(text))
                 if i >= warmup:  # the first requests pay imports, clients and engine construction
                     samples["authorizer"].append(auth)
                     samples[name].append(route)
@@ -278,21 +285,18 @@ def conversation_latency(conversations: int = CONVERSATIONS, turns: int = TURNS,
     ``MESSAGE_BYTES`` and the model's answers) every turn. "seen": at the end of the conversation's own turns (each
     earlier text was detected in an earlier turn); "unseen": the same request as another end user's, none of whose
     texts the gateway has detected (what every turn costs a gateway that scans the whole history each time)."""
-    from cloakr.heap import freeze_after_first_call
-
     texts = [text[:MESSAGE_BYTES] for text in prompts(PROMPT_BYTES * (conversations + warmup) * turns)]
     samples: dict[str, list[dict[str, float]]] = {"seen": [], "unseen": []}
-    serve = freeze_after_first_call(_serve)
     path = ROUTES["chat"][0]
-    with moto_gateway() as key, instrumented() as clock, _output_discarded(), _heap_restored():
+    with _gateway() as serve:
         for c in range(conversations + warmup):
             history: list[dict[str, str]] = []
             for k in range(turns):
                 text = texts[c * turns + k]
                 history.append({"role": "user", "content": text})
-                _, route = serve(path, {"model": ECHO_MODEL, "messages": history, "user": f"bench-{c}"}, key, clock)
+                _, route = serve(path, {"model": ECHO_MODEL, "messages": history, "user": f"bench-{c}"})
                 history.append({"role": "assistant", "content": f"You said: {text}"})  # what the echo model answers
-            _, other = serve(path, {"model": ECHO_MODEL, "messages": history[:-1], "user": f"bench-{c}-other"}, key, clock)
+            _, other = serve(path, {"model": ECHO_MODEL, "messages": history[:-1], "user": f"bench-{c}-other"})
             if c >= warmup:
                 samples["seen"].append(route)
                 samples["unseen"].append(other)
