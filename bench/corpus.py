@@ -15,6 +15,7 @@ import argparse
 import json
 import random
 import re
+import string
 import uuid
 from datetime import date, datetime
 from dataclasses import dataclass, field
@@ -79,9 +80,32 @@ def _sg_name(rng: random.Random) -> str:
     return f"{rng.choice(SG_SURNAMES)} {rng.choice(SG_GIVEN)}"
 
 
-def _shapes(fake: Faker, rng: random.Random) -> dict[str, Callable[[], Builder]]:
+_IN_STATES = ("MH", "KA", "DL", "TN", "GJ", "UP", "WB", "TS")
+
+
+def _shapes(fake: Faker, rng: random.Random, by_locale: dict[str, Faker]) -> dict[str, Callable[[], Builder]]:
+    """Sample builders; ``fake`` is the sample's locale, ``by_locale`` every locale's Faker (a UK letter carries a
+    UK address whatever the sample's locale)."""
+
     def name() -> tuple[str, str]:
         return ("NAME", f"{fake.first_name()} {fake.last_name()}")
+
+    def address(locale: str | None = None, lines: bool = False) -> tuple[str, str]:
+        """A postal address as Faker writes it for the locale: on one line, or as a letter's lines."""
+        faker = by_locale[locale] if locale else fake
+        text = faker.address()
+        if faker.locales[0] == "en_IN":  # Faker's PINs may start with 0, which no Indian PIN does
+            text = re.sub(r"\b0(\d{5})\b", lambda m: str(rng.randint(1, 8)) + m.group(1), text)
+        return ("ADDRESS", text if lines else text.replace("\n", ", "))
+
+    def plate() -> str:
+        if fake.locales[0] == "en_IN":  # Faker has no Indian plates: "MH 12 AB 1234"
+            letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
+            return f"{rng.choice(_IN_STATES)} {rng.randint(1, 99):02d} {letters} {rng.randint(1, 9999):04d}"
+        return fake.license_plate()
+
+    def age_phrase() -> str:
+        return rng.choice(["aged {age}", "{age} years old", "a {age}-year-old", "age: {age}"])
 
     return {
         "support_ticket": lambda: _fill(
@@ -107,9 +131,9 @@ def _shapes(fake: Faker, rng: random.Random) -> dict[str, Callable[[], Builder]]
             {"a": ("AWS_ACCESS_KEY", ids.aws_access_key(rng)), "s": ("AWS_SECRET_KEY", ids.aws_secret(rng)), "g": ("API_TOKEN", ids.github_token(rng))},
         ),
         "kyc_india": lambda: _fill(
-            "KYC form\nName: {n}\nAadhaar: {a}\nPAN: {p}\nMobile: {m}\nEmail: {e}",
+            "KYC form\nName: {n}\nAadhaar: {a}\nPAN: {p}\nAddress: {addr}\nMobile: {m}\nEmail: {e}",
             {"n": ("NAME", f"{fake.first_name()} {fake.last_name()}"), "a": ("IN_AADHAAR", ids.aadhaar(rng)), "p": ("IN_PERMANENT_ACCOUNT_NUMBER", ids.pan(rng)),
-             "m": ("PHONE", f"+91 {rng.choice('6789')}{rng.randint(100000000, 999999999)}"), "e": ("EMAIL", fake.email())},
+             "addr": address("en_IN"), "m": ("PHONE", f"+91 {rng.choice('6789')}{rng.randint(100000000, 999999999)}"), "e": ("EMAIL", fake.email())},
         ),
         "kyc_singapore": lambda: _fill(
             "Applicant: {n}\nNRIC: {i}\nContact number: {p}\nPlease verify identity before account opening.",
@@ -148,6 +172,42 @@ def _shapes(fake: Faker, rng: random.Random) -> dict[str, Callable[[], Builder]]
             {"fn1": ("NAME", fake.first_name()), "ln1": ("NAME", fake.last_name()), "s1": ("US_SOCIAL_SECURITY_NUMBER", ids.ssn(rng)),
              "fn2": ("NAME", fake.first_name()), "ln2": ("NAME", fake.last_name()), "s2": ("US_SOCIAL_SECURITY_NUMBER", ids.ssn(rng))},
         ),
+        # Every other type of the vocabulary, in the prompts where it turns up.
+        "identity_check": lambda: _fill(
+            "Identity check for {n}, " + age_phrase() + ". US passport number {pp}, ITIN {itin}. "
+            + rng.choice(["Telephone banking PIN: {pin}.", "The card's PIN is {pin}."]),
+            {"n": name(), "age": ("AGE", str(rng.randint(18, 95))), "pp": ("US_PASSPORT_NUMBER", ids.us_passport(rng)),
+             "itin": ("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", ids.itin(rng)), "pin": ("PIN", f"{rng.randint(0, 9999):04d}")},
+        ),
+        "shipping_request": lambda: _fill(
+            "Hi, could you send the replacement part to {n}, {addr}? The old one stopped working on Monday.",
+            {"n": name(), "addr": address()},
+        ),
+        "vehicle_claim": lambda: _fill(
+            "Claim for the insured vehicle: VIN {vin}, license plate {plate}. It was parked outside {addr} overnight.",
+            {"vin": ("VEHICLE_IDENTIFICATION_NUMBER", ids.vin(rng)), "plate": ("LICENSE_PLATE", plate()), "addr": address()},
+        ),
+        "uk_tax_letter": lambda: _fill(
+            "{n}\n{addr}\n\nDear {n2},\n\nYour Unique Taxpayer Reference (UTR) is {utr}. Quote it whenever you write to HMRC.",
+            {"n": name(), "addr": address("en_GB", lines=True), "n2": name(), "utr": ("UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", ids.utr(rng))},
+        ),
+        "canada_intake": lambda: _fill(
+            "Patient intake (Ontario)\nName: {n}\nSIN: {sin}\nHealth card number: {hc}\nReason: follow-up after surgery",
+            {"n": name(), "sin": ("CA_SOCIAL_INSURANCE_NUMBER", ids.ca_sin(rng)), "hc": ("CA_HEALTH_NUMBER", ids.ca_health(rng))},
+        ),
+        "medicare_claim": lambda: _fill(
+            "Medicare claim for {n} (DOB {d}): MBI {mbi}. Ambulance transfer on 3 March; please confirm coverage.",
+            {"n": name(), "d": ("DATE_OF_BIRTH", fake.date_between(start_date=date(1925, 1, 1), end_date=date(1960, 12, 31)).strftime("%m/%d/%Y")),
+             "mbi": ("US_MEDICARE_BENEFICIARY_IDENTIFIER", ids.mbi(rng))},
+        ),
+        "wire_transfer": lambda: _fill(
+            "Please wire EUR 2,400 to {n}, IBAN {iban}, SWIFT/BIC {bic}, before the end of the month.",
+            {"n": name(), "iban": ("INTERNATIONAL_BANK_ACCOUNT_NUMBER", ids.iban_de(rng)), "bic": ("SWIFT_CODE", ids.swift(rng))},
+        ),
+        "api_debug": lambda: _fill(
+            "Auth fails with 401. Request header:\nAuthorization: Bearer {jwt}\nand the service key we load:\n{pem}\nWhat is wrong?",
+            {"jwt": ("JWT", ids.jwt(rng, fake.user_name())), "pem": ("PRIVATE_KEY", ids.private_key(rng))},
+        ),
         "logs": lambda: _fill(
             f"2024-05-01T10:00:{rng.randint(10, 59)}Z login ok user={{u}} ip={{ip}} mac={{mac}} url={{url}}",
             {"u": ("USERNAME", fake.user_name()), "ip": ("IP_ADDRESS", fake.ipv4_public()), "mac": ("MAC_ADDRESS", fake.mac_address()),
@@ -183,7 +243,7 @@ def generate(samples: int = 2000, seed: int = 7, locales: tuple[str, ...] = LOCA
         if rng.random() < negative_share:
             out.append(_negative(fake, rng))
             continue
-        shapes = _shapes(fake, rng)
+        shapes = _shapes(fake, rng, fakers)
         shape = rng.choice(sorted(shapes))
         out.append(shapes[shape]().build(shape))
     return out

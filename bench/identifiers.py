@@ -133,3 +133,86 @@ def aws_secret(rng: random.Random) -> str:
 
 def github_token(rng: random.Random) -> str:
     return "ghp_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(36))
+
+
+def itin(rng: random.Random) -> str:
+    group = rng.choice([*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)])
+    return f"9{rng.randint(0, 99):02d}-{group}-{rng.randint(0, 9999):04d}"
+
+
+def us_passport(rng: random.Random) -> str:
+    """Next-generation books: a letter and eight digits; older books: nine digits."""
+    digits = "".join(rng.choice(string.digits) for _ in range(8))
+    return rng.choice(string.ascii_uppercase) + digits if rng.random() < 0.5 else rng.choice("123456789") + digits
+
+
+_VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # never I, O or Q
+_VIN_TRANSLITERATION = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9)))
+
+
+def vin(rng: random.Random) -> str:
+    """ISO 3779 / 49 CFR 565: position 9 is the weighted sum mod 11 (10 written "X")."""
+    body = [rng.choice(_VIN_CHARS) for _ in range(17)]
+    body[9] = rng.choice("ABCDEFGHJKLMNPRSTVWXY123456789")  # model year
+    body[13:] = (rng.choice(string.digits) for _ in range(4))  # the serial's last four are digits (ISO 3779)
+    weights = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+    total = sum((int(c) if c.isdigit() else _VIN_TRANSLITERATION[c]) * w for c, w in zip(body, weights)) % 11
+    body[8] = "X" if total == 10 else str(total)
+    return "".join(body)
+
+
+def mbi(rng: random.Random) -> str:
+    """CMS's eleven positions: C A AN N A AN N A A N N, letters without S, L, O, I, B and Z."""
+    letters = "".join(sorted(set(string.ascii_uppercase) - set("SLOIBZ")))
+    either = letters + string.digits
+    d = string.digits
+    chars = [rng.choice("123456789"), rng.choice(letters), rng.choice(either), rng.choice(d), rng.choice(letters),
+             rng.choice(either), rng.choice(d), rng.choice(letters), rng.choice(letters), rng.choice(d), rng.choice(d)]
+    raw = "".join(chars)
+    return f"{raw[:4]}-{raw[4:7]}-{raw[7:]}" if rng.random() < 0.5 else raw
+
+
+def ca_sin(rng: random.Random) -> str:
+    body = luhn_complete(rng.choice("1234567") + "".join(rng.choice(string.digits) for _ in range(7)))
+    return f"{body[:3]} {body[3:6]} {body[6:]}"
+
+
+def ca_health(rng: random.Random) -> str:
+    """An Ontario health card: ten digits and a two-letter version code."""
+    digits = "".join(rng.choice(string.digits) for _ in range(10))
+    return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}-{rng.choice(string.ascii_uppercase)}{rng.choice(string.ascii_uppercase)}"
+
+
+def utr(rng: random.Random) -> str:
+    digits = "".join(rng.choice(string.digits) for _ in range(10))
+    return digits if rng.random() < 0.5 else f"{digits[:5]} {digits[5:]}"
+
+
+def swift(rng: random.Random) -> str:
+    bank = "".join(rng.choice(string.ascii_uppercase) for _ in range(4))
+    code = bank + rng.choice(["DE", "GB", "US", "FR", "SG", "IN", "NL", "CH"]) + rng.choice(string.ascii_uppercase) + rng.choice(string.ascii_uppercase + string.digits)
+    return code + rng.choice(["", "XXX", "".join(rng.choice(string.digits) for _ in range(3))])
+
+
+def _base64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(rng: random.Random, subject: str) -> str:
+    import json
+
+    header = _base64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = _base64url(json.dumps({"sub": subject, "iat": rng.randint(1_600_000_000, 1_800_000_000)}).encode())
+    return f"{header}.{payload}.{_base64url(rng.randbytes(32))}"
+
+
+def private_key(rng: random.Random) -> str:
+    """A PEM block of the right shape (random bytes, not a usable key)."""
+    import base64
+
+    kind = rng.choice(["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"])
+    body = base64.b64encode(rng.randbytes(rng.choice([121, 256, 600]))).decode()
+    lines = "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN {kind}-----\n{lines}\n-----END {kind}-----"
