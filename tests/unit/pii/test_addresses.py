@@ -67,10 +67,66 @@ def test_hard_negatives_stay_silent(text):
     assert spans(AddressRecognizer("US"), text) == []
 
 
-def test_six_digit_postcode_needs_india_or_singapore_context():
-    text = "12, Park Street, Kolkata - 700016"
-    assert spans(AddressRecognizer("US"), text) == ["12, Park Street"]
-    assert spans(AddressRecognizer("US"), "12, Park Street, Kolkata, India 700016") == ["12, Park Street, Kolkata, India 700016"]
+def test_six_digit_postcode_closes_a_street_anywhere_and_a_bare_unit_in_india_or_singapore():
+    """After a numbered street, a town and six digits are a postcode line in any country (India, Singapore, Russia,
+    China write them so); after a unit alone only where six-digit postcodes are the rule, or with an Indian house
+    number ("H.No.")."""
+    us = AddressRecognizer("US")
+    assert spans(us, "12, Park Street, Kolkata - 700016") == ["12, Park Street, Kolkata - 700016"]
+    assert spans(us, "12, Park Street, Kolkata, India 700016") == ["12, Park Street, Kolkata, India 700016"]
+    assert spans(us, "Room 4, Kolkata 700016") == []
+    assert spans(AddressRecognizer("IN"), "Room 4, Kolkata 700016") == ["Room 4, Kolkata 700016"]
+    assert spans(us, "H.No. 97, Bhatti, Nandyal-833788") == ["H.No. 97, Bhatti, Nandyal-833788"]
+
+
+# Street types that are also ordinary words after a number ("Top 10 Key Points"): an address only with a town and
+# postcode line after them (USPS Publication 28's suffixes, in the formats of the five regions' countries).
+WEAK_STREETS = [
+    ("US", "Ship to 9791 Regina Mountains, Andreaborough, VT 62139 today", "9791 Regina Mountains, Andreaborough, VT 62139"),
+    ("US", "It was parked at 2307 Hansen Stravenue, North Julie, MP 99248.", "2307 Hansen Stravenue, North Julie, MP 99248"),
+    ("US", "to 1061 Daniel Springs Apt. 028, South Brianhaven, MH 43917", "1061 Daniel Springs Apt. 028, South Brianhaven, MH 43917"),
+    ("GB", "Mr Sam Hill\n97 Fletcher Radial\nWest Neilton\nE8 2WU\n\nDear Sam,", "97 Fletcher Radial\nWest Neilton\nE8 2WU"),
+    ("GB", "Studio 56\nSam Track\nNew Holliemouth\nHU7V 4FQ", "Studio 56\nSam Track\nNew Holliemouth\nHU7V 4FQ"),
+    ("IN", "parked outside 17/762, Lala Ganj, Kishanganj 523379 overnight", "17/762, Lala Ganj, Kishanganj 523379"),
+]
+
+
+@pytest.mark.parametrize(("country", "text", "value"), WEAK_STREETS, ids=[w[1][:30] for w in WEAK_STREETS])
+def test_a_street_type_that_is_also_a_word_needs_its_postcode_line(country, text, value):
+    assert spans(AddressRecognizer(country), text) == [value]
+    cut = value.split("\n" if "\n" in value else ",")[0]
+    assert spans(AddressRecognizer(country), f"I wrote {cut} on the slide.") == []
+
+
+@pytest.mark.parametrize("text", ["Top 10 Key Points of the talk", "We visited 3 Great Lakes and 2 Grand Canyon Views.",
+                                  "Chapter 4 Mountain Pass describes the route.", "The 2 Rivers Station opens in May."])
+def test_common_phrases_with_weak_street_words_stay_silent(text):
+    assert spans(AddressRecognizer("US"), text) == []
+
+
+OTHER_FORMS = [
+    # German streets with hyphenated names and glued "ring", towns with small words
+    ("DE", "Lieferung an Rosemarie-Gutknecht-Ring 1, 80819 Pirmasens bitte", "Rosemarie-Gutknecht-Ring 1, 80819 Pirmasens"),
+    ("DE", "an Bernward-Hiller-Weg 149, 63298 Wittenberg", "Bernward-Hiller-Weg 149, 63298 Wittenberg"),
+    ("DE", "Röhrdanzring 856, 77542 Neustadt am Rübenberge", "Röhrdanzring 856, 77542 Neustadt am Rübenberge"),
+    ("DE", "Sauerplatz 30/64, 39441 Neunburg vorm Wald", "Sauerplatz 30/64, 39441 Neunburg vorm Wald"),
+    # US military mail
+    ("US", "Send it to PSC 7837, Box 5762, APO AP 22713 please", "PSC 7837, Box 5762, APO AP 22713"),
+    ("US", "USNS Comfort\nFPO AA 34001", "USNS Comfort\nFPO AA 34001"),
+    # Indian house numbers before a street named without a type
+    ("US", "send it to 67/654, Bhavsar, Dhule 685905? Thanks", "67/654, Bhavsar, Dhule 685905"),
+    ("US", "to 87, Lad Path, Bhusawal-882359? T", "87, Lad Path, Bhusawal-882359"),
+]
+
+
+@pytest.mark.parametrize(("country", "text", "value"), OTHER_FORMS, ids=[o[1][:30] for o in OTHER_FORMS])
+def test_other_address_forms(country, text, value):
+    assert spans(AddressRecognizer(country), text) == [value]
+
+
+@pytest.mark.parametrize("text", ["Spring 2024 release", "Keyring 3 was lost", "In 2023, Revenue grew", "See 12, Section 4 of the manual."])
+def test_glued_ring_and_house_numbers_need_a_postcode_line(text):
+    assert spans(AddressRecognizer("DE"), text) == []
 
 
 def test_country_raises_the_score_of_its_own_grammar():

@@ -87,6 +87,9 @@ POSITIVES = [
     ("I spoke to Mary McDonald's assistant.", ["Mary McDonald"]),
     ("Bitte Jürgen Müller anrufen.", ["Jürgen Müller"]),
     ("Termin mit Hans-Werner Kuhn am Montag.", ["Hans-Werner Kuhn"]),
+    ("Please wire it to Karl Heinz Eigenwillig, IBAN below.", ["Karl Heinz Eigenwillig"]),  # an unlisted second surname
+    ("Name: Edhitha De\nPAN: ABCDE1234F", ["Edhitha De"]),  # a particle that ends the name is its surname
+    ("Hi support, this is Lee Le.", ["Lee Le"]),
 ]
 
 
@@ -170,6 +173,37 @@ def test_lower_case_names_need_a_strong_cue_and_the_lexicon(names):
     assert spans(names, "my name is priya") == ["priya"]
     assert spans(names, "i am going home") == []
     assert spans(names, "my name is xqzt") == []  # unlisted and lower case: not enough
+
+
+ADDRESSEES = [
+    ("Gerwin Geisler\n360 Jones Loaf\nAllenfurt\nW3 4WS\n\nDear Sir,", "Gerwin Geisler"),
+    ("Please send the part to Domenico Thies, Bernward-Hiller-Weg 149, 63298 Wittenberg. Thanks", "Domenico Thies"),
+    ("Please courier it to Upadhriti Narasimhan, 67/654, Bhavsar, Dhule 685905 by Monday", "Upadhriti Narasimhan"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), ADDRESSEES, ids=[a[1] for a in ADDRESSEES])
+def test_the_name_heading_an_address_is_found_though_unlisted(text, name):
+    """Two unlisted capitalised words alone say little; right before an address they are its addressee."""
+    engine = PIIEngine(entities=["NAME", "ADDRESS"])
+    found = [(f.type, text[f.start:f.end]) for f in engine.detect(text)]
+    assert ("NAME", name) in found and any(t == "ADDRESS" for t, _ in found)
+    assert names_only(text) == []  # the lexicons alone do not know them
+
+
+def names_only(text):
+    return [text[f.start:f.end] for f in NameRecognizer("US").find(text) if f.type == "NAME"]
+
+
+@pytest.mark.parametrize("text", ["Head Office\n12 High Street\nOxford OX1 4AA", "Acme Widgets Ltd, 12 High Street, Oxford OX1 4AA",
+                                  "Customer Service\n350 Fifth Avenue, New York, NY 10118"])
+def test_an_organisation_or_office_heading_an_address_is_no_name(text):
+    assert [f for f in PIIEngine(entities=["NAME", "ADDRESS"]).detect(text) if f.type == "NAME"] == []
+
+
+def test_addressees_need_name_enabled():
+    text = ADDRESSEES[0][0]
+    assert {f.type for f in PIIEngine(entities=["ADDRESS"]).detect(text)} == {"ADDRESS"}
 
 
 def test_engine_redacts_name_but_keeps_the_honorific():

@@ -14,11 +14,12 @@ def build_recognizers(country: str | None, entities: frozenset[str]) -> list[Rec
     from cloakr.pii.recognizers.secrets import secret_recognizers
 
     tables = [table for table in (t.only(entities) for t in pattern_recognizers()) if table is not None]
+    names = NameRecognizer(country)
     candidates: list[Recognizer] = [
         *tables,
         *secret_recognizers(),
         PhoneRecognizer(country or "US"),
-        NameRecognizer(country),
-        AddressRecognizer(country),
+        names,
+        AddressRecognizer(country, names if "NAME" in entities else None),  # names: the addressee heading an address
     ]
     return [r for r in candidates if r.entity_types & entities]

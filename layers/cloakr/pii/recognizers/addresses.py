@@ -3,22 +3,26 @@
 Anchors, found by regexes that start on a digit, a unit word or a "P" (so sre skips other positions in C):
 
 * number + street name + street type: ``1600 Amphitheatre Parkway``, ``221B Baker Street``, ``10 Anson Road``,
-  ``12 Jalan Besar`` (the type may lead, as in Malay and Singapore streets);
+  ``12 Jalan Besar`` (the type may lead, as in Malay and Singapore streets); USPS's suffixes that are also common
+  words (``Summit``, ``Springs``, ``Key``) only with a town and postcode line after them;
+* an Indian house number before a street without a type, with a town and PIN: ``67/654, Bhavsar, Dhule 685905``;
 * unit first: ``Flat 4B, MG Road``, ``Blk 123 Ang Mo Kio Avenue 6``, ``Apt 5, 100 Main St``;
 * German, from the house number back: ``Hauptstraße 5``, ``Berliner Str. 12a`` (``Am Weinberg 3`` needs a cue);
-* ``PO Box 1234`` / ``Postfach 10 20 30``;
+* ``PO Box 1234`` / ``Postfach 10 20 30``; US military mail (``PSC 1234, Box 5678, APO AE 09001``);
 * a cue (``Address:``, ``lives at``, ``ship to``, ``Anschrift:``) followed by anything that ends in a postcode.
 
 From the anchor the span grows over units (``Apt 4``, ``#10-01``), locality lines and a town + postcode line valid
 for some country (US state + ZIP, UK postcode, German PLZ + town, ``Singapore 079903``, Indian city + PIN), across
 commas and newlines, so a letter's multi-line address is one finding. Locality segments are kept only when a
-town/postcode line follows them, so the span never swallows the next sentence.
+town/postcode line follows them, so the span never swallows the next sentence. With NAME enabled, the name heading
+an address (the line above it, or before it and a comma) is reported too (``NameRecognizer.addressee``).
 
 Not addresses: a street without a number (``turn left at Main St``), a postcode alone without a cue, a number
 before a capitalised word that is not a street (``Version 2.3 Road map``, ``2 Hard Drive``).
 
-``country`` (ISO-2) biases scores and one rule: in India and Singapore a bare six-digit number after a town is a
-postcode; elsewhere it needs ``PIN``, ``Singapore`` or ``India`` beside it.
+``country`` (ISO-2) biases scores and one rule: after a numbered street a six-digit number ending the town line is a
+postcode anywhere, but after a unit alone only in India and Singapore (elsewhere it needs ``PIN``, ``Singapore`` or
+``India`` beside it, or an Indian house number such as ``H.No. 12``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Iterator
 
 from cloakr.pii.context import DIGIT_LEAD, TextIndex, occurrences
 from cloakr.pii.model import Finding
+from cloakr.pii.recognizers.names import NameRecognizer
 from cloakr.pii.scanning import LazyPattern, scan_widened
 from cloakr.pii.spans import first_disjoint
 
@@ -38,23 +43,41 @@ _STREET_TYPES = (
     "Hts|Garden|Quay|Wharf|Parade|Esplanade|Broadway|Marg|Salai|Nagar|Layout|Colony|Cross|Main|Chowk|Vihar|Enclave|"
     "Bazaar|Bazar|Gali|Estate|Park|Green|Hill|Hills|View|Centre|Center"
 )
+# The rest of USPS Publication 28's street suffixes (appendix C1), with "Zila", "Ganj" and "Via". Many are also
+# ordinary words after a number and a capitalised word ("Top 10 Key Points", "3 Great Lakes"), so a street that
+# ends in one is an address only when a town and postcode line follows it (``_grow``).
+_WEAK_TYPES = (
+    "Anex|Arcade|Bayou|Beach|Bluffs?|Bottom|Branch|Bridge|Brooks?|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Centers|"
+    "Circles|Cliffs?|Club|Commons?|Corners?|Course|Courts|Coves|Creek|Crest|Crossroads?|Curve|Dale|Dam|Divide|Drives|"
+    "Estates|Extensions?|Falls?|Ferry|Fields?|Flats?|Fords?|Forest|Forges?|Forks?|Fort|Gateway|Glens?|Greens|Groves|"
+    "Harbou?rs?|Haven|Hollow|Inlet|Islands?|Isle|Junctions?|Keys?|Knolls?|Lakes?|Land|Landing|Lights?|Loaf|Locks?|"
+    "Lodge|Mall|Manors?|Meadows?|Mills?|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Parks|"
+    "Parkways|Pass|Passage|Pines?|Plains?|Points|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges|River|Roads|"
+    "Route|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares|Station|Stravenue|Stream|Streets|Summit|"
+    "Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views|Villages?|Ville|"
+    "Vista|Walks|Wall|Ways|Wells?|Zila|Ganj|Via"
+)
 _PREFIX_TYPES = "Jalan|Jln|Lorong|Lor|Persiaran|Lebuh|Lebuhraya|Rue|Calle|Via"
-_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
+# A capitalised word: letters, apostrophes, dots and hyphens, never digits ("Nandyal-833788" is a town and a PIN).
+_CAP = r"[A-ZÀ-ÖØ-Þ](?:[^\W\d_]|['’.-])*"
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
 _NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
 _DIRECTION = r"(?:[NSEW]|N[EW]|S[EW]|North|South|East|West)\.?"
 _STREET_NAME = rf"(?:{_DIRECTION}[ \t]+)?(?:(?:{_CAP}|{_ORDINAL})[ \t]+){{1,4}}"
-_STREET_TAIL = rf"(?:{_STREET_TYPES})\b\.?(?:[ \t]+{_DIRECTION}(?![\w]))?(?:[ \t]+\d{{1,3}}[A-Z]?\b)?"
+_STREET_TAIL = rf"(?:{_STREET_TYPES}|(?P<weak>{_WEAK_TYPES}))\b\.?(?:[ \t]+{_DIRECTION}(?![\w]))?(?:[ \t]+\d{{1,3}}[A-Z]?\b)?"
 # One scan for both number-led streets and German house numbers: the digit comes first, so sre only tries
 # positions holding a digit. That first character is written as a class of everything but the ASCII non-digits
 # (then ``(?<=\d)``): sre skips to it by a bitmap, where a leading ``\d`` costs a Unicode lookup per character.
 # Group "de" is a house number after a word that may end a German street suffix ("Hauptstraße 5", "Berliner
-# Str. 12a"); the suffix and the capitalised name are then checked by looking back.
+# Str. 12a"); the suffix and the capitalised name are then checked by looking back. Group "house" is a house number
+# before a comma and a street named without a type, as Indian addresses write it ("67/654, Bhavsar, Dhule 685905"):
+# an address only when a town and postcode line follows.
 _NUMBERED = re.compile(
     rf"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?:"
     rf"\d{{0,5}}+[A-Za-z]?(?:[-/]\d{{1,4}}[A-Za-z]?)?,?[ \t]+"
     rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
-    rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b))"
+    rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b)"
+    rf"|(?P<house>\d{{0,3}}(?:/\d{{1,4}})?(?=,[ \t]{{1,3}}[A-ZÀ-ÖØ-Þ])))"
 )
 # Where a ``_NUMBERED`` match can start: its first character and lookbehinds, then (looking ahead, so no start is
 # skipped) its own beginning up to the first letter of a street name, or the whole German branch. In prose one
@@ -63,21 +86,26 @@ _NUMBERED = re.compile(
 _NUMBER_START = re.compile(
     r"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?="
     r"\d{0,5}+[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?,?[ \t]+(?:[A-ZÀ-ÖØ-Þ]|\d{1,3}(?:st|nd|rd|th))"
-    r"|(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad)[ \t]\d)\d{0,3}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b)"
+    r"|(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{0,3}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b)"
 )
-_UNIT_WORDS = r"Flat|Apt|Apartment|Unit|Suite|Ste|Room|Rm|Blk|Block|House No|H\.? ?No|Plot No|Plot|Door No|Shop No|Shop"
-# Unit first: "Flat 4B, MG Road", "Blk 123 Ang Mo Kio Ave 3", "Apt 5, 100 Main St".
+_UNIT_WORDS = r"Flat|Apt|Apartment|Unit|Suite|Ste|Studio|Room|Rm|Blk|Block|House No|H\.? ?No|Plot No|Plot|Door No|Shop No|Shop"
+# Unit first: "Flat 4B, MG Road", "Blk 123 Ang Mo Kio Ave 3", "Apt 5, 100 Main St", a letter's "Studio 5\nOak Lane".
 _UNIT_LED = LazyPattern(
-    rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,7}},?[ \t]+"
+    rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,7}}(?:,?[ \t]+|[ \t]*,?[ \t]*\r?\n[ \t]*)"
     rf"(?:{_NUMBER},?[ \t]+)?(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
 )
+_UNIT_BEFORE = LazyPattern(rf"(?<![\w])(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[ \t]*\Z")
+_UNIT_BEFORE_REACH = 20
+_INDIAN_UNITS = ("H.No", "H. No", "H No", "HNo", "House No", "Door No", "Plot No", "Shop No")
 # A unit with no street after it ("H.No. 12-3-456, Banjara Hills, Hyderabad 500034"): kept only with a postcode line.
 _UNIT_ONLY = re.compile(rf"(?:{_UNIT_WORDS})\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9][0-9A-Za-z/-]{{0,9}}(?![\w])")
-# Not "ring", "hof" or "markt": "Spring 2024" and "Bring 3" are far more common than "Kaiserring 3".
 _DE_SUFFIX = r"stra(?:ße|sse)|str\.|weg|platz|allee|gasse|damm|ufer|chaussee|steig|pfad"
-# The street name that ends right before a German house number: "Hauptstraße ", "Berliner Straße ".
+_DE_WORD = r"Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm|Ring|Ufer|Markt|Steig|Pfad|Chaussee"
+# The street name that ends right before a German house number: "Hauptstraße ", "Berliner Straße ",
+# "Rosemarie-Gutknecht-Ring ". Glued "ring" (group "ring": "Kaiserring 3") is a street only when a postcode line
+# follows: "Spring 2024" and "Bring 3" are far more common.
 _GERMAN_NAME = LazyPattern(
-    rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t](?:Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm))[ \t]$"
+    rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t-](?:{_DE_WORD})|(?P<ring>[A-ZÄÖÜ][\wäöüß]*ring))[ \t]$"
 )
 _PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|Post Office Box[ \t]+\d{1,8}|Postfach[ \t]+\d[\d ]{0,10}\d")
 
@@ -97,10 +125,18 @@ _PO_LEAD = len("Post Office Box") + _BLANKS - DIGIT_LEAD
 _NUMBER_READ = 64
 
 _SEP = r"(?:[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*|[ \t]+)"
-_TOWN = rf"{_CAP}(?:[ \t]+{_CAP}){{0,2}}"
+# US military mail: "PSC 1234, Box 5678, APO AE 09001", "USNS Comfort, FPO AA 34001", "Unit 2050 Box 4190, DPO AP
+# 96522". Only texts holding "PO A" ("APO AE") are searched.
+_MILITARY = LazyPattern(
+    rf"(?<![\w-])(?:(?:PSC|CMR|Unit)[ \t]+\d{{1,5}},?[ \t]+Box[ \t]+\d{{1,5}}|(?:USNS|USS|USNV|USCGC)[ \t]+{_CAP}(?:[ \t]+{_CAP})?)"
+    rf"{_SEP}[AFD]PO[ \t]+A[AEP][ \t]+\d{{5}}(?:-\d{{4}})?(?![\w])"
+)
+# Up to three capitalised words, with the small words of place names between them ("Frankfurt am Main",
+# "Neunburg vorm Wald", "Newcastle upon Tyne").
+_TOWN = rf"{_CAP}(?:[ \t]+(?:(?:am|an der|an|auf|bei|im|in|ob|vorm|vor|upon|on|sur|de|del|la|le)[ \t]+)?{_CAP}){{0,2}}"
 _US_STATE = (
     r"A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|"
-    r"W[AIVY]"
+    r"W[AIVY]|AS|FM|GU|MH|MP|PR|PW|VI|A[AEP]"  # territories, freely associated states, military mail
 )
 _UK_POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})"
 _COUNTRY = r"USA|U\.S\.A\.|United States(?: of America)?|UK|United Kingdom|Germany|Deutschland|India|Singapore|Malaysia"
@@ -157,45 +193,62 @@ class AddressRecognizer:
     name = "addresses"
     entity_types = frozenset({"ADDRESS"})
 
-    def __init__(self, country: str | None = None) -> None:
+    def __init__(self, country: str | None = None, names: NameRecognizer | None = None) -> None:
+        """``names``: where NAME is enabled, the name recognizer that judges the name heading an address."""
         self.country = (country or "").upper()
+        self._names = names
         self._german_score = 0.9 if self.country in ("DE", "AT", "CH") else 0.8
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         found: list[Finding] = []
         windows = cues.digit_windows() if cues is not None and "\t" not in text and _LONG_GAP not in text else None
+        # A bare score of 0 makes an anchor an address only when a postcode line follows it (``_grow``).
         for match in _numbered(text, windows):
-            if match.group("de") is None:
+            if match.group("house") is not None:
+                # "Room 4, Oxford": the number belongs to a unit (the unit scan below has it)
+                if not _UNIT_BEFORE.search(text, max(0, match.start() - _UNIT_BEFORE_REACH), match.start()):
+                    found.append(self._grow(text, match.start(), match.end(), 0.0, 0.85, six_digit=True))
+            elif match.group("de") is None:
                 if _street_words_ok(match.group()):
-                    found.append(self._grow(text, match.start(), match.end(), 0.75, 0.9))
+                    found.append(self._grow(text, match.start(), match.end(), _bare(match, 0.75), 0.9, six_digit=True))
                 continue
             name = _GERMAN_NAME.search(text, max(0, match.start() - 48), match.start())
             if name and (not name.start() or not text[name.start() - 1].isalnum()):
-                found.append(self._grow(text, name.start(), match.end(), self._german_score - 0.1, self._german_score))
+                bare = 0.0 if name.group("ring") else self._german_score - 0.1
+                found.append(self._grow(text, name.start(), match.end(), bare, self._german_score))
         for match in scan_widened(_UNIT_ONLY, text, windows, _UNIT_LEAD, _READ):
             street = _UNIT_LED.match(text, match.start())
             if street and _street_words_ok(street.group()):
-                found.append(self._grow(text, street.start(), street.end(), 0.75, 0.9))
+                found.append(self._grow(text, street.start(), street.end(), _bare(street, 0.75), 0.9, six_digit=True))
             else:  # a unit with no street: an address only when a postcode line follows
-                grown = self._grow(text, match.start(), match.end(), 0.0, 0.85)
-                if grown.score:
-                    found.append(grown)
+                indian = match.group().startswith(_INDIAN_UNITS)
+                found.append(self._grow(text, match.start(), match.end(), 0.0, 0.85, six_digit=indian))
         for match in scan_widened(_PO_BOX, text, windows, _PO_LEAD, _READ):
             found.append(self._grow(text, match.start(), match.end(), 0.8, 0.9))
+        if "PO A" in text:
+            found.extend(Finding("ADDRESS", *m.span(), 0.9, False, self.name) for m in _MILITARY.finditer(text))
         found.extend(self._cued(text, cues))
+        found = [f for f in found if f.score]
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
         found.sort(key=lambda f: (-(f.end - f.start), -f.score, f.start))
-        yield from sorted(first_disjoint(found), key=lambda f: f.start)
+        for address in sorted(first_disjoint(found), key=lambda f: f.start):
+            addressee = self._names.addressee(text, address.start) if self._names is not None else None
+            if addressee is not None:
+                yield addressee
+            yield address
 
-    def _grow(self, text: str, start: int, end: int, bare_score: float, full_score: float) -> Finding:
-        """Extend a street anchor right over units, localities, town/postcode and country."""
+    def _grow(self, text: str, start: int, end: int, bare_score: float, full_score: float, six_digit: bool = False) -> Finding:
+        """Extend a street anchor right over units, localities, town/postcode and country. With ``six_digit`` (after
+        a numbered street or an Indian house number), a six-digit code ending the town line is a postcode in any
+        country (India's PIN, Singapore's, Russia's, China's); after another unit or a cue alone it takes the
+        country's rule (``_six_digit_ok``)."""
         unit = _UNIT.match(text, end)
         if unit:
             end = unit.end()
         pos, score = end, bare_score
         for _ in range(4):
             terminal = _TERMINAL.match(text, pos)
-            if terminal and (not terminal.group("six") or self._six_digit_ok(terminal.group())):
+            if terminal and (six_digit or not terminal.group("six") or self._six_digit_ok(terminal.group())):
                 end, score = terminal.end(), full_score
                 country = _COUNTRY_TAIL.match(text, end)
                 end = country.end() if country else end
@@ -250,6 +303,11 @@ def _numbered(text: str, windows: list[tuple[int, int]] | None) -> Iterator[re.M
             if match:
                 resume = match.end()
                 yield match
+
+
+def _bare(street: re.Match[str], score: float) -> float:
+    """A street's score without a postcode line: none when its type is also a common word (``_WEAK_TYPES``)."""
+    return 0.0 if street.group("weak") else score
 
 
 def _street_words_ok(street: str) -> bool:

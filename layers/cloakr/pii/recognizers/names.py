@@ -6,7 +6,8 @@ Evidence, strongest first:
   writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
   part, unless it is a schema's type: ``lastName: String``), an e-mail header (``From: Jane Smith <``), a
   salutation (``Dear Jane``), a sign-off with the name on the next line
-  (``Regards,\\nJane``) or a self-introduction (``my name is jane smith``, in any case). After a cue a name need not
+  (``Regards,\\nJane``), a self-introduction (``my name is jane smith``, in any case) or an address it heads
+  (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not
   be in the lexicons; in lower case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, or a surname then given names
@@ -170,6 +171,12 @@ _START = operator.methodcaller("start")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
 _KEY_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
+# Two to four capitalised words ending right before an address, on the line above it or before a comma.
+_ADDRESSEE = LazyPattern(
+    r"(?:^|(?<=\n)|(?<=[ \t(:]))(?P<name>[A-ZÀ-ÖØ-Þ][^\s,;:]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\s,;:]*){1,3})"
+    r"(?P<sep>[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*)\Z"
+)
+_ADDRESSEE_REACH = 80
 # Self-introductions, found with str.find in the lower-cased text. The strong ones carry a lower-case name ("my name
 # is jane"); the weak ones need capitals ("this is Jane", not "this is fine").
 _INTROS = {
@@ -445,8 +452,10 @@ class NameRecognizer:
     def _tokens(self, offset: int, value: str) -> list[tuple[int, int, int]]:
         """(start, end, flags) of a run's words; particles and leading honorifics dropped, cut at a non-name word."""
         out: list[tuple[int, int, int]] = []
-        for start, end, word in _words(offset, value):
-            if out and word.lower() in _PARTICLES or not out and word.rstrip(".") in _HONORIFIC_WORDS:
+        words = list(_words(offset, value))
+        for i, (start, end, word) in enumerate(words):
+            # A particle joins the words around it ("Ana de Souza"); last, it is the surname ("Edhitha De").
+            if out and i + 1 < len(words) and word.lower() in _PARTICLES or not out and word.rstrip(".") in _HONORIFIC_WORDS:
                 continue
             flags = self.flags(word)
             if flags & ORG and flags & SURNAME:
@@ -455,6 +464,19 @@ class NameRecognizer:
                 return [] if flags & ORG else _trim(out)
             out.append((start, end, flags))
         return _trim(out)
+
+    def addressee(self, text: str, address_start: int) -> Finding | None:
+        """The name heading the address that starts at ``address_start``: alone on the line above it, or right
+        before it and a comma ("ship to Jane Smith, 12 Oak Lane"). Judged as after an introduction: unlisted
+        words count ("Gerwin Geisler"), an organisation or common words do not ("Head Office", "Acme Ltd")."""
+        before = _ADDRESSEE.search(text, max(0, address_start - _ADDRESSEE_REACH), address_start)
+        if before is None:
+            return None
+        start, end = before.span("name")
+        for finding in self._value(text, start, "intro", lower=False):
+            if finding.start == start and finding.end == end:
+                return finding
+        return None
 
     # --- lexicon-backed capitalised runs ----------------------------------------------------------------------
     def _from_run(self, offset: int, run: str) -> Iterator[Finding]:
@@ -483,8 +505,11 @@ class NameRecognizer:
             if last & _NAMEISH:
                 return i + len(span), (0.85 if strong[-1] else 0.55)  # "Jane Brown": brown is also a word
             known = [k for k, f in enumerate(flags) if k and f & SURNAME]
-            if known:  # "John Smith Quarterly": the name ends at its last known surname
-                return i + known[-1] + 1, 0.85
+            if known:  # "John Smith Quarterly": the name ends at its last known surname or unlisted word after it
+                last_name = known[-1]  # ("Karl Heinz Eigenwillig": a second surname the lexicons lack)
+                while last_name + 1 < len(flags) and flags[last_name + 1] == 0:
+                    last_name += 1
+                return i + last_name + 1, 0.85
             return i + len(span), (0.6 if last == 0 else 0.0)
         if first & GIVEN and second & SURNAME and strong[1]:
             return i + len(span), 0.7  # "Will Thornton", not "Will Power" (power is also a word)
