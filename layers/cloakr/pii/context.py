@@ -19,6 +19,9 @@ from cloakr.pii.normalize import latin1_bytes, occurrences  # noqa: F401 - occur
 
 BEFORE = 48
 AFTER = 24
+# Characters a cue after a value may not lie beyond, for the table's rows: in "passport 914786437, ITIN 908-71-9484"
+# the ITIN cue names the value after the comma, not the one before it.
+AFTER_STOPS = ",;\n"
 # Digit rows (``PatternSpec.digit``) have their first digit at most this far into the match ("ABCDE1234F").
 DIGIT_LEAD = 8
 # A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
@@ -222,8 +225,9 @@ class TextIndex:
             hits = self._heads[head] = occurrences(self.lower, head)
         return hits
 
-    def near(self, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:
-        """A cue ends within ``before`` characters ahead of ``start``, or begins within ``after`` after ``end``."""
+    def near(self, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER, stops: str = "") -> bool:
+        """A cue ends within ``before`` characters ahead of ``start``, or begins within ``after`` after ``end`` and
+        before any of ``stops``."""
         if not cues:
             return False
         starts, ends, bounded = self.spans(cues)
@@ -235,10 +239,14 @@ class TextIndex:
             if ends[i] == start or (ends[i] < start and bounded[i]):
                 return True
             i += 1
-        # After the value: a cue lying wholly inside [end, end + after], a whole word unless it ends at the limit.
+        # After the value: a cue lying wholly inside [end, end + after], a whole word unless it ends at the limit; with
+        # a stop there, wholly before the stop (a word: a stop is no letter).
         i = bisect.bisect_left(starts, end)
-        while i < len(starts) and starts[i] < end + after:
-            if ends[i] == end + after or (ends[i] < end + after and bounded[i]):
+        if i == len(starts) or starts[i] >= end + after:
+            return False
+        limit = _after_limit(self.text, end, after, stops) if stops else end + after
+        while i < len(starts) and starts[i] < limit:
+            if ends[i] == limit or (ends[i] < limit and bounded[i]):
                 return True
             i += 1
         return False
@@ -342,10 +350,21 @@ def intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
-def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER) -> bool:
+def _after_limit(text: str, end: int, after: int, stops: str) -> int:
+    """Where the window for cues after a value ending at ``end`` ends: ``after`` characters on, or at the first of
+    ``stops`` before that."""
+    limit = end + after
+    for stop in stops:
+        at = text.find(stop, end, limit)
+        if at >= 0:
+            limit = at
+    return limit
+
+
+def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER, stops: str = "") -> bool:
     """The plain definition: one regex search on each side of the value. ``TextIndex.near`` answers the same from
     its index (tests/unit/pii/test_scanning.py compares them); this stays as the reference."""
     if not cues:
         return False
     pattern = cue_pattern(cues)
-    return bool(pattern.search(text, max(0, start - before), start) or pattern.search(text, end, end + after))
+    return bool(pattern.search(text, max(0, start - before), start) or pattern.search(text, end, _after_limit(text, end, after, stops)))

@@ -31,10 +31,14 @@ POSITIVES = [
     ("passport number 483920174", "US_PASSPORT_NUMBER", "483920174"),
     ("driver's license: D1234-56789", "DRIVER_ID", "D1234-56789"),
     ("license plate 7ABC123", "LICENSE_PLATE", "7ABC123"),
+    ("license plate MH 12 AB 1234.", "LICENSE_PLATE", "MH 12 AB 1234"),  # India: state, district, series, number
+    ("license plate 43L•231 was seen", "LICENSE_PLATE", "43L•231"),
     ("VIN 1HGCM82633A004352", "VEHICLE_IDENTIFICATION_NUMBER", "1HGCM82633A004352"),
     ("NI number AB 12 34 56 C", "UK_NATIONAL_INSURANCE_NUMBER", "AB 12 34 56 C"),
     ("NHS number 943 476 5919", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "943 476 5919"),
     ("UTR 12345 67890", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "12345 67890"),
+    # a valid US number too ("(513) 698-4857"): its cue says whose it is
+    ("Your Unique Taxpayer Reference (UTR) is 51369 84857.", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "51369 84857"),
     ("SIN 130 692 544", "CA_SOCIAL_INSURANCE_NUMBER", "130 692 544"),
     ("OHIP health card 1234-567-890-AB", "CA_HEALTH_NUMBER", "1234-567-890-AB"),
     ("Aadhaar 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"),
@@ -193,3 +197,22 @@ def test_cues_written_as_camel_case_keys_count(engine, text, entity_type, value)
 def test_labelled_values_as_json_writes_them(engine, text, expected):
     """Quoted keys and values: the label's closing quote and the value's opening one stand between label and value."""
     assert found(engine, text) == expected
+
+
+def test_a_cue_after_a_comma_names_the_next_value(engine):
+    """"passport 914786437, ITIN 908-71-9484": the ITIN cue belongs to the ITIN (914786437 passes ITIN's rules)."""
+    text = "US passport number 914786437, ITIN 908-71-9484."
+    found = {(f.type, text[f.start:f.end]) for f in engine.detect(text)}
+    assert found == {("US_PASSPORT_NUMBER", "914786437"), ("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "908-71-9484")}
+    # with no comma between, a cue after the value still counts
+    assert [(f.type, f.end) for f in engine.detect("914786437 (ITIN)")] == [("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", 9)]
+
+
+def test_a_phone_number_without_its_cue_gives_way_but_is_still_redacted(engine):
+    """Without a phone cue a national number is reported unvalidated (so a cued identifier over it ranks first), but
+    a number no other row takes stays a phone number: nothing is left in clear."""
+    text = "Account manager 415-555-0123"
+    [finding] = engine.detect(text)
+    assert (finding.type, text[finding.start:finding.end], finding.validated) == ("PHONE", "415-555-0123", False)
+    [cued] = engine.detect("Account manager, phone 415-555-0123")
+    assert (cued.type, cued.validated) == ("PHONE", True)

@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 from cloakr.pii import PIIEngine
-from cloakr.pii.context import AFTER, TextIndex, _merge, has_cue, intersect
+from cloakr.pii.context import AFTER, AFTER_STOPS, TextIndex, _merge, has_cue, intersect
 from cloakr.pii.normalize import Shadow
 from cloakr.pii.recognizers import phone
 from cloakr.pii.recognizers.patterns import AGE_YEARS_OLD, DATE, DATE_PLAIN, LABELLED, SPECS, PatternRecognizer
@@ -67,7 +67,7 @@ def plain_find(spec, text: str) -> list[tuple[int, int, float]]:
             continue
         if spec.validator is not None and not spec.validator(value):
             continue
-        cue = has_cue(text, start, end, spec.cues, before=spec.window) if spec.cues else False
+        cue = has_cue(text, start, end, spec.cues, before=spec.window, stops=AFTER_STOPS) if spec.cues else False
         if spec.needs_cue and not cue:
             continue
         out.append((start, end, spec.cue_score if cue else spec.score))
@@ -165,8 +165,9 @@ def test_cue_index_agrees_with_the_regex_search(text, data):
     cues = data.draw(st.sampled_from([row.cues for row in ROWS if row.cues]))
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
+    stops = data.draw(st.sampled_from(["", AFTER_STOPS]))
     if not cuts_a_word(text, start, end):
-        assert index.near(start, end, cues) == has_cue(text, start, end, cues)
+        assert index.near(start, end, cues, stops=stops) == has_cue(text, start, end, cues, stops=stops)
 
 
 CUE_SETS = sorted({row.cues for row in ROWS if row.cues})

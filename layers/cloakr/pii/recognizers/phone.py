@@ -71,12 +71,14 @@ class PhoneRecognizer:
             # Parsed whatever the cue; the cue then only sets the score, so it is looked up for valid numbers.
             if not _valid(raw, digits, self.country):
                 return None
-            cue = international or cues.near(start, end, _CUES)
+            if not international and not cues.near(start, end, _CUES):
+                # A national number with no cue of its own is only shaped like one: "UTR 51369 84857" is also a valid
+                # US number. Reported unvalidated, so a finding over it that a cue backs (that UTR) ranks first
+                # (``engine.resolve_overlaps``); where none covers it, it is still redacted as a phone number.
+                return Finding("PHONE", start, end, 0.75, False, self.name)
         elif not cues.near(start, end, _CUES) or not _valid(raw, digits, self.country):
             return None
-        else:
-            cue = True
-        return Finding("PHONE", start, end, 0.95 if cue else 0.75, True, self.name)
+        return Finding("PHONE", start, end, 0.95, True, self.name)
 
 
 def _candidates(text: str, cues: TextIndex) -> Iterator[re.Match[str]]:
