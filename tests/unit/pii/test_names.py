@@ -90,6 +90,9 @@ POSITIVES = [
     ("Please wire it to Karl Heinz Eigenwillig, IBAN below.", ["Karl Heinz Eigenwillig"]),  # an unlisted second surname
     ("Name: Edhitha De\nPAN: ABCDE1234F", ["Edhitha De"]),  # a particle that ends the name is its surname
     ("Hi support, this is Lee Le.", ["Lee Le"]),
+    # a query string writes the space as "+" or "%20"; its key is a label of its own
+    ("GET /signup?name=Jane+Doe&plan=gold HTTP/1.1", ["Jane+Doe"]),
+    ("/profile?first_name=mary%20ann&lang=en", ["mary%20ann"]),
 ]
 
 
@@ -99,6 +102,8 @@ def test_positive_spans_are_exact(names, text, expected):
 
 
 HARD_NEGATIVES = [
+    "/export?file_name=Report+Final&format=csv",
+    "GET /search?q=Jane+Doe HTTP/1.1",  # a search term: no label says it is a person
     "Will you grant access to Rose Garden?",
     "Microsoft Teams and Amazon Web Services are down; Google Chrome kept crashing.",
     "Dear team, thanks for the update.",

@@ -52,6 +52,12 @@ def _run(word: str, most: int) -> LazyPattern:
     return LazyPattern(rf"{word}(?:{_GAP}{word}){{0,{most - 1}}}(?![\w@])")
 
 
+# A name in a URL's query string, its spaces written "+" or "%20" ("?name=Jane+Doe"): two to five words.
+_QUERY_GAP = r"(?:\+|%20)"
+_QUERY_TITLE = LazyPattern(rf"{_TITLE}(?:{_QUERY_GAP}{_TITLE}){{1,4}}(?![\w@%+])")
+_QUERY_LOWER = LazyPattern(rf"{_LOWER}(?:{_QUERY_GAP}{_LOWER}){{1,4}}(?![\w@%+])")
+
+
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
 # both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
 _HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{_PARTICLE})[ \t])")
@@ -415,7 +421,8 @@ class NameRecognizer:
             spaced = _KEY_BREAK.sub(" ", key.group()) if key else ""
             if spaced == tail or spaced[spaced.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
                 return ""
-            line = line[:len(line) - len(tail)] + spaced  # "patient Name"
+            # "patient Name"; a query string's key ("/signup?name=") is a label of its own
+            line = spaced if tail[:key.start()].endswith(("?", "&")) else line[:len(line) - len(tail)] + spaced
         words = _WORDS.findall(line.lower())[-3:]
         if len(words) == 1 and words[0] in _HEADERS and not line[:line.lower().find(words[0])].strip():
             return "hdr"
@@ -429,6 +436,15 @@ class NameRecognizer:
     def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
         if not text[pos:pos + 1].isalpha():
             return
+        if text[pos - 1] == "=" and ("+" in text or "%20" in text):
+            query = _QUERY_TITLE.match(text, pos) or (_QUERY_LOWER.match(text, pos) if lower else None)
+            if query is not None:  # "name=Jane+Doe": read with blanks for "+" and "%20" (offsets unchanged)
+                spaced = query.group().replace("%20", "   ").replace("+", " ")
+                tokens = self._tokens(pos, spaced)
+                score = _judge_cued(kind, [f for _, _, f in tokens], lower and query.group()[0].islower())
+                if score:
+                    yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
+                return
         value = _VALUE_TITLE.match(text, pos) or _VALUE_CAPS.match(text, pos)
         if value is None and lower:
             value = _VALUE_LOWER.match(text, pos)
