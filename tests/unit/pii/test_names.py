@@ -93,6 +93,9 @@ POSITIVES = [
     # a query string writes the space as "+" or "%20"; its key is a label of its own
     ("GET /signup?name=Jane+Doe&plan=gold HTTP/1.1", ["Jane+Doe"]),
     ("/profile?first_name=mary%20ann&lang=en", ["mary%20ann"]),
+    # an e-mail display name written surname first
+    ('To: "Okafor, Ada" <ada@example.com>', ["Okafor, Ada"]),
+    ('Cc: "Nwosu, Chidi Emeka" <c@example.org>; "Acme, Inc" <sales@example.com>', ["Nwosu, Chidi Emeka"]),
 ]
 
 
@@ -104,6 +107,7 @@ def test_positive_spans_are_exact(names, text, expected):
 HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
     "GET /search?q=Jane+Doe HTTP/1.1",  # a search term: no label says it is a person
+    'From: "Support, Team" <help@example.com>',
     "Will you grant access to Rose Garden?",
     "Microsoft Teams and Amazon Web Services are down; Google Chrome kept crashing.",
     "Dear team, thanks for the update.",

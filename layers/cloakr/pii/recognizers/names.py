@@ -4,11 +4,11 @@ Evidence, strongest first:
 
 * an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``) or a key as data
   writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
-  part, unless it is a schema's type: ``lastName: String``), an e-mail header (``From: Jane Smith <``), a
-  salutation (``Dear Jane``), a sign-off with the name on the next line
-  (``Regards,\\nJane``), a self-introduction (``my name is jane smith``, in any case) or an address it heads
-  (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not
-  be in the lexicons; in lower case it must be;
+  part, unless it is a schema's type: ``lastName: String``; in a query string ``name=Jane+Doe``), an e-mail header
+  (``From: Jane Smith <``) or display name written surname first (``"Okafor, Ada" <ada@...>``), a salutation
+  (``Dear Jane``), a sign-off with the name on the next line (``Regards,\\nJane``), a self-introduction (``my name is
+  jane smith``, in any case) or an address it heads (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak
+  Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, or a surname then given names
   (``Tan Wei Ming``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
@@ -177,6 +177,8 @@ _START = operator.methodcaller("start")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
 _KEY_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
+# An e-mail display name written surname first, as directories do: '"Okafor, Ada" <ada@example.com>'.
+_DISPLAY_SURNAME_FIRST = LazyPattern(r'"(?P<v>[A-ZÀ-ÖØ-Þ][^",<>\n]{0,40},[ \t]*[A-ZÀ-ÖØ-Þ][^",<>\n]{0,40})"[ \t]*<')
 # Two to four capitalised words ending right before an address, on the line above it or before a comma.
 _ADDRESSEE = LazyPattern(
     r"(?:^|(?<=\n)|(?<=[ \t(:]))(?P<name>[A-ZÀ-ÖØ-Þ][^\s,;:]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\s,;:]*){1,3})"
@@ -363,6 +365,13 @@ class NameRecognizer:
             line_start = lowered.rfind("\n", 0, end) + 1
             if lowered[line_start:end].strip(" \t\r,!.") in _SIGN_OFFS:
                 yield from self._value(text, _skip_blanks(text, lowered.find("\n", end) + 1), "sign", lower=False)
+        if '" <' in text or '"<' in text:
+            for display in _DISPLAY_SURNAME_FIRST.finditer(text):
+                start = display.start("v")
+                tokens = self._tokens(start, display.group("v").replace(",", " "))  # offsets unchanged
+                score = _judge_cued("hdr", [f for _, _, f in tokens], False) if len(tokens) > 1 else 0.0
+                if score:
+                    yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
         yield from self._columns(text, lowered, words)
 
     def _columns(self, text: str, lowered: str, words: frozenset[str] | None) -> Iterator[Finding]:
