@@ -179,6 +179,10 @@ def _shapes(fake: Faker, rng: random.Random, by_locale: dict[str, Faker]) -> dic
             {"n": name(), "age": ("AGE", str(rng.randint(18, 95))), "pp": ("US_PASSPORT_NUMBER", ids.us_passport(rng)),
              "itin": ("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", ids.itin(rng)), "pin": ("PIN", f"{rng.randint(0, 9999):04d}")},
         ),
+        "travel_booking": lambda: (lambda country, number: _fill(
+            "Booking for {n}, " + country + " passport " + rng.choice(["{pp}", "no. {pp}", "number: {pp}"]) + ", seat 14C. Please add the API data.",
+            {"n": name(), "pp": ("PASSPORT_NUMBER", number)},
+        ))(*ids.other_passport(rng)),
         "shipping_request": lambda: _fill(
             "Hi, could you send the replacement part to {n}, {addr}? The old one stopped working on Monday.",
             {"n": name(), "addr": address()},

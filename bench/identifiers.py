@@ -146,6 +146,26 @@ def us_passport(rng: random.Random) -> str:
     return rng.choice(string.ascii_uppercase) + digits if rng.random() < 0.5 else rng.choice("123456789") + digits
 
 
+_DE_PASSPORT_CHARS = "CFGHJKLMNPRTVWXYZ0123456789"
+
+
+def other_passport(rng: random.Random) -> tuple[str, str]:
+    """(country, number) in each country's published shape: Germany (an authority letter, three authority digits,
+    five serial characters of the ICAO-safe alphabet), India (a letter and seven digits), Singapore (E or K, seven
+    digits, a letter), Canada (two letters, six digits), France (two digits, two letters, five digits)."""
+    country = rng.choice(["German", "Indian", "Singaporean", "Canadian", "French"])
+    digits = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+    letters = lambda n: "".join(rng.choice(string.ascii_uppercase) for _ in range(n))  # noqa: E731
+    number = {
+        "German": lambda: rng.choice("CFGHJK") + digits(3) + "".join(rng.choice(_DE_PASSPORT_CHARS) for _ in range(5)),
+        "Indian": lambda: rng.choice("ABCDEFGHJKLMNPRSTUVW") + rng.choice("123456789") + digits(6),
+        "Singaporean": lambda: rng.choice("EK") + digits(7) + letters(1),
+        "Canadian": lambda: letters(2) + digits(6),
+        "French": lambda: digits(2) + letters(2) + digits(5),
+    }[country]()
+    return country, number
+
+
 _VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"  # never I, O or Q
 _VIN_TRANSLITERATION = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9)))
 

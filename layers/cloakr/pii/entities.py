@@ -75,6 +75,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType("IN_AADHAAR", _P, "Aadhaar number (Verhoeff)", mask_keep_last=4, regions=("ap-south-1",)),
         EntityType("IN_PERMANENT_ACCOUNT_NUMBER", _P, "Indian PAN", regions=("ap-south-1",)),
         EntityType("SG_NRIC", _P, "Singapore NRIC/FIN (check letter)", regions=("ap-southeast-1",)),
+        EntityType("PASSPORT_NUMBER", _P, "Passport number of another country's shape (DE, IN, SG, CA...; needs a passport cue)"),
         EntityType("DATE_OF_BIRTH", _H, "Date of birth"),
         EntityType("MEDICAL_RECORD_NUMBER", _H, "Medical record number"),
         EntityType("US_MEDICARE_BENEFICIARY_IDENTIFIER", _H, "Medicare MBI", regions=_US),

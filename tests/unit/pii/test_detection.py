@@ -29,6 +29,12 @@ POSITIVES = [
     ("my ssn is 536221234", "US_SOCIAL_SECURITY_NUMBER", "536221234"),
     ("ITIN 912-70-1234", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "912-70-1234"),
     ("passport number 483920174", "US_PASSPORT_NUMBER", "483920174"),
+    ("Reisepassnummer C01X00T47", "PASSPORT_NUMBER", "C01X00T47"),  # Germany
+    ("Indian passport no. J8369854", "PASSPORT_NUMBER", "J8369854"),
+    ("Passport: K1234567A", "PASSPORT_NUMBER", "K1234567A"),  # Singapore
+    ("passport AB123456 (Canada)", "PASSPORT_NUMBER", "AB123456"),
+    ("passeport 12AB34567", "PASSPORT_NUMBER", "12AB34567"),  # France
+    ("US passport number G95755131", "US_PASSPORT_NUMBER", "G95755131"),  # passes the DEA check digit too
     ("driver's license: D1234-56789", "DRIVER_ID", "D1234-56789"),
     ("license plate 7ABC123", "LICENSE_PLATE", "7ABC123"),
     ("license plate MH 12 AB 1234.", "LICENSE_PLATE", "MH 12 AB 1234"),  # India: state, district, series, number
@@ -82,6 +88,8 @@ def test_private_key_and_jwt(engine):
 
 
 HARD_NEGATIVES = [
+    "Bring your passport (COVID19 rules apply) and form DS82.",  # a word with a number is no passport number
+    "Passport renewal takes 6 weeks; fee USD130.",
     "Order #1234567890123456 shipped",  # Luhn-invalid 16 digits
     "request id 123e4567-e89b-12d3-a456-426614174000",
     "commit 3f786850e387550fdab836ed7e6dc881de23001b",

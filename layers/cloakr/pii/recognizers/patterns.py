@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import AFTER_STOPS, DIGIT_LEAD, TextIndex, intersect
+from cloakr.pii.context import AFTER_STOPS, DIGIT_LEAD, TextIndex, cue_pattern, intersect
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
 
@@ -89,6 +89,12 @@ def _after_version_word(text: str, value: str, start: int) -> bool:
     return _VERSION_WORD.search(before) is not None
 
 
+def _after_passport_cue(text: str, value: str, start: int) -> bool:
+    """A passport cue just before the value: "passport G95755131" is a passport number that happens to pass the DEA
+    check digit (one in ten letter-and-eight-digit numbers does)."""
+    return cue_pattern(PASSPORT_CUES).search(text, max(0, start - 24), start) is not None
+
+
 def _ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value)
@@ -113,6 +119,22 @@ def _ipv6(value: str) -> bool:
     return value.count(":") >= 2 and _ip(value)
 
 
+# What the US row takes (a letter and eight digits, or nine digits). Other countries' numbers mix letters and at
+# least five digits without a run of four letters (Germany's may have fewer digits and such a run: its shape is
+# checked instead): "C01X00T47" (Germany), "J8369854" (India), "K1234567A"
+# (Singapore), "AB123456" (Canada), "12AB34567" (France); not a word or code with a number ("COVID19", "USD130").
+_US_PASSPORT = re.compile(r"[A-Z]?\d{8,9}")
+_LETTER_RUN = re.compile(r"[A-Z]{4}")
+# Germany's: an authority letter and three digits, then five serial characters of an alphabet without vowels.
+_GERMAN_PASSPORT = re.compile(r"[CFGHJK]\d{3}[CFGHJKLMNPRTVWXYZ0-9]{5}")
+
+
+def _other_passport(value: str) -> bool:
+    if _US_PASSPORT.fullmatch(value):
+        return False
+    return bool(_GERMAN_PASSPORT.fullmatch(value)) or sum(c.isdigit() for c in value) >= 5 and not _LETTER_RUN.search(value)
+
+
 def _has_digit(value: str) -> bool:
     return any(ch.isdigit() for ch in value)
 
@@ -131,6 +153,7 @@ def _email_tld(value: str) -> bool:
 # A log's timestamp ("T10:00:36Z") has the first shape, but not what follows it.
 IPV6_ANCHOR_SHAPE = r":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*+(?![\w:])"
 MAC_ANCHOR_SHAPE = r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b"
+PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
@@ -151,7 +174,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True, digit=True, longest=9),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True, longest=11),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, digit=True, longest=9),
-    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=("passport", "passport number", "passport no", "reisepass"), needs_cue=True, digit=True, cue_score=0.85, longest=10),
+    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=PASSPORT_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=10),
+    PatternSpec("PASSPORT_NUMBER", r"\b(?=[A-Z0-9]{6,9}\b)(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{6,9}\b", 0.0, _other_passport, cues=PASSPORT_CUES, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, longest=9),
     PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "führerschein"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=20, longest=32),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16, longest=17),  # v.vin: never all letters
@@ -167,7 +191,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric, digit=True, longest=9),
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True, longest=13),
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
-    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), digit=True, longest=9),
+    PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), reject=_after_passport_cue, digit=True, longest=9),
     PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb"), needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=22),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
@@ -213,7 +237,7 @@ class PatternRecognizer:
         # an alphabetic TLD) does not, except that a parsed IP address is one.
         self._validated = [
             spec.validator is not None
-            and (spec.validator not in (_has_digit, _email_tld, _ip, _ipv4, _ipv6) or spec.type == "IP_ADDRESS")
+            and (spec.validator not in (_has_digit, _email_tld, _ip, _ipv4, _ipv6, _other_passport) or spec.type == "IP_ADDRESS")
             for spec in specs
         ]
 
