@@ -93,6 +93,9 @@ POSITIVES = [
     # a query string writes the space as "+" or "%20"; its key is a label of its own
     ("GET /signup?name=Jane+Doe&plan=gold HTTP/1.1", ["Jane+Doe"]),
     ("/profile?first_name=mary%20ann&lang=en", ["mary%20ann"]),
+    # SQL: the column list labels each row's values
+    ("INSERT INTO patients (id, first_name, last_name) VALUES (1, 'Amara', 'Nwosu'), (2, 'Chidi', 'Okafor');",
+     ["Amara", "Nwosu", "Chidi", "Okafor"]),
     # an e-mail display name written surname first
     ('To: "Okafor, Ada" <ada@example.com>', ["Okafor, Ada"]),
     ('Cc: "Nwosu, Chidi Emeka" <c@example.org>; "Acme, Inc" <sales@example.com>', ["Nwosu, Chidi Emeka"]),
@@ -106,6 +109,8 @@ def test_positive_spans_are_exact(names, text, expected):
 
 HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
+    "INSERT INTO products (name, sku) VALUES ('Widget', 'A-1'), ('Gadget', 'B-2');",
+    "INSERT INTO t (a, b) VALUES ('Amara', 'Nwosu');",  # unlabelled columns: no evidence
     "GET /search?q=Jane+Doe HTTP/1.1",  # a search term: no label says it is a person
     'From: "Support, Team" <help@example.com>',
     "Will you grant access to Rose Garden?",

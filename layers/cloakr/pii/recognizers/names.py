@@ -4,11 +4,11 @@ Evidence, strongest first:
 
 * an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``) or a key as data
   writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
-  part, unless it is a schema's type: ``lastName: String``; in a query string ``name=Jane+Doe``), an e-mail header
-  (``From: Jane Smith <``) or display name written surname first (``"Okafor, Ada" <ada@...>``), a salutation
-  (``Dear Jane``), a sign-off with the name on the next line (``Regards,\\nJane``), a self-introduction (``my name is
-  jane smith``, in any case) or an address it heads (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak
-  Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower case it must be;
+  part, unless it is a schema's type: ``lastName: String``; in a query string ``name=Jane+Doe``; a table's or an SQL
+  INSERT's column), an e-mail header (``From: Jane Smith <``) or display name written surname first (``"Okafor,
+  Ada" <ada@...>``), a salutation (``Dear Jane``), a sign-off with the name on the next line (``Regards,\\nJane``), a
+  self-introduction (``my name is jane smith``, in any case) or an address it heads (``Jane Smith\\n12 Oak Lane...``,
+  ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, or a surname then given names
   (``Tan Wei Ming``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
@@ -127,6 +127,13 @@ _MAX_TABLE_ROWS = 5_000
 # literal at C speed; a class first would be some seven times slower over prose).
 _TIGHT_COMMA = re.compile(r",(?=[^ \r\n])")
 _TIGHT_SEMICOLON = re.compile(r";(?=[^ \r\n])")
+
+
+# SQL that inserts rows: its column list labels each tuple's values ("INSERT INTO patients (first_name, last_name)
+# VALUES ('Amara', 'Nwosu'), ('Ada', 'Okafor')").
+_SQL_INSERT = LazyPattern(r"insert[ \t\r\n]+into[ \t\r\n]+[^\s(]{1,128}[ \t\r\n]*\(([^()]{1,2000})\)[ \t\r\n]*values[ \t\r\n]*", re.IGNORECASE)
+_SQL_TUPLE = LazyPattern(r"\(((?:'(?:[^'\n]|'')*'|[^()'\n])*)\)[ \t\r\n]*,?[ \t\r\n]*")
+_SQL_CELL = LazyPattern(r"'(?:[^'\n]|'')*'|[^,'\s][^,']*")
 
 
 def _tabular(text: str) -> bool:
@@ -373,6 +380,7 @@ class NameRecognizer:
                 if score:
                     yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
         yield from self._columns(text, lowered, words)
+        yield from self._sql_rows(text, lowered, words)
 
     def _columns(self, text: str, lowered: str, words: frozenset[str] | None) -> Iterator[Finding]:
         """Names in the columns of a table (CSV, TSV, Markdown, ";") whose header cell is a person label
@@ -391,6 +399,19 @@ class NameRecognizer:
                 if start not in headers:
                     headers.add(start)
                     yield from self._table(text, start)
+
+    def _sql_rows(self, text: str, lowered: str, words: frozenset[str] | None) -> Iterator[Finding]:
+        """Names in the values of an SQL INSERT whose column is a person label: each is read as after that label."""
+        if words is not None and not ("insert" in words and "values" in words) or "values" not in lowered:
+            return
+        for insert in _SQL_INSERT.finditer(text):
+            kinds = {i: kind for i, kind in enumerate(map(_column_kind, insert.group(1).split(","))) if kind}
+            pos = insert.end()
+            while kinds and (row := _SQL_TUPLE.match(text, pos)) is not None:
+                for i, cell in enumerate(_SQL_CELL.finditer(text, *row.span(1))):
+                    if i in kinds and cell.group().startswith("'"):
+                        yield from self._value(text, cell.start() + 1, kinds[i], lower=True)
+                pos = row.end()
 
     def _table(self, text: str, start: int) -> Iterator[Finding]:
         end = _line_end(text, start)
