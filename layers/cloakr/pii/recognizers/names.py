@@ -8,7 +8,8 @@ Evidence, strongest first:
   INSERT's column), an e-mail header (``From: Jane Smith <``) or display name written surname first (``"Okafor,
   Ada" <ada@...>``), a salutation (``Dear Jane``), a sign-off with the name on the next line (``Regards,\\nJane``), a
   self-introduction (``my name is jane smith``, in any case) or an address it heads (``Jane Smith\\n12 Oak Lane...``,
-  ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower case it must be;
+  ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower
+  case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, or a surname then given names
   (``Tan Wei Ming``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
