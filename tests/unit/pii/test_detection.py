@@ -36,6 +36,7 @@ POSITIVES = [
     ("passeport 12AB34567", "PASSPORT_NUMBER", "12AB34567"),  # France
     ("US passport number G95755131", "US_PASSPORT_NUMBER", "G95755131"),  # passes the DEA check digit too
     ("driver's license: D1234-56789", "DRIVER_ID", "D1234-56789"),
+    ("Driver: Carlos Mendes, CDL #M123-456-789-012", "DRIVER_ID", "M123-456-789-012"),  # a commercial licence
     ("license plate 7ABC123", "LICENSE_PLATE", "7ABC123"),
     ("license plate MH 12 AB 1234.", "LICENSE_PLATE", "MH 12 AB 1234"),  # India: state, district, series, number
     ("license plate 43L•231 was seen", "LICENSE_PLATE", "43L•231"),

@@ -96,6 +96,10 @@ POSITIVES = [
     # SQL: the column list labels each row's values
     ("INSERT INTO patients (id, first_name, last_name) VALUES (1, 'Amara', 'Nwosu'), (2, 'Chidi', 'Okafor');",
      ["Amara", "Nwosu", "Chidi", "Okafor"]),
+    ("Name on card: ROBERT J HALVORSEN. Card ends 4242.", ["ROBERT J HALVORSEN"]),  # a capitals' initial without dot
+    # a register's "Surname, Given": a word that is only a surname, then a given name
+    ("Employee record: Müller, Jürgen; Personalnummer 004711", ["Müller, Jürgen"]),
+    ("Smith, John and Jones, Mary attended.", ["Smith, John", "Jones, Mary"]),
     # an e-mail display name written surname first
     ('To: "Okafor, Ada" <ada@example.com>', ["Okafor, Ada"]),
     ('Cc: "Nwosu, Chidi Emeka" <c@example.org>; "Acme, Inc" <sales@example.com>', ["Nwosu, Chidi Emeka"]),
@@ -109,6 +113,8 @@ def test_positive_spans_are_exact(names, text, expected):
 
 HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
+    "Offices in Paris, London and Berlin.",  # places, not "Surname, Given"
+    "Thanks, Jordan, Michael and Sam!",
     "INSERT INTO products (name, sku) VALUES ('Widget', 'A-1'), ('Gadget', 'B-2');",
     "INSERT INTO t (a, b) VALUES ('Amara', 'Nwosu');",  # unlabelled columns: no evidence
     "GET /search?q=Jane+Doe HTTP/1.1",  # a search term: no label says it is a person

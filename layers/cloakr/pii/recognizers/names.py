@@ -11,8 +11,8 @@ Evidence, strongest first:
   ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower
   case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
-  common-word given name (will, rose, mark...) only before a real surname, or a surname then given names
-  (``Tan Wei Ming``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
+  common-word given name (will, rose, mark...) only before a real surname, a surname then given names
+  (``Tan Wei Ming``), or a word that is only a surname, a comma and a given name (``Müller, Jürgen``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
   months, days, places and common words end one and never start one; ALL-CAPS headers are not names.
 
 Speed: no Python work per word of the text. Regexes that start on an upper-case letter, a colon, "=" or a literal phrase
@@ -89,7 +89,8 @@ _SHAPES = bytes(
 )
 # A run of up to five capitalised words (also the lexicon pass's candidate once it has two or more words).
 _VALUE_TITLE = _run(_TITLE, 5)
-_VALUE_CAPS = _run(_CAPS, 5)
+# In capitals a middle initial may stand without its dot ("ROBERT J HALVORSEN"), but not last.
+_VALUE_CAPS = _run(rf"(?:{_CAPS}|[{_UP}](?=[ \t\u00a0]++[{_UP}]{{2}}))", 5)
 _VALUE_LOWER = _run(_LOWER, 3)
 _WORDS = re.compile(r"[\w'’]+")
 
@@ -318,7 +319,9 @@ class NameRecognizer:
                 kind = "hon" if titles or word in _HONORIFIC_WORDS else "sal"
                 found = self._value(text, titles.end() if titles else pos, kind, lower=False)
             elif hint.group(1):
-                continue  # "Paris, London": a comma splits a run
+                # "Paris, London": a comma splits a run, unless a surname stands before it and a given name after
+                # ("Müller, Jürgen", as registers write names)
+                found = self._surname_first(text, start, hint.end() - 1)
             else:
                 while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
                     start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
@@ -524,6 +527,20 @@ class NameRecognizer:
             if finding.start == start and finding.end == end:
                 return finding
         return None
+
+    def _surname_first(self, text: str, start: int, given_at: int) -> list[Finding]:
+        """"Surname, Given" without a cue: only a word that is a surname and nothing else (no given name, place or
+        common word: "Paris, London", "Jordan, Michael" stay apart) before a given name that is no common word."""
+        if start and (text[start - 1].isalpha() or text[start - 1] in "@./#_-"):
+            return []
+        flags = self.flags(text[start:text.index(",", start)])
+        if not flags & SURNAME or flags & (GIVEN | COMMON | PLACE | ORG):
+            return []
+        run = _VALUE_TITLE.match(text, given_at)
+        tokens = self._tokens(run.start(), run.group()) if run else []
+        if not tokens or not tokens[0][2] & GIVEN or tokens[0][2] & COMMON:
+            return []
+        return [Finding("NAME", start, tokens[-1][1], 0.7, False, self.name)]
 
     # --- lexicon-backed capitalised runs ----------------------------------------------------------------------
     def _from_run(self, offset: int, run: str) -> Iterator[Finding]:
