@@ -77,7 +77,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType("SG_NRIC", _P, "Singapore NRIC/FIN (check letter)", regions=("ap-southeast-1",)),
         EntityType("PASSPORT_NUMBER", _P, "Passport number of another country's shape (DE, IN, SG, CA...; needs a passport cue)"),
         EntityType("DATE_OF_BIRTH", _H, "Date of birth"),
-        EntityType("MEDICAL_RECORD_NUMBER", _H, "Medical record number"),
+        EntityType("MEDICAL_RECORD_NUMBER", _H, "Medical record or health plan member number"),
         EntityType("US_MEDICARE_BENEFICIARY_IDENTIFIER", _H, "Medicare MBI", regions=_US),
         EntityType("US_NATIONAL_PROVIDER_IDENTIFIER", _H, "NPI (Luhn over 80840 + number)", regions=_US),
         EntityType("US_DEA_NUMBER", _H, "DEA registration number (check digit)", regions=_US),

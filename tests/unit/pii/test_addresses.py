@@ -116,6 +116,12 @@ OTHER_FORMS = [
     # Indian house numbers before a street named without a type
     ("US", "send it to 67/654, Bhavsar, Dhule 685905? Thanks", "67/654, Bhavsar, Dhule 685905"),
     ("US", "to 87, Lad Path, Bhusawal-882359? T", "87, Lad Path, Bhusawal-882359"),
+    ("IN", "Rahul Sharma, s/o Mahesh Sharma, 221B, Sector 15, Noida, UP 201301. Mob", "221B, Sector 15, Noida, UP 201301"),
+    # a Singapore HDB block on a "Lorong"
+    ("SG", "address Blk 45 Toa Payoh Lorong 5, #12-34, Singapore 310045.", "Blk 45 Toa Payoh Lorong 5, #12-34, Singapore 310045"),
+    # German streets without a suffix, before a postcode and town (in German-speaking countries)
+    ("DE", "wohnhaft Am Weinberg 3, 79100 Freiburg im Breisgau.", "Am Weinberg 3, 79100 Freiburg im Breisgau"),
+    ("DE", "Lieferung an Unter den Linden 77, 10117 Berlin bitte.", "Unter den Linden 77, 10117 Berlin"),
 ]
 
 
@@ -174,3 +180,10 @@ def test_near_digit_scans_stay_inside_the_gaps_the_index_leaves():
 
     assert addresses._READ <= context._CLUSTER_JOIN
     assert addresses._READ < context._DIGIT_CLUSTER_GAP
+
+
+@pytest.mark.parametrize(("country", "text"), [("DE", "Im Jahr 2023, 50000 Kunden kamen."), ("DE", "Kapitel 3, 12345 Wörter"),
+                                               ("US", "Am Weinberg 3, 79100 Freiburg")])
+def test_a_name_before_a_number_and_postcode_is_a_street_only_in_german_speaking_countries(country, text):
+    """Outside them the grammar needs a street type; a year or a document's part is never a house number."""
+    assert spans(AddressRecognizer(country), text) == []

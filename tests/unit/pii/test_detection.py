@@ -37,6 +37,9 @@ POSITIVES = [
     ("US passport number G95755131", "US_PASSPORT_NUMBER", "G95755131"),  # passes the DEA check digit too
     ("driver's license: D1234-56789", "DRIVER_ID", "D1234-56789"),
     ("Driver: Carlos Mendes, CDL #M123-456-789-012", "DRIVER_ID", "M123-456-789-012"),  # a commercial licence
+    ("UPI ID rahul.sharma@okicici, IFSC HDFC0001234", "USERNAME", "rahul.sharma@okicici"),  # India's payment address
+    ("my vpa is asha-k@oksbi.", "USERNAME", "asha-k@oksbi"),
+    ("Insurance: BCBS member ID ZGP123456789.", "MEDICAL_RECORD_NUMBER", "ZGP123456789"),  # a health plan's (HIPAA)
     ("license plate 7ABC123", "LICENSE_PLATE", "7ABC123"),
     ("license plate MH 12 AB 1234.", "LICENSE_PLATE", "MH 12 AB 1234"),  # India: state, district, series, number
     ("license plate 43L•231 was seen", "LICENSE_PLATE", "43L•231"),

@@ -7,7 +7,8 @@ Anchors, found by regexes that start on a digit, a unit word or a "P" (so sre sk
   words (``Summit``, ``Springs``, ``Key``) only with a town and postcode line after them;
 * an Indian house number before a street without a type, with a town and PIN: ``67/654, Bhavsar, Dhule 685905``;
 * unit first: ``Flat 4B, MG Road``, ``Blk 123 Ang Mo Kio Avenue 6``, ``Apt 5, 100 Main St``;
-* German, from the house number back: ``Hauptstraße 5``, ``Berliner Str. 12a`` (``Am Weinberg 3`` needs a cue);
+* German, from the house number back: ``Hauptstraße 5``, ``Berliner Str. 12a`` (``Am Weinberg 3`` needs a cue, or,
+  in German-speaking countries, a postcode and town after it: ``Am Weinberg 3, 79100 Freiburg``);
 * ``PO Box 1234`` / ``Postfach 10 20 30``; US military mail (``PSC 1234, Box 5678, APO AE 09001``);
 * a cue (``Address:``, ``lives at``, ``ship to``, ``Anschrift:``) followed by anything that ends in a postcode.
 
@@ -41,7 +42,7 @@ _STREET_TYPES = (
     "Way|Parkway|Pkwy|Highway|Hwy|Freeway|Fwy|Expressway|Expy|Circle|Cir|Trail|Trl|Close|Crescent|Cres|Grove|"
     "Gardens|Gdns|Mews|Row|Walk|Rise|Vale|Crossing|Loop|Alley|Pike|Path|Plaza|Plz|Point|Ridge|Cove|Bend|Heights|"
     "Hts|Garden|Quay|Wharf|Parade|Esplanade|Broadway|Marg|Salai|Nagar|Layout|Colony|Cross|Main|Chowk|Vihar|Enclave|"
-    "Bazaar|Bazar|Gali|Estate|Park|Green|Hill|Hills|View|Centre|Center"
+    "Bazaar|Bazar|Gali|Estate|Park|Green|Hill|Hills|View|Centre|Center|Lorong"
 )
 # The rest of USPS Publication 28's street suffixes (appendix C1), with "Zila", "Ganj" and "Via". Many are also
 # ordinary words after a number and a capitalised word ("Top 10 Key Points", "3 Great Lakes"), so a street that
@@ -55,7 +56,7 @@ _WEAK_TYPES = (
     "Parkways|Pass|Passage|Pines?|Plains?|Points|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges|River|Roads|"
     "Route|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares|Station|Stravenue|Stream|Streets|Summit|"
     "Throughway|Trace|Track|Trafficway|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views|Villages?|Ville|"
-    "Vista|Walks|Wall|Ways|Wells?|Zila|Ganj|Via"
+    "Vista|Walks|Wall|Ways|Wells?|Zila|Ganj|Via|Lor"
 )
 _PREFIX_TYPES = "Jalan|Jln|Lorong|Lor|Persiaran|Lebuh|Lebuhraya|Rue|Calle|Via"
 # A capitalised word: letters, apostrophes, dots and hyphens, never digits ("Nandyal-833788" is a town and a PIN).
@@ -71,13 +72,16 @@ _STREET_TAIL = rf"(?:{_STREET_TYPES}|(?P<weak>{_WEAK_TYPES}))\b\.?(?:[ \t]+{_DIR
 # Group "de" is a house number after a word that may end a German street suffix ("Hauptstraße 5", "Berliner
 # Str. 12a"); the suffix and the capitalised name are then checked by looking back. Group "house" is a house number
 # before a comma and a street named without a type, as Indian addresses write it ("67/654, Bhavsar, Dhule 685905"):
-# an address only when a town and postcode line follows.
+# an address only when a town and postcode line follows. Group "plz" is a house number (three digits at most: not a
+# year) right before a German postcode and town ("Am Weinberg 3, 79100 Freiburg"): in German-speaking countries the
+# street's name, whatever its form, is then found by looking back.
 _NUMBERED = re.compile(
     rf"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?:"
     rf"\d{{0,5}}+[A-Za-z]?(?:[-/]\d{{1,4}}[A-Za-z]?)?,?[ \t]+"
     rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
     rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b)"
-    rf"|(?P<house>\d{{0,3}}(?:/\d{{1,4}})?(?=,[ \t]{{1,3}}[A-ZÀ-ÖØ-Þ])))"
+    rf"|(?P<house>\d{{0,3}}[A-Z]?(?:/\d{{1,4}})?(?=,[ \t]{{1,3}}[A-ZÀ-ÖØ-Þ]))"
+    rf"|(?P<plz>\d{{0,2}}[a-z]?(?=,?[ \t]+\d{{5}}[ \t]+[A-ZÄÖÜ])))"
 )
 # Where a ``_NUMBERED`` match can start: its first character and lookbehinds, then (looking ahead, so no start is
 # skipped) its own beginning up to the first letter of a street name, or the whole German branch. In prose one
@@ -86,7 +90,8 @@ _NUMBERED = re.compile(
 _NUMBER_START = re.compile(
     r"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?="
     r"\d{0,5}+[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?,?[ \t]+(?:[A-ZÀ-ÖØ-Þ]|\d{1,3}(?:st|nd|rd|th))"
-    r"|(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{0,3}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b)"
+    r"|(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{0,3}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b"
+    r"|\d{0,2}[a-z]?,?[ \t]+\d{5}[ \t]+[A-ZÄÖÜ])"
 )
 _UNIT_WORDS = r"Flat|Apt|Apartment|Unit|Suite|Ste|Studio|Room|Rm|Blk|Block|House No|H\.? ?No|Plot No|Plot|Door No|Shop No|Shop"
 # Unit first: "Flat 4B, MG Road", "Blk 123 Ang Mo Kio Ave 3", "Apt 5, 100 Main St", a letter's "Studio 5\nOak Lane".
@@ -107,6 +112,12 @@ _DE_WORD = r"Stra(?:ße|sse)|Str\.|Weg|Platz|Allee|Gasse|Damm|Ring|Ufer|Markt|St
 _GERMAN_NAME = LazyPattern(
     rf"(?:[A-ZÄÖÜ][\wäöüß-]*(?:{_DE_SUFFIX})|[A-ZÄÖÜ][\wäöüß.-]*[ \t-](?:{_DE_WORD})|(?P<ring>[A-ZÄÖÜ][\wäöüß]*ring))[ \t]$"
 )
+# Capitalised words (no digits) and the small words between them, ending right before a house number: "Am Weinberg ",
+# "Unter den Linden ".
+_NAME_BEFORE = LazyPattern(r"[A-ZÄÖÜ][a-zäöüß.-]+(?:[ \t]+(?:[A-ZÄÖÜ][a-zäöüß.-]+|den|der|dem|am|im|zum|zur|an|auf)){0,3}[ \t]$")
+_GERMAN_SPEAKING = frozenset({"DE", "AT", "CH"})
+#: Words before a number that make it a part of a document, not a house number ("Kapitel 3, 12345 Wörter").
+_NOT_GERMAN_STREET = frozenset("kapitel seite abschnitt absatz artikel band teil nr nummer punkt schritt version chapter page section".split())
 _PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|Post Office Box[ \t]+\d{1,8}|Postfach[ \t]+\d[\d ]{0,10}\d")
 
 # Scanning near digits only. Every match of ``_NUMBERED``, ``_UNIT_ONLY`` and ``_PO_BOX`` holds a digit, and before
@@ -162,7 +173,7 @@ _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 # Cues that make whatever follows an address when it ends in a postcode.
 _CUES = (
     "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
-    "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in",
+    "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in", "wohnhaft",
 )
 #: Each cue by its first word, the whole word before ":" or " ": ``TextIndex.spans`` of these words (shared word
 #: set, ``str.find`` only for words present) finds every cue occurrence not preceded by a letter or digit, where
@@ -197,14 +208,20 @@ class AddressRecognizer:
         """``names``: where NAME is enabled, the name recognizer that judges the name heading an address."""
         self.country = (country or "").upper()
         self._names = names
-        self._german_score = 0.9 if self.country in ("DE", "AT", "CH") else 0.8
+        self._german_score = 0.9 if self.country in _GERMAN_SPEAKING else 0.8
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         found: list[Finding] = []
         windows = cues.digit_windows() if cues is not None and "\t" not in text and _LONG_GAP not in text else None
         # A bare score of 0 makes an anchor an address only when a postcode line follows it (``_grow``).
         for match in _numbered(text, windows):
-            if match.group("house") is not None:
+            if match.group("plz") is not None:
+                if self.country not in _GERMAN_SPEAKING:
+                    continue
+                name = _NAME_BEFORE.search(text, max(0, match.start() - 48), match.start())
+                if name and (not name.start() or not text[name.start() - 1].isalnum()) and name.group().split()[-1].lower() not in _NOT_GERMAN_STREET:
+                    found.append(self._grow(text, name.start(), match.end(), 0.0, self._german_score))
+            elif match.group("house") is not None:
                 # "Room 4, Oxford": the number belongs to a unit (the unit scan below has it)
                 if not _UNIT_BEFORE.search(text, max(0, match.start() - _UNIT_BEFORE_REACH), match.start()):
                     found.append(self._grow(text, match.start(), match.end(), 0.0, 0.85, six_digit=True))
