@@ -179,6 +179,11 @@ def _shapes(fake: Faker, rng: random.Random, by_locale: dict[str, Faker]) -> dic
             {"n": name(), "age": ("AGE", str(rng.randint(18, 95))), "pp": ("US_PASSPORT_NUMBER", ids.us_passport(rng)),
              "itin": ("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", ids.itin(rng)), "pin": ("PIN", f"{rng.randint(0, 9999):04d}")},
         ),
+        "german_payroll": lambda: (lambda first, last, born: _fill(
+            "Lohnabrechnung November\nMitarbeiter: {n}\nSteuer-ID: {tax}\nSozialversicherungsnummer: {sv}\nBitte prüfen.",
+            {"n": ("NAME", f"{first} {last}"), "tax": ("DE_TAX_IDENTIFICATION_NUMBER", ids.de_tax_id(rng)),
+             "sv": ("DE_SOCIAL_INSURANCE_NUMBER", ids.de_social_insurance(rng, born, last))},
+        ))(by_locale["de_DE"].first_name(), by_locale["de_DE"].last_name(), by_locale["de_DE"].date_of_birth(minimum_age=18, maximum_age=67)),
         "travel_booking": lambda: (lambda country, number: _fill(
             "Booking for {n}, " + country + " passport " + rng.choice(["{pp}", "no. {pp}", "number: {pp}"]) + ", seat 14C. Please add the API data.",
             {"n": name(), "pp": ("PASSPORT_NUMBER", number)},

@@ -146,6 +146,42 @@ def us_passport(rng: random.Random) -> str:
     return rng.choice(string.ascii_uppercase) + digits if rng.random() < 0.5 else rng.choice("123456789") + digits
 
 
+def de_tax_id(rng: random.Random) -> str:
+    """Steuer-ID: ten digits, the first not 0, one of them twice and the rest once (BZSt's rule), then the ISO/IEC 7064
+    MOD 11,10 check digit; written in groups of 2-3-3-3 or bare."""
+    while True:
+        chosen = rng.sample(string.digits, 9)
+        body = chosen + [rng.choice(chosen)]
+        rng.shuffle(body)
+        if body[0] != "0":
+            break
+    product = 10
+    for ch in body:
+        total = (int(ch) + product) % 10
+        product = (10 if total == 0 else total) * 2 % 11
+    check = 11 - product
+    raw = "".join(body) + str(0 if check == 10 else check)
+    return f"{raw[:2]} {raw[2:5]} {raw[5:8]} {raw[8:]}" if rng.random() < 0.5 else raw
+
+
+def de_social_insurance(rng: random.Random, birth: "date", surname: str) -> str:  # noqa: F821 - a datetime.date
+    """Rentenversicherungsnummer: area number, birth date DDMMYY, the birth name's initial, serial (00-49 men, 50-99
+    women), check digit (weights 2,1,2,5,7,1,2,1,2,1,2,1 over the digits with the letter as its two-digit place in
+    the alphabet; the products' digit sums added, modulo 10)."""
+    import unicodedata
+
+    initial = unicodedata.normalize("NFKD", surname)[0].upper()  # "Özdemir": O
+    initial = initial if "A" <= initial <= "Z" else "X"
+    head = f"{rng.randint(2, 89):02d}{birth.strftime('%d%m%y')}"
+    serial = f"{rng.randint(0, 99):02d}"
+    numbers = head + f"{ord(initial) - 64:02d}" + serial
+    total = 0
+    for d, w in zip(numbers, (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)):
+        product = int(d) * w
+        total += product // 10 + product % 10
+    return f"{head[:2]} {head[2:]} {initial} {serial}{total % 10}"
+
+
 _DE_PASSPORT_CHARS = "CFGHJKLMNPRTVWXYZ0123456789"
 
 

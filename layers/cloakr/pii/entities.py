@@ -75,6 +75,8 @@ ENTITY_TYPES: dict[str, EntityType] = {
         EntityType("IN_AADHAAR", _P, "Aadhaar number (Verhoeff)", mask_keep_last=4, regions=("ap-south-1",)),
         EntityType("IN_PERMANENT_ACCOUNT_NUMBER", _P, "Indian PAN", regions=("ap-south-1",)),
         EntityType("SG_NRIC", _P, "Singapore NRIC/FIN (check letter)", regions=("ap-southeast-1",)),
+        EntityType("DE_TAX_IDENTIFICATION_NUMBER", _P, "German tax id, Steuer-ID (MOD 11,10; needs a cue)", regions=("eu-central-1",)),
+        EntityType("DE_SOCIAL_INSURANCE_NUMBER", _P, "German social insurance number, Rentenversicherungsnummer (check digit)", regions=("eu-central-1",)),
         EntityType("PASSPORT_NUMBER", _P, "Passport number of another country's shape (DE, IN, SG, CA...; needs a passport cue)"),
         EntityType("DATE_OF_BIRTH", _H, "Date of birth"),
         EntityType("MEDICAL_RECORD_NUMBER", _H, "Medical record or health plan member number"),

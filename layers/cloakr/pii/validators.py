@@ -172,6 +172,44 @@ def aadhaar(value: str) -> bool:
     return len(n) == 12 and n[0] not in "01" and len(set(n)) > 1 and verhoeff(n)
 
 
+def de_tax_id(value: str) -> bool:
+    """Germany's Steuerliche Identifikationsnummer: 11 digits, no leading 0; among the first ten exactly one digit
+    occurs twice or three times (three not in a row) and the rest at most once; the last is the ISO/IEC 7064
+    MOD 11,10 check digit."""
+    n = digits(value)
+    if len(n) != 11 or n[0] == "0":
+        return False
+    counts = sorted((n[:10].count(d) for d in set(n[:10])), reverse=True)
+    if counts[0] not in (2, 3) or (len(counts) > 1 and counts[1] > 1):
+        return False
+    if counts[0] == 3 and any(n[i] == n[i + 1] == n[i + 2] for i in range(8)):
+        return False
+    product = 10
+    for ch in n[:10]:
+        total = (int(ch) + product) % 10 or 10
+        product = total * 2 % 11
+    return (11 - product) % 10 == int(n[10])
+
+
+_RVNR_WEIGHTS = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
+
+
+def de_social_insurance(value: str) -> bool:
+    """Germany's Rentenversicherungsnummer ("15 070649 C 103"): an area number (02-89), the birth date as DDMMYY (the
+    day may carry +50 when dates ran out), the birth name's initial, a two-digit serial and a check digit: the letter
+    as its place in the alphabet (two digits), weights 2,1,2,5,7,1,2,1,2,1,2,1, the digit sums of the products added,
+    modulo 10."""
+    v = value.replace(" ", "").upper()
+    if len(v) != 12 or not (v[:8].isdigit() and v[8].isalpha() and v[8].isascii() and v[9:].isdigit()):
+        return False
+    area, day, month = int(v[:2]), int(v[2:4]) % 50, int(v[4:6])
+    if not (2 <= area <= 89 and 1 <= day <= 31 and 1 <= month <= 12):
+        return False
+    numbers = v[:8] + f"{ord(v[8]) - 64:02d}" + v[9:11]
+    total = sum(sum(divmod(int(d) * w, 10)) for d, w in zip(numbers, _RVNR_WEIGHTS))
+    return total % 10 == int(v[11])
+
+
 def pan(value: str) -> bool:
     v = value.upper()
     return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
 import pytest
 
@@ -31,7 +32,8 @@ def test_corpus_is_deterministic_and_labels_are_exact():
     ("generator", "check"),
     [(ids.card, v.card), (ids.iban_de, v.iban), (ids.aba, v.aba_routing), (ids.ssn, v.ssn), (ids.aadhaar, v.aadhaar),
      (ids.nric, v.nric), (ids.nhs, v.nhs), (ids.nino, v.nino), (ids.npi, v.npi), (ids.dea, v.dea), (ids.pan, v.pan),
-     (ids.itin, v.itin), (ids.vin, v.vin), (ids.mbi, v.mbi), (ids.ca_sin, v.ca_sin), (ids.swift, v.swift)],
+     (ids.itin, v.itin), (ids.vin, v.vin), (ids.mbi, v.mbi), (ids.ca_sin, v.ca_sin), (ids.swift, v.swift),
+     (ids.de_tax_id, v.de_tax_id), (lambda rng: ids.de_social_insurance(rng, date(1967, 3, 12), "Özdemir"), v.de_social_insurance)],
 )
 def test_independent_generators_agree_with_the_engine_validators(generator, check):
     rng = random.Random(1)

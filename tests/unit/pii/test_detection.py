@@ -52,6 +52,10 @@ POSITIVES = [
     ("SIN 130 692 544", "CA_SOCIAL_INSURANCE_NUMBER", "130 692 544"),
     ("OHIP health card 1234-567-890-AB", "CA_HEALTH_NUMBER", "1234-567-890-AB"),
     ("Aadhaar 2341 2341 2346", "IN_AADHAAR", "2341 2341 2346"),
+    ("Ihre Steuer-ID 86 095 742 719 bitte angeben", "DE_TAX_IDENTIFICATION_NUMBER", "86 095 742 719"),
+    ("IdNr: 65929970489", "DE_TAX_IDENTIFICATION_NUMBER", "65929970489"),
+    ("Versicherungsnummer 15 070649 C 103", "DE_SOCIAL_INSURANCE_NUMBER", "15 070649 C 103"),
+    ("SV-Nummer 15070649C103.", "DE_SOCIAL_INSURANCE_NUMBER", "15070649C103"),
     ("PAN ABCPE1234F", "IN_PERMANENT_ACCOUNT_NUMBER", "ABCPE1234F"),
     ("NRIC S1234567D", "SG_NRIC", "S1234567D"),
     ("MBI 1EG4-TE5-MK73", "US_MEDICARE_BENEFICIARY_IDENTIFIER", "1EG4-TE5-MK73"),
@@ -92,6 +96,9 @@ def test_private_key_and_jwt(engine):
 
 
 HARD_NEGATIVES = [
+    "Order 86095742719 shipped",  # a valid Steuer-ID's digits without its cue
+    "Steuer-ID 86 095 742 718",  # wrong check digit
+    "Versicherungsnummer 15 070649 C 104",  # wrong check digit
     "Bring your passport (COVID19 rules apply) and form DS82.",  # a word with a number is no passport number
     "Passport renewal takes 6 weeks; fee USD130.",
     "Order #1234567890123456 shipped",  # Luhn-invalid 16 digits

@@ -115,7 +115,9 @@ _LABELS = frozenset((
     "signed by", "signed", "signature", "prepared by", "submitted by", "requested by", "reported by", "approved by",
     "assigned to", "referred by", "physician", "doctor", "provider", "prescriber", "nurse", "witness", "tenant",
     "landlord", "owner", "recipient", "sender", "passenger", "guest", "student", "parent", "vorname", "nachname",
-    "familienname", "kunde", "kundin", "patientin", "ansprechpartner", "ansprechpartnerin", "nama", "naam",
+    "familienname", "kunde", "kundin", "patientin", "ansprechpartner", "ansprechpartnerin", "mitarbeiter",
+    "mitarbeiterin", "arbeitnehmer", "arbeitnehmerin", "antragsteller", "antragstellerin", "versicherter",
+    "versicherte", "kontoinhaber", "kontoinhaberin", "empfänger", "empfängerin", "geburtsname", "nama", "naam",
     "author", "authors", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
     "family name", "middle name", "maiden name",
 ))

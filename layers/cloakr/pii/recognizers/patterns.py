@@ -188,6 +188,10 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True, longest=14),
     PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True, digit=True, longest=12),
     PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax"), digit=True, longest=10),
+    # Germany: the tax id is eleven digits ("12 345 678 901"), bare digits to anything but its cue; the social
+    # insurance number carries a letter between birth date and serial, and a check digit.
+    PatternSpec("DE_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])[1-9]\d(?: ?\d{3}){3}(?![\d-])", 0.0, v.de_tax_id, cues=("steuer id", "steuer-id", "steuerid", "steuerliche identifikationsnummer", "steueridentifikationsnummer", "identifikationsnummer", "idnr", "tax id", "tin"), needs_cue=True, digit=True, longest=14),
+    PatternSpec("DE_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{2} ?\d{6} ?[A-Z] ?\d{3}(?![\d-])", 0.85, v.de_social_insurance, cues=("sozialversicherungsnummer", "versicherungsnummer", "rentenversicherungsnummer", "sv-nummer", "sv nummer", "rvnr", "social insurance"), digit=True, longest=15),
     PatternSpec("SG_NRIC", r"\b[STFGM]\d{7}[A-Z]\b", 0.95, v.nric, digit=True, longest=9),
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True, longest=13),
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
