@@ -58,6 +58,17 @@ def test_numbers_still_found_and_refused():
     assert phones == ["+44 20 7946 0958", "(415) 555-0134"]
 
 
+def test_a_number_libphonenumber_does_not_know_yet_is_redacted_with_its_country_code_and_a_cue():
+    """+65 9943 8453 has a possible length but lies in a block the metadata does not list (operators open blocks
+    before libphonenumber's next release): with "+65" and a phone cue it is a phone number, reported unvalidated."""
+    engine = PIIEngine()
+    text = "Contact number: +65 99438453"
+    [finding] = engine.detect(text)
+    assert (finding.type, text[finding.start:finding.end], finding.validated) == ("PHONE", "+65 99438453", False)
+    assert engine.detect("Reference +65 99438453") == []  # no cue: not enough
+    assert engine.detect("Contact number: 99438453") == []  # no country code: not enough
+
+
 # The length pre-check must never refuse a run libphonenumber would read as a possible number (``_valid`` asks
 # is_possible_number before anything else), for the engine's default countries and some with unusual national
 # prefixes (AR, AG: transform rules; JP, BR, AU: long prefix patterns; CA: shares +1; RU: IDD 810).

@@ -2,7 +2,8 @@
 
 Presidio's weakest type (F2 0.32): a regex cannot tell a phone number from an order number or a date. Here a
 candidate must be a *valid* number for its country (the region's default country when written without ``+``),
-and national-format numbers without a cue need a typical phone shape (separators or a leading ``(``/``0``).
+and national-format numbers without a cue need a typical phone shape (separators or a leading ``(``/``0``). A
+number with its country code and a phone cue needs only a possible length: libphonenumber's ranges lag new blocks.
 """
 
 from __future__ import annotations
@@ -69,7 +70,14 @@ class PhoneRecognizer:
         shaped = international or len(digits) != len(raw) or raw.startswith("0")
         if shaped:
             # Parsed whatever the cue; the cue then only sets the score, so it is looked up for valid numbers.
-            if not _valid(raw, digits, self.country):
+            possible = _possible(raw, digits, self.country)
+            if possible is None:
+                return None
+            if not _valid_parsed(*possible):
+                # libphonenumber's ranges lag the operators' (new mobile blocks): a number of a possible length,
+                # written with its country code beside a phone cue, is redacted all the same, unvalidated.
+                if international and cues.near(start, end, _CUES):
+                    return Finding("PHONE", start, end, 0.8, False, self.name)
                 return None
             if not international and not cues.near(start, end, _CUES):
                 # A national number with no cue of its own is only shaped like one: "UTR 51369 84857" is also a valid
@@ -104,27 +112,31 @@ def _valid(raw: str, digits: str, country: str) -> bool:
     """libphonenumber's verdict. Not memoised: a cache would keep callers' phone numbers in memory.
 
     ``digits`` are the ASCII digits of ``raw`` (for the length pre-check, see ``_impossible_length``)."""
+    possible = _possible(raw, digits, country)
+    return possible is not None and _valid_parsed(*possible)
+
+
+def _possible(raw: str, digits: str, country: str) -> tuple[int, str] | None:
+    """(country code, national significant number) when libphonenumber reads the run as a number of a possible
+    length (a cheap test that rejects card and Aadhaar digit groups); None otherwise."""
     if _impossible_length(raw, digits, country):
-        return False
-    phonenumbers = _phonenumbers()
+        return None
     read = _read(raw, digits, country)
-    if read is None:
-        try:
-            number = phonenumbers.parse(raw, country)
-        except phonenumbers.NumberParseException:
-            return False
-        # A valid number has a possible length (a cheap test that rejects card and Aadhaar digit groups).
-        if not phonenumbers.is_possible_number(number):
-            return False
-        code = number.country_code
-        national = phonenumbers.national_significant_number(number)
-    else:
-        code, national = read
-        if not national:
-            return False
+    if read is not None:
+        return read if read[1] else None
+    phonenumbers = _phonenumbers()
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return number.country_code, phonenumbers.national_significant_number(number)
+
+
+def _valid_parsed(code: int, national: str) -> bool:
     # The country's main region first: for +1 numbers is_valid_number tries some twenty-five NANPA regions in turn.
-    return _valid_for_region(national, code, phonenumbers.region_code_for_country_code(code)) or _valid_number(
-        national, code)
+    return _valid_for_region(national, code, _phonenumbers().region_code_for_country_code(code)) or _valid_number(national, code)
 
 
 def _read(raw: str, digits: str, country: str) -> tuple[int, str] | None:
