@@ -120,9 +120,9 @@ def _ipv6(value: str) -> bool:
 
 
 # What the US row takes (a letter and eight digits, or nine digits). Other countries' numbers mix letters and at
-# least five digits without a run of four letters (Germany's may have fewer digits and such a run: its shape is
-# checked instead): "C01X00T47" (Germany), "J8369854" (India), "K1234567A"
-# (Singapore), "AB123456" (Canada), "12AB34567" (France); not a word or code with a number ("COVID19", "USD130").
+# least five digits without a run of four letters: "J8369854" (India), "K1234567A" (Singapore), "AB123456" (Canada),
+# "12AB34567" (France); never a word or code with a number ("COVID19", "USD130"). Germany's ("C01X00T47") may have
+# fewer digits and such a run: its own shape is checked instead.
 _US_PASSPORT = re.compile(r"[A-Z]?\d{8,9}")
 _LETTER_RUN = re.compile(r"[A-Z]{4}")
 # Germany's: an authority letter and three digits, then five serial characters of an alphabet without vowels.
@@ -132,7 +132,7 @@ _GERMAN_PASSPORT = re.compile(r"[CFGHJK]\d{3}[CFGHJKLMNPRTVWXYZ0-9]{5}")
 def _other_passport(value: str) -> bool:
     if _US_PASSPORT.fullmatch(value):
         return False
-    return bool(_GERMAN_PASSPORT.fullmatch(value)) or sum(c.isdigit() for c in value) >= 5 and not _LETTER_RUN.search(value)
+    return bool(_GERMAN_PASSPORT.fullmatch(value)) or (sum(c.isdigit() for c in value) >= 5 and not _LETTER_RUN.search(value))
 
 
 def _has_digit(value: str) -> bool:

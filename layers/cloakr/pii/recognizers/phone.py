@@ -69,7 +69,7 @@ class PhoneRecognizer:
         international = raw.startswith(("+", "00"))
         shaped = international or len(digits) != len(raw) or raw.startswith("0")
         if shaped:
-            # Parsed whatever the cue; the cue then only sets the score, so it is looked up for valid numbers.
+            # Parsed whatever the cue; the cue is looked up only for numbers of a possible length.
             possible = _possible(raw, digits, self.country)
             if possible is None:
                 return None
