@@ -12,7 +12,8 @@ Evidence, strongest first:
   case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, a surname then given names
-  (``Tan Wei Ming``), or a word that is only a surname, a comma and a given name (``Müller, Jürgen``). Organisation and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
+  (``Tan Wei Ming``), or a word that is only a surname, a comma and a given name (``Müller, Jürgen``). Organisation
+  and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
   months, days, places and common words end one and never start one; ALL-CAPS headers are not names.
 
 Speed: no Python work per word of the text. Regexes that start on an upper-case letter, a colon, "=" or a literal phrase
@@ -382,9 +383,8 @@ class NameRecognizer:
             for display in _DISPLAY_SURNAME_FIRST.finditer(text):
                 start = display.start("v")
                 tokens = self._tokens(start, display.group("v").replace(",", " "))  # offsets unchanged
-                score = _judge_cued("hdr", [f for _, _, f in tokens], False) if len(tokens) > 1 else 0.0
-                if score:
-                    yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
+                if len(tokens) > 1:
+                    yield from self._judged("hdr", tokens, False)
         yield from self._columns(text, lowered, words)
         yield from self._sql_rows(text, lowered, words)
 
@@ -408,7 +408,7 @@ class NameRecognizer:
 
     def _sql_rows(self, text: str, lowered: str, words: frozenset[str] | None) -> Iterator[Finding]:
         """Names in the values of an SQL INSERT whose column is a person label: each is read as after that label."""
-        if words is not None and not ("insert" in words and "values" in words) or "values" not in lowered:
+        if (words is not None and not ("insert" in words and "values" in words)) or "values" not in lowered:
             return
         for insert in _SQL_INSERT.finditer(text):
             kinds = {i: kind for i, kind in enumerate(map(_column_kind, insert.group(1).split(","))) if kind}
@@ -476,10 +476,7 @@ class NameRecognizer:
             query = _QUERY_TITLE.match(text, pos) or (_QUERY_LOWER.match(text, pos) if lower else None)
             if query is not None:  # "name=Jane+Doe": read with blanks for "+" and "%20" (offsets unchanged)
                 spaced = query.group().replace("%20", "   ").replace("+", " ")
-                tokens = self._tokens(pos, spaced)
-                score = _judge_cued(kind, [f for _, _, f in tokens], lower and query.group()[0].islower())
-                if score:
-                    yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
+                yield from self._judged(kind, self._tokens(pos, spaced), lower and query.group()[0].islower())
                 return
         value = _VALUE_TITLE.match(text, pos) or _VALUE_CAPS.match(text, pos)
         if value is None and lower:
@@ -497,6 +494,10 @@ class NameRecognizer:
         tokens = self._tokens(value.start(), value.group())
         if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
             return  # "lastName: String" in a GraphQL or TypeScript schema
+        yield from self._judged(kind, tokens, lower)
+
+    def _judged(self, kind: str, tokens: list[tuple[int, int, int]], lower: bool) -> Iterator[Finding]:
+        """The name the cued words make (``_judge_cued``), from their first word to their last, if they make one."""
         score = _judge_cued(kind, [f for _, _, f in tokens], lower)
         if score:
             yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
