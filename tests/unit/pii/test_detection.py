@@ -39,6 +39,9 @@ POSITIVES = [
     ("Driver: Carlos Mendes, CDL #M123-456-789-012", "DRIVER_ID", "M123-456-789-012"),  # a commercial licence
     ("UPI ID rahul.sharma@okicici, IFSC HDFC0001234", "USERNAME", "rahul.sharma@okicici"),  # India's payment address
     ("my vpa is asha-k@oksbi.", "USERNAME", "asha-k@oksbi"),
+    ("postgres://admin:S3cretP@ss!@db.internal:5432/prod", "PASSWORD", "S3cretP@ss!"),  # a connection URI's password
+    ("DATABASE_URL=mysql://root:hunter2@10.1.2.3/app", "PASSWORD", "hunter2"),
+    ("redis://:p4ss@cache:6379/0", "PASSWORD", "p4ss"),
     ("Insurance: BCBS member ID ZGP123456789.", "MEDICAL_RECORD_NUMBER", "ZGP123456789"),  # a health plan's (HIPAA)
     ("license plate 7ABC123", "LICENSE_PLATE", "7ABC123"),
     ("license plate MH 12 AB 1234.", "LICENSE_PLATE", "MH 12 AB 1234"),  # India: state, district, series, number

@@ -206,6 +206,9 @@ LABELLED: tuple[PatternSpec, ...] = (
     # India's UPI payment address ("UPI ID rahul.sharma@okicici"): a handle at a payment provider, no dot after "@".
     PatternSpec("USERNAME", r"(?i:\b(?:upi(?:[ _-]?id)?|vpa)[\"']?\s*(?:[:=]|\bis\b)?\s*[\"']?)(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{1,63}@[A-Za-z][A-Za-z0-9]{1,31})(?![\w@-]|\.\w)", 0.85, anchors=("upi", "vpa"), words=("upi", "upiid", "vpa"), longest=None),
     PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
+    # The password in a connection URI's user part ("postgres://admin:S3cret@db:5432/prod", "mysql://root:pw@10.0.0.1"):
+    # up to the last "@" before the host. The scheme is at most 20 characters before "://".
+    PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, anchors=("://",), anchor_reach=21, longest=None),
     PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
