@@ -184,6 +184,17 @@ def _shapes(fake: Faker, rng: random.Random, by_locale: dict[str, Faker]) -> dic
             {"n": ("NAME", f"{first} {last}"), "tax": ("DE_TAX_IDENTIFICATION_NUMBER", ids.de_tax_id(rng)),
              "sv": ("DE_SOCIAL_INSURANCE_NUMBER", ids.de_social_insurance(rng, born, last))},
         ))(by_locale["de_DE"].first_name(), by_locale["de_DE"].last_name(), by_locale["de_DE"].date_of_birth(minimum_age=18, maximum_age=67)),
+        # An HL7 v2 admission message pasted from an interface log: positional fields, no labels.
+        "hl7_adt": lambda: (lambda us: _fill(
+            "Why does the interface reject this?\nMSH|^~\\&|EPIC|HOSP|LAB|HOSP|20240501120000||ADT^A01|MSG"
+            + str(rng.randint(10000, 99999)) + "|P|2.5\rPID|1||{mrn}||{n}||{dob}|" + rng.choice("FM") + "|||{addr}||{p}|||S||||{s}",
+            {"mrn": ("MEDICAL_RECORD_NUMBER", f"{rng.randint(10**7, 10**8 - 1)}^^^HOSP^MR"),
+             "n": ("NAME", f"{us.last_name().upper()}^{us.first_name().upper()}"),
+             "dob": ("DATE_OF_BIRTH", us.date_of_birth(minimum_age=1, maximum_age=95).strftime("%Y%m%d")),
+             "addr": ("ADDRESS", f"{us.street_address().upper()}^^{us.city().upper()}^{us.state_abbr()}^{us.postcode()}"),
+             "p": ("PHONE", f"({rng.randint(201, 989)}){rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"),
+             "s": ("US_SOCIAL_SECURITY_NUMBER", ids.ssn(rng))},
+        ))(by_locale["en_US"]),
         "travel_booking": lambda: (lambda country, number: _fill(
             "Booking for {n}, " + country + " passport " + rng.choice(["{pp}", "no. {pp}", "number: {pp}"]) + ", seat 14C. Please add the API data.",
             {"n": name(), "pp": ("PASSPORT_NUMBER", number)},

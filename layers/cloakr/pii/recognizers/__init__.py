@@ -8,6 +8,7 @@ from cloakr.pii.model import Recognizer
 def build_recognizers(country: str | None, entities: frozenset[str]) -> list[Recognizer]:
     """Only recognizers that can emit an enabled type are built, so a narrow selection also runs faster."""
     from cloakr.pii.recognizers.addresses import AddressRecognizer
+    from cloakr.pii.recognizers.hl7 import Hl7Recognizer
     from cloakr.pii.recognizers.names import NameRecognizer
     from cloakr.pii.recognizers.patterns import pattern_recognizers
     from cloakr.pii.recognizers.phone import PhoneRecognizer
@@ -21,5 +22,6 @@ def build_recognizers(country: str | None, entities: frozenset[str]) -> list[Rec
         PhoneRecognizer(country or "US"),
         names,
         AddressRecognizer(country, names if "NAME" in entities else None),  # names: the addressee heading an address
+        Hl7Recognizer(),
     ]
     return [r for r in candidates if r.entity_types & entities]
