@@ -100,6 +100,10 @@ POSITIVES = [
     # a register's "Surname, Given": a word that is only a surname, then a given name
     ("Employee record: Müller, Jürgen; Personalnummer 004711", ["Müller, Jürgen"]),
     ("Smith, John and Jones, Mary attended.", ["Smith, John", "Jones, Mary"]),
+    # FHIR's HumanName keys, in JSON and XML; every string of a JSON array
+    ('{"name": [{"family": "Okafor", "given": ["Ada", "Ngozi"]}]}', ["Okafor", "Ada", "Ngozi"]),
+    ("<name><given>Ada</given><family>Okafor</family></name>", ["Ada", "Okafor"]),
+    ('{"contacts": {"name": ["Jane Doe", "Raj Patel"]}}', ["Jane Doe", "Raj Patel"]),
     # an e-mail display name written surname first
     ('To: "Okafor, Ada" <ada@example.com>', ["Okafor, Ada"]),
     ('Cc: "Nwosu, Chidi Emeka" <c@example.org>; "Acme, Inc" <sales@example.com>', ["Nwosu, Chidi Emeka"]),
@@ -114,6 +118,8 @@ def test_positive_spans_are_exact(names, text, expected):
 HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
     "Offices in Paris, London and Berlin.",  # places, not "Surname, Given"
+    "Given: the triangle ABC. Family: Felidae.",  # FHIR's keys are labels only as keys
+    '{"tags": ["Alpha", "Beta"]}',
     "Thanks, Jordan, Michael and Sam!",
     "INSERT INTO products (name, sku) VALUES ('Widget', 'A-1'), ('Gadget', 'B-2');",
     "INSERT INTO t (a, b) VALUES ('Amara', 'Nwosu');",  # unlabelled columns: no evidence

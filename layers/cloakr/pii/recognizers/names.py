@@ -5,11 +5,11 @@ Evidence, strongest first:
 * an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``) or a key as data
   writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
   part, unless it is a schema's type: ``lastName: String``; in a query string ``name=Jane+Doe``; a table's or an SQL
-  INSERT's column), an e-mail header (``From: Jane Smith <``) or display name written surname first (``"Okafor,
-  Ada" <ada@...>``), a salutation (``Dear Jane``), a sign-off with the name on the next line (``Regards,\\nJane``), a
-  self-introduction (``my name is jane smith``, in any case) or an address it heads (``Jane Smith\\n12 Oak Lane...``,
-  ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower
-  case it must be;
+  INSERT's column; FHIR's ``"family"`` and ``"given"`` keys), an e-mail header (``From: Jane Smith <``) or display
+  name written surname first (``"Okafor, Ada" <ada@...>``), a salutation (``Dear Jane``), a sign-off with the name
+  on the next line (``Regards,\\nJane``), a self-introduction (``my name is jane smith``, in any case) or an address
+  it heads (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a
+  name need not be in the lexicons; in lower case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, a surname then given names
   (``Tan Wei Ming``), or a word that is only a surname, a comma and a given name (``Müller, Jürgen``). Organisation
@@ -166,6 +166,20 @@ def _line_end(text: str, pos: int) -> int:
 
 
 # Type names of schemas and code, the lexicons' unknown words a "lastName:" key is most often followed by there.
+# The strings of a JSON array after its first: where each starts ('"Ada", "Ngozi"' -> "N"), up to the "]" at most
+# ``_ARRAY_REACH`` characters on.
+_ARRAY_NEXT = re.compile(r"[\"'][ \t]*,[ \t]*[\"'](?=[^\W\d_])")
+_ARRAY_REACH = 200
+
+
+def _array_end(text: str, pos: int) -> int:
+    end = text.find("]", pos, pos + _ARRAY_REACH)
+    return end if end >= 0 else pos
+
+
+# Keys that name a part of a name only as data writes them (quoted, or an XML element): FHIR's HumanName. In prose
+# "Given: the triangle" and "Family: Felidae" are no such labels.
+_KEY_PARTS = {"family": "part", "given": "part"}
 _TYPE_WORDS = frozenset("""string str int integer bigint boolean bool float double decimal number numeric text varchar char
     date datetime timestamp time object array list map dict record tuple set enum optional required nullable null none
     undefined unknown any void json uuid id""".split())
@@ -180,7 +194,7 @@ _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key end
 # writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted, or an
 # XML element's name (``_label_kind`` reads the key). One literal-led pattern each: sre searches a literal first
 # character at C speed, and a class or an alternation first is ten times slower over prose.
-_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*[\"']?(?=[^\W\d_])")
+_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*(?:\[[ \t]*)?[\"']?(?=[^\W\d_])")  # '"given": ["Ada"]' too
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
 # An XML element whose name is the key: "<lastName>Okafor</lastName>".
 _LABEL_TAG = re.compile(r">(?<=[^\W\d_]>)(?=[^\W\d_])")
@@ -348,6 +362,9 @@ class NameRecognizer:
             kind = self._label_kind(text, colon.start())
             if kind:
                 yield from self._value(text, colon.end(), kind, lower=kind in ("lab", "part"))
+                if "[" in colon.group():  # '"given": ["Ada", "Ngozi"]': every string of the array
+                    for element in _ARRAY_NEXT.finditer(text, colon.end(), _array_end(text, colon.end())):
+                        yield from self._value(text, element.end(), kind, lower=kind in ("lab", "part"))
         # The engine's index has lower-cased the text already (None when lower-casing changes its length). With it
         # comes the text's word set: a phrase counts only where its first word stands whole ("my name is", never
         # "army name is"), so a phrase whose first word the text lacks is not searched for (a str.find pass each).
@@ -450,6 +467,10 @@ class NameRecognizer:
         line = text[max(0, colon - 40):colon]
         line = line[line.rfind("\n") + 1:]
         tail = line[line.rfind(" ") + 1:]
+        if text[colon] == ">" or tail.endswith(("\"", "'")):  # '"family": "Okafor"', "<given>Ada</given>"
+            key = _KEY.search(tail.rstrip("\"'"))
+            if key and key.group().lower() in _KEY_PARTS:
+                return _KEY_PARTS[key.group().lower()]
         if tail.lower() not in _LABEL_LAST_WORDS:
             if not tail.rstrip("\"'").lower().endswith(_LABEL_ENDINGS):
                 return ""  # most keys ("ip=", '"id":') end in no label word at all
