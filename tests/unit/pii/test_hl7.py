@@ -58,8 +58,8 @@ def test_guarantor_and_insurance_segments_and_line_feeds():
     ]
 
 
-def test_the_message_header_sets_the_separators():
-    text = "MSH#$~\\&#APP\rPID#1##555000$$$H$MR##ROE$ANN##19900101"
+def test_the_message_header_sets_the_component_separator():
+    text = "MSH|$~\\&|APP\rPID|1||555000$$$H$MR||ROE$ANN||19900101"
     assert found(text) == [("MEDICAL_RECORD_NUMBER", "555000$$$H$MR"), ("NAME", "ROE$ANN"), ("DATE_OF_BIRTH", "19900101")]
 
 

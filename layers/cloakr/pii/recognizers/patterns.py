@@ -152,6 +152,8 @@ def _email_tld(value: str) -> bool:
 # hex digits and colons not followed by a word character or a colon (the row's end); the rest of a MAC address.
 # A log's timestamp ("T10:00:36Z") has the first shape, but not what follows it.
 IPV6_ANCHOR_SHAPE = r":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*+(?![\w:])"
+# What follows "://" in a URI with a password: a user, ":", the password, "@" (most "://" are web links without).
+URI_PASSWORD_SHAPE = r"://[^\s:/@]{0,64}:[^\s/]{1,128}@"
 MAC_ANCHOR_SHAPE = r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b"
 PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
@@ -208,7 +210,7 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
     # The password in a connection URI's user part ("postgres://admin:S3cret@db:5432/prod", "mysql://root:pw@10.0.0.1"):
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
-    PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, anchors=("://",), anchor_reach=21, longest=None),
+    PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
     PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
