@@ -58,6 +58,12 @@ def test_numbers_still_found_and_refused():
     assert phones == ["+44 20 7946 0958", "(415) 555-0134"]
 
 
+def test_a_slash_after_the_area_code_as_german_numbers_write_it():
+    engine = PIIEngine(region="eu-central-1")
+    text = "Rufen Sie 030/12345678 an, Fax 089 / 123 456 - 78; Rechnung 2024/0012345 vom 12/05/2024."
+    assert [text[f.start:f.end] for f in engine.detect(text) if f.type == "PHONE"] == ["030/12345678", "089 / 123 456 - 78"]
+
+
 def test_a_number_libphonenumber_does_not_know_yet_is_redacted_with_its_country_code_and_a_cue():
     """+65 9943 8453 has a possible length but lies in a block the metadata does not list (operators open blocks
     before libphonenumber's next release): with "+65" and a phone cue it is a phone number, reported unvalidated."""
@@ -73,7 +79,7 @@ def test_a_number_libphonenumber_does_not_know_yet_is_redacted_with_its_country_
 # is_possible_number before anything else), for the engine's default countries and some with unusual national
 # prefixes (AR, AG: transform rules; JP, BR, AU: long prefix patterns; CA: shares +1; RU: IDD 810).
 _COUNTRIES = ["US", "DE", "GB", "SG", "IN", "FR", "AU", "CA", "BR", "JP", "AR", "AG", "MX", "IT", "RU", "CN", "ZA"]
-_RUN_CHARS = frozenset("0123456789+().- \t")
+_RUN_CHARS = frozenset("0123456789+()./- \t")
 
 
 def _possible(raw: str, country: str) -> bool:
@@ -126,7 +132,7 @@ def test_length_precheck_never_refuses_an_example_number():
     st.sampled_from(_COUNTRIES),
     st.sampled_from(["", "0", "00", "011", "1", "44", "49", "91", "65", "54", "8", "81", "(0", "(", "0 ", "10"]),
     st.lists(st.text(alphabet="0123456789", min_size=1, max_size=6), min_size=1, max_size=5),
-    st.sampled_from([" ", "-", ".", "", ") ", "\t"]),
+    st.sampled_from([" ", "-", ".", "", ") ", "\t", "/", " / "]),
 )
 def test_length_precheck_never_refuses_a_possible_digit_run(country, prefix, groups, separator):
     raw = prefix + separator.join(groups)
@@ -212,7 +218,7 @@ def test_reading_equals_parse_on_every_example_number():
     st.sampled_from(["", "+", "+(", "+0", "+1", "+44", "+49", "+91", "+1 (", "+7", "+80", "+99", "+38", "+2", "0",
                      "00", "011", "1", "44", "49", "91", "65", "54", "8", "81", "(0", "(", "0 ", "10", "810", "7"]),
     st.lists(st.text(alphabet="0123456789", min_size=1, max_size=6), min_size=1, max_size=5),
-    st.sampled_from([" ", "-", ".", "", ") ", "\t", "(", " - ", ")"]),
+    st.sampled_from([" ", "-", ".", "", ") ", "\t", "(", " - ", ")", "/", " / "]),
 )
 def test_reading_equals_parse_on_digit_runs(country, prefix, groups, separator):
     _assert_reads_as_parse(prefix + separator.join(groups), country)

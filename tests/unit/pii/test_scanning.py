@@ -300,7 +300,7 @@ def test_every_recognizer_on_long_and_glued_values(text):
     assert by_recognizer(text, exhaustive=False) == by_recognizer(text, exhaustive=True)
 
 
-PLAIN_PHONE_CANDIDATE = r"(?<![\w.-])(?:\+|\b00)?\(?\d(?:[\d().-]|[ \t](?![ \t+]))*\d(?![\w-])"
+PLAIN_PHONE_CANDIDATE = r"(?<![\w.-])(?:\+|\b00)?\(?\d(?:[\d()./-]|[ \t](?![ \t+]))*\d(?![\w-])"
 
 
 def test_phone_candidates_match_the_plain_pattern():

@@ -21,19 +21,20 @@ from cloakr.pii.scanning import scan_widened
 _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob")
 # Runs of digits and phone punctuation, cut at line breaks, double spaces and a new "+": libphonenumber reads a
 # whole run as one candidate and gives up on it when two numbers touch ("+44 20 7946 0958  +44 20 ...").
-# Not glued to letters, digits or hyphens on either side (UUID segments, part numbers).
+# Not glued to letters, digits or hyphens on either side (UUID segments, part numbers). A "/" may stand between
+# groups, as German numbers write the area code ("030/12345678"); dates are dropped below.
 # Written as ``(?<![\w.-])(?:\+|\b00)?\(?\d`` + body (tests/unit/pii/test_scanning.py holds the two equal), but so
 # that sre can skip in C to where a run may start (see ``scanning``): the pattern begins with one class, every
 # character but the ASCII ones that are not "+", "(" or a digit. A class holding ``\d`` costs a Unicode lookup per
 # character, where this one is a bitmap (and a non-ASCII letter fails on the branch after it). The guard follows
 # that first character; the branch after it says which it was: "+" (an optional "(" and a digit next), "(" (a
 # digit next) or a digit ("00" needs no branch of its own: it starts a digit run that ends where the "00" one
-# would). The body is ``(?:[\d().-]|[ \t](?![ \t+]))*`` unrolled, so the long digit stretches run in sre's
+# would). The body is ``(?:[\d()./-]|[ \t](?![ \t+]))*`` unrolled, so the long digit stretches run in sre's
 # single-class loop instead of one alternation per character; both give back characters right to left, so the
 # same (rightmost) end is found.
 _CANDIDATE = re.compile(
     r"[^\x00-\x27\x29\x2a\x2c-\x2f\x3a-\x7f](?<![\w.-][\s\S])(?:(?<=\+)\(?\d|(?<=\()\d|(?<=\d))"
-    r"[\d().-]*(?:[ \t](?![ \t+])[\d().-]*)*\d(?![\w-])"
+    r"[\d()./-]*(?:[ \t](?![ \t+])[\d()./-]*)*\d(?![\w-])"
 )
 # ISO dates and times (a prefix: "2024-01-05T10:00") and whole date-like runs ("05.01.2024", "2024-1-5").
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
@@ -66,6 +67,8 @@ class PhoneRecognizer:
         # The shape and cue tests are cheap and libphonenumber is not (tens of microseconds a candidate): a bare
         # digit run without a cue is never reported, so it is never parsed. A run has a "+" only at its start, so
         # without one it has a separator (space, tab, "(", ")", ".", "-") exactly when it is not all digits.
+        if "/" in raw and not raw.startswith(("0", "+", "(")):
+            return None  # "030/12345678" has its trunk prefix; "2024/0012345" is an invoice's number
         international = raw.startswith(("+", "00"))
         shaped = international or len(digits) != len(raw) or raw.startswith("0")
         if shaped:
@@ -105,7 +108,7 @@ def _candidates(text: str, cues: TextIndex) -> Iterator[re.Match[str]]:
 
 
 # Run characters from a window's end on to a digit: a run that could continue past the window (see ``_candidates``).
-_BRIDGE = re.compile(r"[().-]*(?:[ \t](?![ \t+])[().-]*)*\d")
+_BRIDGE = re.compile(r"[()./-]*(?:[ \t](?![ \t+])[()./-]*)*\d")
 
 
 def _valid(raw: str, digits: str, country: str) -> bool:
@@ -144,7 +147,7 @@ def _read(raw: str, digits: str, country: str) -> tuple[int, str] | None:
     every parsed one): its country code and national significant number, that number "" when parse refuses the run
     or the number is not possible; None for the other runs, which are left to parse.
 
-    A candidate run holds only ASCII digits, "+().-", spaces and tabs (a "+" only first) and ends with a digit.
+    A candidate run holds only ASCII digits, "+()./-", spaces and tabs (a "+" only first) and ends with a digit.
     Without a tab (not phone punctuation: parse refuses such a run) and within parse's 250 characters, parse's
     first steps only drop a leading "(" (no RFC 3966 context, nothing to trim after the last digit, no second
     number) and find no extension (each extension form needs a letter, "#", "~", "," or ";").
