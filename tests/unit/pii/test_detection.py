@@ -37,6 +37,8 @@ POSITIVES = [
     ("US passport number G95755131", "US_PASSPORT_NUMBER", "G95755131"),  # passes the DEA check digit too
     ("driver's license: D1234-56789", "DRIVER_ID", "D1234-56789"),
     ("Driver: Carlos Mendes, CDL #M123-456-789-012", "DRIVER_ID", "M123-456-789-012"),  # a commercial licence
+    ("My DL is MH12 20110012345.", "DRIVER_ID", "MH12 20110012345"),  # India: state, RTO, year, serial
+    ("driving licence MH-12-2011-0012345", "DRIVER_ID", "MH-12-2011-0012345"),
     ("UPI ID rahul.sharma@okicici, IFSC HDFC0001234", "USERNAME", "rahul.sharma@okicici"),  # India's payment address
     ("my vpa is asha-k@oksbi.", "USERNAME", "asha-k@oksbi"),
     ("postgres://admin:S3cretP@ss!@db.internal:5432/prod", "PASSWORD", "S3cretP@ss!"),  # a connection URI's password

@@ -155,6 +155,8 @@ IPV6_ANCHOR_SHAPE = r":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*+(?![\w:])"
 # What follows "://" in a URI with a password: a user, ":", the password, "@" (most "://" are web links without).
 URI_PASSWORD_SHAPE = r"://[^\s:/@]{0,64}:[^\s/]{1,128}@"
 MAC_ANCHOR_SHAPE = r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b"
+DRIVER_CUES = ("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#",
+               "license number", "licence number", "license no", "cdl", "cdl#", "commercial driver", "führerschein")
 PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
@@ -178,7 +180,9 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, digit=True, longest=9),
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=PASSPORT_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=10),
     PatternSpec("PASSPORT_NUMBER", r"\b(?=[A-Z0-9]{6,9}\b)(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{6,9}\b", 0.0, _other_passport, cues=PASSPORT_CUES, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, longest=9),
-    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#", "license number", "licence number", "license no", "cdl", "cdl#", "commercial driver", "führerschein"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=20, longest=32),
+    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=DRIVER_CUES, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=20, longest=32),
+    # India's licence: state, RTO office, year of issue, serial ("MH12 20110012345", "MH-12-2011-0012345").
+    PatternSpec("DRIVER_ID", r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}[ -]?\d{7}\b", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=18),
     PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16, longest=17),  # v.vin: never all letters
     PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True, longest=13),
