@@ -72,3 +72,8 @@ def test_the_message_header_sets_the_component_separator():
 ])
 def test_other_text_gives_nothing(text):
     assert found(text) == []
+
+
+def test_every_segment_of_a_long_message_with_line_feeds_is_read():
+    text = "\n".join(f"PID|{i}||{100000 + i}^^^H^MR||ROE^ANN||19900101" for i in range(2000))
+    assert sum(1 for t, _ in found(text) if t == "NAME") == 2000

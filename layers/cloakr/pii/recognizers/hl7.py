@@ -35,6 +35,7 @@ _FIELDS: dict[str, dict[int, str]] = {
 # A segment that describes a person, at the start of the text or of a line; "MSH" sets the separators.
 _SEGMENT = re.compile(r"(?:^|(?<=[\r\n]))(PID|NK1|GT1|IN1)(?=[^\w\s])", re.MULTILINE)
 _MSH = re.compile(r"(?:^|(?<=[\r\n]))MSH\|(.)")
+_LINE_BREAK = re.compile(r"[\r\n]")
 _SCORE = 0.9
 
 
@@ -87,5 +88,7 @@ def _repetitions(text: str, start: int, end: int, entity: str, component_sep: st
 
 
 def _line_end(text: str, pos: int) -> int:
-    ends = [at for at in (text.find("\r", pos), text.find("\n", pos)) if at >= 0]
-    return min(ends) if ends else len(text)
+    """Where the segment at ``pos`` ends. A search for the first of either break, not a ``find`` of each: a message
+    whose lines end in "\n" alone would have every segment read the rest of the text in search of a "\r"."""
+    end = _LINE_BREAK.search(text, pos)
+    return end.start() if end else len(text)
