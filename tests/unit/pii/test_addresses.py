@@ -119,6 +119,8 @@ OTHER_FORMS = [
     ("IN", "Rahul Sharma, s/o Mahesh Sharma, 221B, Sector 15, Noida, UP 201301. Mob", "221B, Sector 15, Noida, UP 201301"),
     # a Singapore HDB block on a "Lorong"
     ("SG", "address Blk 45 Toa Payoh Lorong 5, #12-34, Singapore 310045.", "Blk 45 Toa Payoh Lorong 5, #12-34, Singapore 310045"),
+    ("SG", "Best,\nLim Wei Jie\n1 Raffles Place, #20-61 One Raffles Place Tower 2, Singapore 048616\nDID",
+     "1 Raffles Place, #20-61 One Raffles Place Tower 2, Singapore 048616"),  # a building's name and number
     # German streets without a suffix, before a postcode and town (in German-speaking countries)
     ("DE", "wohnhaft Am Weinberg 3, 79100 Freiburg im Breisgau.", "Am Weinberg 3, 79100 Freiburg im Breisgau"),
     ("DE", "Lieferung an Unter den Linden 77, 10117 Berlin bitte.", "Unter den Linden 77, 10117 Berlin"),

@@ -171,7 +171,12 @@ _TERMINAL = LazyPattern(
     rf"|(?:D-)?\d{{5}}[ \t]+{_TOWN})(?![\w])"
 )
 _TOWN_ONLY = LazyPattern(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
-_LOCALITY = LazyPattern(rf"{_SEP}(?:{_TOWN}|Sector[ \t]+\d{{1,3}}|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))(?=[ \t]*,|[ \t]*\r?\n)")
+# A line or comma-separated part between street and town: a district, a sector, or a building's name with its
+# number ("One Raffles Place Tower 2").
+_LOCALITY = LazyPattern(
+    rf"{_SEP}(?:{_CAP}(?:[ \t]+{_CAP}){{0,4}}(?:[ \t]+\d{{1,3}}[A-Z]?)?|Sector[ \t]+\d{{1,3}}|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))"
+    rf"(?=[ \t]*,|[ \t]*\r?\n)"
+)
 _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 
 # Cues that make whatever follows an address when it ends in a postcode.
