@@ -32,8 +32,8 @@ _FIELDS: dict[str, dict[int, str]] = {
     "GT1": {3: _NAME, 4: _NAME, 5: _ADDRESS, 6: _PHONE, 7: _PHONE, 8: _DOB, 12: "US_SOCIAL_SECURITY_NUMBER"},
     "IN1": {16: _NAME, 18: _DOB, 19: _ADDRESS, 36: _MRN},
 }
-# A segment that describes a person, at the start of the text or of a line; "MSH" sets the separators.
-_SEGMENT = re.compile(r"(?:^|(?<=[\r\n]))(PID|NK1|GT1|IN1)(?=[^\w\s])", re.MULTILINE)
+# A segment that describes a person, at the start of the text or of a line; "MSH" sets the component separator.
+_SEGMENT = re.compile(r"(?:^|(?<=[\r\n]))(PID|NK1|GT1|IN1)(?=\|)", re.MULTILINE)
 _MSH = re.compile(r"(?:^|(?<=[\r\n]))MSH\|(.)")
 _LINE_BREAK = re.compile(r"[\r\n]")
 _SCORE = 0.9
@@ -46,24 +46,20 @@ class Hl7Recognizer:
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         if "|" not in text or not any(segment in text for segment in _FIELDS):
             return  # most texts: one scan at memchr speed (a three-letter search costs some thirty times more)
-        field_sep, component_sep = "|", "^"
         header = _MSH.search(text)
-        if header is not None:
-            component_sep = header.group(1)
+        component_sep = header.group(1) if header is not None else "^"
         for segment in _SEGMENT.finditer(text):
-            if text[segment.end():segment.end() + 1] != field_sep:
-                continue
             line_end = _line_end(text, segment.end())
-            yield from self._fields(text, segment.group(1), segment.end(), line_end, field_sep, component_sep)
+            yield from self._fields(text, segment.group(1), segment.end(), line_end, component_sep)
 
-    def _fields(self, text: str, segment: str, start: int, end: int, field_sep: str, component_sep: str) -> Iterator[Finding]:
+    def _fields(self, text: str, segment: str, start: int, end: int, component_sep: str) -> Iterator[Finding]:
         wanted = _FIELDS[segment]
         last = max(wanted)
         number, pos = 0, start  # ``pos`` is at the separator before field ``number + 1``
         while pos < end and number < last:
             number += 1
             value_start = pos + 1
-            pos = text.find(field_sep, value_start, end)
+            pos = text.find("|", value_start, end)
             if pos < 0:
                 pos = end
             entity = wanted.get(number)
