@@ -1,10 +1,13 @@
 """A labelled, seeded corpus of realistic prompts with exact gold spans, plus hard negatives.
 
 Texts are assembled from templates, so every gold span is exact by construction; dates come from fixed ranges
-(never "now"), so a seed gives the same corpus on any day. Shapes: support tickets,
-clinical notes, HR e-mails, code with secrets, KYC forms (India, Singapore), UK and German letters, US bank forms,
-logs, and structured data (a JSON payload with camelCase keys, a CSV export with name columns). Hard negatives carry no gold span: order numbers, UUIDs, git SHAs, versions, timestamps, prices, Luhn-invalid
-16-digit numbers, never-issued SSNs.
+(never "now"), so a seed gives the same corpus on any day. Shapes: support tickets, clinical notes, HR e-mails, code
+with secrets, KYC forms (India, Singapore), UK and German letters, US bank forms, logs, structured data (a JSON
+payload with camelCase keys, a CSV export with name columns, an HL7 admission message), and the prompts every other
+type turns up in: identity checks, shipping requests and vehicle claims (each locale's addresses), UK tax letters,
+Canadian intake forms, Medicare claims, wire transfers, API debugging, German payslips, travel bookings. Every type
+of the vocabulary occurs. Hard negatives carry no gold span: order numbers, UUIDs, git SHAs, versions, timestamps,
+prices, Luhn-invalid 16-digit numbers, never-issued SSNs.
 
     python -m bench.corpus --samples 2000 --seed 7 --dump corpus.jsonl
 """
