@@ -255,6 +255,15 @@ class PatternRecognizer:
             and (spec.validator not in (_has_digit, _email_tld, _ip, _ipv4, _ipv6, _other_passport) or spec.type == "IP_ADDRESS")
             for spec in specs
         ]
+        self._regexes: list[tuple[re.Pattern[str], bool] | None] = [None] * len(specs)  # compiled on first use
+
+    def _compile(self, i: int) -> tuple[re.Pattern[str], bool]:
+        """Row ``i``'s pattern (shared by every engine: ``_compiled``) and whether its value is group "v", kept on
+        the recognizer: a cache call and a ``groupindex`` mapping per row and text cost 1-2% of detecting 4 KB."""
+        spec = self._specs[i]
+        regex = _compiled(spec.regex, spec.flags)
+        self._regexes[i] = (regex, "v" in regex.groupindex)
+        return self._regexes[i]
 
     def only(self, entities: frozenset[str]) -> PatternRecognizer | None:
         """The rows whose type is in ``entities`` (self when that is all of them; None when none is)."""
@@ -269,8 +278,7 @@ class PatternRecognizer:
             windows = self._windows(spec, cues)
             if windows == []:
                 continue
-            regex = _compiled(spec.regex, spec.flags)
-            labelled = "v" in regex.groupindex
+            regex, labelled = self._regexes[i] or self._compile(i)
             # The row's fields as locals: on digit-dense text a row has dozens of candidates, each paying for them.
             entity, reject, validator, row_cues, needs_cue = spec.type, spec.reject, spec.validator, spec.cues, spec.needs_cue
             validated, name = self._validated[i], self._sources[i]
