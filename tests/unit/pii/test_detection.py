@@ -30,6 +30,10 @@ POSITIVES = [
     ("ITIN 912-70-1234", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "912-70-1234"),
     ("passport number 483920174", "US_PASSPORT_NUMBER", "483920174"),
     ("Reisepassnummer C01X00T47", "PASSPORT_NUMBER", "C01X00T47"),  # Germany
+    ("Frau Anna Schulz, geb. am 12. März 1967 in Köln", "DATE_OF_BIRTH", "12. März 1967"),  # German month names
+    ("geboren am 3. Januar 1990", "DATE_OF_BIRTH", "3. Januar 1990"),
+    ("She was born on the 4th of March, 1985.", "DATE_OF_BIRTH", "4th of March, 1985"),
+    ("date of birth 04-Mar-1985", "DATE_OF_BIRTH", "04-Mar-1985"),
     ("Indian passport no. J8369854", "PASSPORT_NUMBER", "J8369854"),
     ("Passport: K1234567A", "PASSPORT_NUMBER", "K1234567A"),  # Singapore
     ("passport AB123456 (Canada)", "PASSPORT_NUMBER", "AB123456"),
