@@ -18,7 +18,7 @@ from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
 
 # English and German month names and their abbreviations ("März", "Mai", "Okt.", "Dez.").
-_MONTH = r"(?:jan|feb|mar|mär|apr|may|mai|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez)[a-zä]{0,6}\.?"
+_MONTH = r"(?:jan|feb|mar|mär|apr|may|mai|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez)[a-z]{0,6}\.?"
 DATE_PLAIN = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?(?: of)? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}"
@@ -28,8 +28,9 @@ DATE_PLAIN = (
 # into it.
 DATE_DIGIT_LEAD = 12
 # Every date starts with a digit or with a month's first two letters: sre, which cannot skip ahead through a
-# case-insensitive alternation, then tries the four branches only where one can begin (about 3x faster in prose).
-DATE = rf"(?=\d|[adfjmnos][aceopukä]){DATE_PLAIN}"
+# case-insensitive alternation, then tries the five branches only where one can begin (about 3x faster in prose).
+# No non-ASCII letter in a class here: "[a-zä]" made the row 9% of a mixed prompt's instructions dearer.
+DATE = rf"(?=\d|[adfjmnos][aceopuk]|mä){DATE_PLAIN}"
 
 
 @dataclass(frozen=True)
