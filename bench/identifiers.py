@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import string
+import unicodedata
+from datetime import date
 
 
 def luhn_complete(prefix: str) -> str:
@@ -164,12 +166,10 @@ def de_tax_id(rng: random.Random) -> str:
     return f"{raw[:2]} {raw[2:5]} {raw[5:8]} {raw[8:]}" if rng.random() < 0.5 else raw
 
 
-def de_social_insurance(rng: random.Random, birth: "date", surname: str) -> str:  # noqa: F821 - a datetime.date
+def de_social_insurance(rng: random.Random, birth: date, surname: str) -> str:
     """Rentenversicherungsnummer: area number, birth date DDMMYY, the birth name's initial, serial (00-49 men, 50-99
     women), check digit (weights 2,1,2,5,7,1,2,1,2,1,2,1 over the digits with the letter as its two-digit place in
     the alphabet; the products' digit sums added, modulo 10)."""
-    import unicodedata
-
     initial = unicodedata.normalize("NFKD", surname)[0].upper()  # "Özdemir": O
     initial = initial if "A" <= initial <= "Z" else "X"
     head = f"{rng.randint(2, 89):02d}{birth.strftime('%d%m%y')}"
