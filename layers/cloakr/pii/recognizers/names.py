@@ -165,7 +165,6 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-# Type names of schemas and code, the lexicons' unknown words a "lastName:" key is most often followed by there.
 # The strings of a JSON array after its first: where each starts ('"Ada", "Ngozi"' -> "N"), up to the "]" at most
 # ``_ARRAY_REACH`` characters on.
 _ARRAY_NEXT = re.compile(r"[\"'][ \t]*,[ \t]*[\"'](?=[^\W\d_])")
@@ -180,6 +179,7 @@ def _array_end(text: str, pos: int) -> int:
 # Keys that name a part of a name only as data writes them (quoted, or an XML element): FHIR's HumanName. In prose
 # "Given: the triangle" and "Family: Felidae" are no such labels.
 _KEY_PARTS = {"family": "part", "given": "part"}
+# Type names of schemas and code, the lexicons' unknown words a "lastName:" key is most often followed by there.
 _TYPE_WORDS = frozenset("""string str int integer bigint boolean bool float double decimal number numeric text varchar char
     date datetime timestamp time object array list map dict record tuple set enum optional required nullable null none
     undefined unknown any void json uuid id""".split())
@@ -467,14 +467,15 @@ class NameRecognizer:
         line = text[max(0, colon - 40):colon]
         line = line[line.rfind("\n") + 1:]
         tail = line[line.rfind(" ") + 1:]
-        if text[colon] == ">" or tail.endswith(("\"", "'")):  # '"family": "Okafor"', "<given>Ada</given>"
-            key = _KEY.search(tail.rstrip("\"'"))
+        bare = tail.rstrip("\"'")
+        if text[colon] == ">" or len(bare) < len(tail):  # '"family": "Okafor"', "<given>Ada</given>"
+            key = _KEY.search(bare)
             if key and key.group().lower() in _KEY_PARTS:
                 return _KEY_PARTS[key.group().lower()]
         if tail.lower() not in _LABEL_LAST_WORDS:
-            if not tail.rstrip("\"'").lower().endswith(_LABEL_ENDINGS):
+            if not bare.lower().endswith(_LABEL_ENDINGS):
                 return ""  # most keys ("ip=", '"id":') end in no label word at all
-            key = _KEY.search(tail.rstrip("\"'"))  # '{"patientName"' -> "patientName"
+            key = _KEY.search(bare)  # '{"patientName"' -> "patientName"
             spaced = _KEY_BREAK.sub(" ", key.group()) if key else ""
             if spaced == tail or spaced[spaced.rfind(" ") + 1:].lower() not in _LABEL_LAST_WORDS:
                 return ""

@@ -66,7 +66,7 @@ class PhoneRecognizer:
     def _match(self, raw: str, digits: str, start: int, end: int, cues: TextIndex) -> Finding | None:
         # The shape and cue tests are cheap and libphonenumber is not (tens of microseconds a candidate): a bare
         # digit run without a cue is never reported, so it is never parsed. A run has a "+" only at its start, so
-        # without one it has a separator (space, tab, "(", ")", ".", "-") exactly when it is not all digits.
+        # without one it has a separator (space, tab, "(", ")", ".", "/", "-") exactly when it is not all digits.
         if "/" in raw and not raw.startswith(("0", "+", "(")):
             return None  # "030/12345678" has its trunk prefix; "2024/0012345" is an invoice's number
         international = raw.startswith(("+", "00"))
