@@ -3,7 +3,8 @@
 Matching rule: a finding matches a gold entity when the types are equal and the character overlap is at least
 half of the longer of the two spans. Reports per-type precision/recall/F1, typed micro F1, untyped detection
 recall, the leak rate (gold entities less than 90% covered by the union of *any* findings: what would reach the
-model) and false positives on each hard-negative kind. ``--compare-presidio`` scores Presidio the same way.
+model) and false positives on each hard-negative kind, on the generated corpus and on the hand-written holdout
+(``bench.holdout``: texts the engine was not tuned on). ``--compare-presidio`` scores Presidio the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from bench import holdout
 from bench.corpus import Sample, generate
 
 Detector = Callable[[str], list[tuple[str, int, int]]]
@@ -129,12 +131,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--compare-presidio", action="store_true")
+    parser.add_argument("--no-holdout", action="store_true", help="score the generated corpus only")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    corpus = generate(args.samples, args.seed)
-    results = [report("cloakr", score(corpus, cloakr_detector()))]
+    sets = [("generated corpus", generate(args.samples, args.seed))]
+    if not args.no_holdout:
+        sets.append(("hand-written holdout", holdout.load()))
+    detectors = [("cloakr", cloakr_detector())]
     if args.compare_presidio:
-        results.append(report("presidio (pattern recognizers)", score(corpus, presidio_detector())))
+        detectors.append(("presidio (pattern recognizers)", presidio_detector()))
+    results = [report(f"{name} on the {label}", score(samples, detect)) for label, samples in sets for name, detect in detectors]
     if args.json:
         json.dump(results, sys.stdout, indent=1)
     else:
