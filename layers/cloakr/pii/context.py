@@ -22,6 +22,8 @@ AFTER = 24
 # Characters a cue after a value may not lie beyond, for the table's rows: in "passport 914786437, ITIN 908-71-9484"
 # the ITIN cue names the value after the comma, not the one before it.
 AFTER_STOPS = ",;\n"
+# A cue after a value that is itself a label ("CIF 84471293 Registered Mobile: ...") names the value after it.
+_LABELS_NEXT = re.compile(r"[ \t]*:")
 # Digit rows (``PatternSpec.digit``) have their first digit at most this far into the match ("ABCDE1234F").
 DIGIT_LEAD = 8
 # A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
@@ -246,7 +248,7 @@ class TextIndex:
             return False
         limit = _after_limit(self.text, end, after, stops) if stops else end + after
         while i < len(starts) and starts[i] < limit:
-            if ends[i] == limit or (ends[i] < limit and bounded[i]):
+            if (ends[i] == limit or (ends[i] < limit and bounded[i])) and not _LABELS_NEXT.match(self.text, ends[i]):
                 return True
             i += 1
         return False

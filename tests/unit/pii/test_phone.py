@@ -1,8 +1,10 @@
-"""The phone recognizer's speed-up of libphonenumber's digit normalisation changes no answer."""
+"""Phone numbers: what is and is not one (several countries' national forms), and that the recognizer's speed-ups
+of libphonenumber change no answer."""
 
 from __future__ import annotations
 
 import phonenumbers
+import pytest
 from cloakr.pii import PIIEngine
 from cloakr.pii.context import TextIndex
 from cloakr.pii.recognizers.phone import _CANDIDATE, _candidates, _impossible_length, _phonenumbers, _read, _valid_for_region, _valid_number
@@ -249,3 +251,54 @@ _RUN_PIECE = st.one_of(
 @given(st.lists(_RUN_PIECE, max_size=30).map("".join))
 def test_windowed_candidates_equal_the_full_scan(text):
     assert [m.span() for m in _candidates(text, TextIndex(text))] == [m.span() for m in _CANDIDATE.finditer(text)]
+
+
+def _phones(engine: PIIEngine, text: str) -> list[str]:
+    return [text[f.start:f.end] for f in engine.detect(text) if f.type == "PHONE"]
+
+
+@pytest.mark.parametrize(
+    ("region", "text", "expected"),
+    [
+        # Other countries' national numbers, as their owners write them, in a region whose default is not theirs.
+        (None, "Freiburg, Tel. 0761 2938471, E-Mail folgt", ["0761 2938471"]),
+        (None, "Phone: 020 7946 0371 (office)", ["020 7946 0371"]),
+        (None, "tel 052 213 48 90 after six", ["052 213 48 90"]),
+        (None, "Hi, mere number 98112 46730 pe kal se incoming band hai", ["98112 46730"]),  # India's mobile, in groups
+        ("eu-central-1", "Contact: 044-2441 7823 / 94441 58230 (son)", ["044-2441 7823", "94441 58230"]),
+        ("eu-central-1", "Telefon: 0351 4827103 / 0172 9038451", ["0351 4827103", "0172 9038451"]),
+        # Singapore's eight digits: with a cue anywhere, without one only in Singapore's region.
+        (None, "Can we reach you at 9648 3302? ok", ["9648 3302"]),
+        (None, "waybill 9648 3302 cleared customs", []),
+        ("ap-southeast-1", "Home: 6452 1893", ["6452 1893"]),
+        # A number in a range libphonenumber leaves out (kept for fiction) is a phone number beside a cue.
+        (None, "Mobile: 07700 900733", ["07700 900733"]),
+        # An extension belongs to the number.
+        (None, "or (512) 555-0173 ext. 204.", ["(512) 555-0173 ext. 204"]),
+        (None, "O: 763-555-0100 x214 >", ["763-555-0100 x214"]),
+    ],
+)
+def test_national_numbers_of_other_countries_and_extensions(region, text, expected):
+    assert _phones(PIIEngine(region=region), text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Collected : 04/06/2024 07:30   Reported: 04/06/2024 11:02",  # a date and the hour: not a German number
+        "Date:   Thu Jun 12 17:20:05 2025 -0700",  # the seconds, the year and the time zone
+        "Registered in England & Wales, Company No. 08123476, VAT Reg. No. GB 29",
+        "Ref No 421003268065. Not you? Call the bank.",  # the cue is in the next sentence
+        "Customer ID    : CIF 84471293 Registered Mobile: ",  # the cue labels the value after it
+        "Contact number: 23456789",  # "valid" in Germany without its trunk "0", which no German leaves out
+    ],
+)
+def test_what_only_looks_like_another_countrys_number(text):
+    assert _phones(PIIEngine(), text) == []
+
+
+def test_another_countrys_number_ranks_below_an_identifier_its_own_cue_backs():
+    engine = PIIEngine(region="ap-southeast-1")
+    text = "PH 64 79 67 C and NHS number 582 965 3818 have been recorded."
+    assert [(f.type, text[f.start:f.end]) for f in engine.detect(text) if f.type != "UK_NATIONAL_INSURANCE_NUMBER"] == [
+        ("UK_NATIONAL_HEALTH_SERVICE_NUMBER", "582 965 3818")]

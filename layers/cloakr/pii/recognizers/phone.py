@@ -1,9 +1,13 @@
 """Phone numbers through Google's libphonenumber metadata (parse + is_valid_number), not a digit regex.
 
 Presidio's weakest type (F2 0.32): a regex cannot tell a phone number from an order number or a date. Here a
-candidate must be a *valid* number for its country (the region's default country when written without ``+``),
-and national-format numbers without a cue need a typical phone shape (separators or a leading ``(``/``0``). A
-number with its country code and a phone cue needs only a possible length: libphonenumber's ranges lag new blocks.
+candidate must be a *valid* number for its country, and national-format numbers without a cue need a typical phone
+shape (separators or a leading ``(``/``0``). A number written without ``+`` is read as the region's default
+country's first, then as one of ``ALSO_READ``'s: a Frankfurt tenant's customers write British and Swiss numbers,
+a Singapore tenant's write Indian ones, and a number that is not the default country's is still someone's phone.
+Such a number needs what marks it as a phone number in that country (its trunk "0", or ten digits in groups) or a
+cue. A number with a phone cue needs only a possible length: libphonenumber's ranges lag new blocks (and leave out
+the ranges kept for fiction, "07700 900123"). An extension ("x214", "ext. 204") is part of the number.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from functools import cache
 from types import ModuleType
 from typing import Any, Iterator
 
-from cloakr.pii.context import TextIndex
+from cloakr.pii.context import AFTER_STOPS, TextIndex
 from cloakr.pii.model import Finding
 from cloakr.pii.normalize import ASCII_NON_DIGITS
 from cloakr.pii.scanning import scan_widened
 
-_CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob")
+_CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob",
+         "hp", "reach", "text me", "sms")
 # Runs of digits and phone punctuation, cut at line breaks, double spaces and a new "+": libphonenumber reads a
 # whole run as one candidate and gives up on it when two numbers touch ("+44 20 7946 0958  +44 20 ...").
 # Not glued to letters, digits or hyphens on either side (UUID segments, part numbers). A "/" may stand between
@@ -38,6 +43,16 @@ _CANDIDATE = re.compile(
 )
 # ISO dates and times (a prefix: "2024-01-05T10:00") and whole date-like runs ("05.01.2024", "2024-1-5").
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+_TIME_BEFORE = re.compile(r"\d:")
+# An extension after a number: "x214", "ext. 204", "extension 12", "Durchwahl -31" is not read (a hyphenated
+# suffix is already part of the run).
+_EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6}\b", re.IGNORECASE)
+#: Countries whose national numbers every engine also reads, after its default country's: the five regions' own
+#: and their neighbours' (the US plan covers Canada). Order matters only for the cost: a number is parsed again
+#: for each country until one reads it.
+ALSO_READ = ("US", "GB", "DE", "IN", "SG", "AT", "CH", "FR", "AU", "MY")
+# Of those, the countries whose national numbers are written without a trunk prefix (India's mobile numbers).
+_NO_TRUNK = frozenset({"US", "IN", "SG"})
 
 
 class PhoneRecognizer:
@@ -46,11 +61,13 @@ class PhoneRecognizer:
 
     def __init__(self, country: str = "US") -> None:
         self.country = country
+        self._others = tuple(c for c in ALSO_READ if c != country.upper())
+        self._others_bare = tuple(c for c in self._others if c in _NO_TRUNK)
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         cues = cues if cues is not None else TextIndex(text)
-        for run in _candidates(text, cues):
-            value = run.group()
+        for start, end in _runs(text, cues):
+            value = text[start:end]
             # Phone numbers have 7 to 15 digits (E.164). A run holds only digits and ASCII punctuation ("+().-",
             # space, tab), so deleting every ASCII non-digit leaves its digits: one C call, not a generator over
             # its characters; and a run shorter than seven characters has too few digits anyway.
@@ -58,38 +75,102 @@ class PhoneRecognizer:
                 continue
             digits = value.translate(ASCII_NON_DIGITS)
             # ISO dates and times and date-like runs are not worth asking libphonenumber.
-            if 7 <= len(digits) <= 17 and not _DATE_LIKE.match(value):
-                finding = self._match(value, digits, run.start(), run.end(), cues)
-                if finding is not None:
-                    yield finding
+            # Nor are the seconds of a time and what follows them ("17:20:05 2025 -0700").
+            if 7 <= len(digits) <= 17 and not _DATE_LIKE.match(value) and not _TIME_BEFORE.match(text, start - 2, start):
+                found = self._match(value, digits, start, end, cues)
+                if found is not None:
+                    extension = _EXTENSION.match(text, end)
+                    yield Finding("PHONE", start, end if extension is None else extension.end(), *found, self.name)
 
-    def _match(self, raw: str, digits: str, start: int, end: int, cues: TextIndex) -> Finding | None:
+    def _foreign(self, raw: str) -> tuple[str, ...]:
+        """The other countries a national number may be of: one written without a trunk "0" only of those that
+        write none (libphonenumber also accepts "23456789" as a German number, which no German writes)."""
+        return self._others if raw.startswith("0") else self._others_bare
+
+    def _marked(self, raw: str, digits: str) -> tuple[str, ...]:
+        """The other countries where a national number looks like a phone number without a cue: dialled with its
+        trunk "0" and in groups ("0171 4839201", "020 7946 0371"; "08123476" is as likely a company's number), or
+        an Indian mobile number in groups ("98112 46730"). An eight-digit Singapore number ("9648 3302") or a bare
+        ten-digit run could as well be a waybill or an account: those need a cue outside their own region."""
+        if raw.startswith("0"):
+            return self._others if len(digits) != len(raw) else ()
+        return ("IN",) if "IN" in self._others and len(digits) == 10 < len(raw) and _INDIAN_MOBILE.match(raw) else ()
+
+    def _match(self, raw: str, digits: str, start: int, end: int, cues: TextIndex) -> tuple[float, bool] | None:
+        """The score of the run as a phone number and whether libphonenumber validated it; None if it is none."""
         # The shape and cue tests are cheap and libphonenumber is not (tens of microseconds a candidate): a bare
         # digit run without a cue is never reported, so it is never parsed. A run has a "+" only at its start, so
         # without one it has a separator (space, tab, "(", ")", ".", "/", "-") exactly when it is not all digits.
-        if "/" in raw and not raw.startswith(("0", "+", "(")):
-            return None  # "030/12345678" has its trunk prefix; "2024/0012345" is an invoice's number
+        if "/" in raw and not _SLASHED.match(raw):
+            return None  # "030/12345678" has its trunk prefix; "2024/0012345" is an invoice's, "04/06/2024 07" a date's
         international = raw.startswith(("+", "00"))
         shaped = international or len(digits) != len(raw) or raw.startswith("0")
-        if shaped:
-            # Parsed whatever the cue; the cue is looked up only for numbers of a possible length.
-            possible = _possible(raw, digits, self.country)
-            if possible is None:
+        if not shaped:
+            if not _cued(cues, start, end):
                 return None
-            if not _valid_parsed(*possible):
-                # libphonenumber's ranges lag the operators' (new mobile blocks): a number of a possible length,
-                # written with its country code beside a phone cue, is redacted all the same, unvalidated.
-                if international and cues.near(start, end, _CUES):
-                    return Finding("PHONE", start, end, 0.8, False, self.name)
-                return None
-            if not international and not cues.near(start, end, _CUES):
-                # A national number with no cue of its own is only shaped like one: "UTR 51369 84857" is also a valid
-                # US number. Reported unvalidated, so a finding over it that a cue backs (that UTR) ranks first
-                # (``engine.resolve_overlaps``); where none covers it, it is still redacted as a phone number.
-                return Finding("PHONE", start, end, 0.75, False, self.name)
-        elif not cues.near(start, end, _CUES) or not _valid(raw, digits, self.country):
+            if _valid(raw, digits, self.country):
+                return 0.95, True
+            return (0.85, True) if any(_valid(raw, digits, c) for c in self._foreign(raw)) else None
+        # Parsed whatever the cue; the cue is looked up only for numbers of a possible length.
+        possible = _possible(raw, digits, self.country)
+        valid = possible is not None and _valid_parsed(*possible)
+        foreign = False
+        if not valid and not international:
+            # Another country's national number: without a cue it must look like one there (``_marked``), so
+            # only those countries are asked (libphonenumber's parse is the recognizer's main cost).
+            for country in self._foreign(raw) if _cued(cues, start, end) else self._marked(raw, digits):
+                other = _possible(raw, digits, country)
+                if other is not None and _valid_parsed(*other):
+                    possible, valid, foreign = other, True, True
+                    break
+                possible = possible or other
+        if possible is None:
             return None
-        return Finding("PHONE", start, end, 0.95, True, self.name)
+        if not valid:
+            # libphonenumber's ranges lag the operators' (new mobile blocks): a number of a possible length beside
+            # a phone cue is redacted all the same, unvalidated.
+            if _cued(cues, start, end):
+                return 0.8, False
+            return None
+        if not international and not _cued(cues, start, end):
+            # A national number with no cue of its own is only shaped like one: "UTR 51369 84857" is also a valid
+            # US number. Reported unvalidated, so a finding over it that a cue backs (that UTR) ranks first
+            # (``engine.resolve_overlaps``); where none covers it, it is still redacted as a phone number.
+            return 0.75, False
+        # Another country's number ranks below an identifier its own cue backs ("NHS number 582 965 3818").
+        return (0.85 if foreign else 0.95), True
+
+
+# A run with a "/" is a phone number only as "030/12345678" (or after "+", "("): one slash, after the first group.
+_SLASHED = re.compile(r"[0+(][^/]*/[^/]*$")
+# An Indian mobile number written in groups ("98112 46730", "9871 204 556"): ten digits from 6 to 9 on.
+_INDIAN_MOBILE = re.compile(r"[6-9][\d -]{10,11}$")
+
+
+def _cued(cues: TextIndex, start: int, end: int) -> bool:
+    """A phone cue before the run, or after it in the same clause ("Ref No 421003268065. Not you? Call ..." is not)."""
+    return cues.near(start, end, _CUES, stops=_STOPS)
+
+
+_STOPS = AFTER_STOPS + ".?!"
+
+
+def _runs(text: str, cues: TextIndex) -> Iterator[tuple[int, int]]:
+    """The candidate runs' spans; a run of two numbers written "0351 4827103 / 0172 9038451" is two."""
+    for run in _candidates(text, cues):
+        start, end = run.span()
+        if "/" not in run.group() or not _BETWEEN_NUMBERS.search(text, start, end):
+            yield start, end
+            continue
+        for gap in _BETWEEN_NUMBERS.finditer(text, start, end):
+            if sum(c.isdigit() for c in text[start:gap.start()]) >= 6:  # "089 / 123 456 - 78" is one number
+                yield start, gap.start()
+                start = gap.end()
+        yield start, end
+
+
+# A slash with a space on either side stands between two numbers (when a whole number stands before it).
+_BETWEEN_NUMBERS = re.compile(r"[ \t]+/[ \t]*|/[ \t]+")
 
 
 def _candidates(text: str, cues: TextIndex) -> Iterator[re.Match[str]]:
