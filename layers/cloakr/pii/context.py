@@ -22,8 +22,9 @@ AFTER = 24
 # Characters a cue after a value may not lie beyond, for the table's rows: in "passport 914786437, ITIN 908-71-9484"
 # the ITIN cue names the value after the comma, not the one before it.
 AFTER_STOPS = ",;\n"
-# A cue after a value that is itself a label ("CIF 84471293 Registered Mobile: ...") names the value after it.
-_LABELS_NEXT = re.compile(r"[ \t]*:")
+# A cue after a value that is itself a label ("CIF 84471293 Registered Mobile: ...", "DL number:") names the value
+# after it.
+_LABELS_NEXT = re.compile(r"(?:[ \t]*[^\W\d_][\w.]*){0,2}[ \t]*:")
 # Digit rows (``PatternSpec.digit``) have their first digit at most this far into the match ("ABCDE1234F").
 DIGIT_LEAD = 8
 # A run of digits with the text up to the next digit when that is near: one window per cluster, not per digit.
@@ -369,4 +370,11 @@ def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int 
     if not cues:
         return False
     pattern = cue_pattern(cues)
-    return bool(pattern.search(text, max(0, start - before), start) or pattern.search(text, end, _after_limit(text, end, after, stops)))
+    if pattern.search(text, max(0, start - before), start):
+        return True
+    limit, pos = _after_limit(text, end, after, stops), end
+    while (cue := pattern.search(text, pos, limit)) is not None:
+        if not _LABELS_NEXT.match(text, cue.end()):
+            return True
+        pos = cue.start() + 1
+    return False

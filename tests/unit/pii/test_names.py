@@ -107,6 +107,32 @@ POSITIVES = [
     # an e-mail display name written surname first
     ('To: "Okafor, Ada" <ada@example.com>', ["Okafor, Ada"]),
     ('Cc: "Nwosu, Chidi Emeka" <c@example.org>; "Acme, Inc" <sales@example.com>', ["Nwosu, Chidi Emeka"]),
+    # people named by how they relate to the writer, capitalised or not
+    ("My neighbor Frank saw the whole thing; my husband chris is home.", ["chris", "Frank"]),
+    ("Roommate Kaylee encouraged her. The driver Dmitri took a weird route.", ["Dmitri", "Kaylee"]),
+    ("Mr. Lakshmi Narayana Reddy, S/O Late Venkata Reddy, aged 63", ["Venkata Reddy", "Lakshmi Narayana Reddy"]),
+    # a title inside a capitalised run (German nouns, openings), French and German titles
+    ("bei meinem Hausarzt Dr. Schäfer. Die AU", ["Schäfer"]),
+    ("Sehr geehrter Herr Kollege Dr. Wolf,", ["Wolf"]),
+    ("habe ich an Herrn Aydın übergeben, Frau Mag. Brigitte Hofer auch", ["Aydın", "Brigitte Hofer"]),
+    ("Bonjour Mme Lavoie, Thanks Mr O'Connor.", ["Lavoie", "O'Connor"]),
+    # capitals: after a capitals' title, a register's "SURNAME, GIVEN M" after a label, a middle initial
+    ("MR DEREK A MACKINNON\n1208-45 CHARLES ST", ["DEREK A MACKINNON"]),
+    ("PATIENT: LAWRENCE, DEVIN    SEX: M", ["LAWRENCE, DEVIN"]),
+    ("Prescriber: NGUYEN, LINH T   DEA", ["NGUYEN, LINH T"]),
+    ("Patient: Gutierrez, Rosa E.   DOB: 08/03/1961", ["Gutierrez, Rosa E."]),
+    ("Name: Neumann, Christian Geburtsdatum: 25.09.1980", ["Neumann, Christian"]),  # the next field's label is not his
+    # labels: numbered, French spacing, roles, an environment variable's key
+    ("Passenger 2: Keyonna Williams   DOB 1984-10-03", ["Keyonna Williams"]),
+    ("Nom : Tremblay   Prénom : Marie-Ève", ["Tremblay", "Marie-Ève"]),
+    ("Attending: Nkechi Okafor, MD", ["Nkechi Okafor"]),
+    ("GITLAB_USER_NAME=Hakeem Okafor", ["Hakeem Okafor"]),
+    ("Driver: Dmitri V.   Vehicle: 2021 Toyota", ["Dmitri V."]),
+    # chat speakers
+    ("[14:03] Agent (Megan): Sorry to hear that\n- 09:14 Marco: reset AD password", ["Marco", "Megan"]),
+    ("[12/5/24, 9:15 PM] Farah: can lah", ["Farah"]),
+    ("I, Padmavathi Kondapalli, hold savings account 1234", ["Padmavathi Kondapalli"]),
+    ("Thank you Brandon. What routing number?", ["Brandon"]),
 ]
 
 
@@ -121,6 +147,10 @@ HARD_NEGATIVES = [
     "Given: the triangle ABC. Family: Felidae.",  # FHIR's keys are labels only as keys
     '{"tags": ["Alpha", "Beta"]}',
     "Thanks, Jordan, Michael and Sam!",
+    "Install the driver Update now; my boss said no. Daughter TV yeah.",  # a relation before no name
+    "Subject: Urgent wire\nNote: nothing here\nWill: we will see\nCustomer: Hi there",  # lines' labels, no speakers
+    "Verkäufer: Werkzeughaus Rhein-Main GmbH; Recipient: Trendline Retail Private Limited",  # organisations
+    "The Next Gen Firewall rocks; the MR IS OPEN for review.",
     "INSERT INTO products (name, sku) VALUES ('Widget', 'A-1'), ('Gadget', 'B-2');",
     "INSERT INTO t (a, b) VALUES ('Amara', 'Nwosu');",  # unlabelled columns: no evidence
     "GET /search?q=Jane+Doe HTTP/1.1",  # a search term: no label says it is a person

@@ -47,7 +47,8 @@ _PARTICLES = frozenset(
     "van von der den de del della di da du la le dos das bin binti binte bte bt ibn al el ap zu ten ter s/o d/o a/l a/p".split()
 )
 _PARTICLE = "|".join(sorted((re.escape(p) for p in _PARTICLES), key=len, reverse=True))
-_GAP = rf"[ \t\u00a0]++(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
+# Words of a name stand one or two blanks apart; forms put three or more between fields ("Dmitri V.   Vehicle").
+_GAP = rf"[ \t\u00a0]{{1,2}}+(?![ \t\u00a0])(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
 
 
 def _run(word: str, most: int) -> LazyPattern:
@@ -98,13 +99,20 @@ _WORDS = re.compile(r"[\w'’]+")
 # Honorifics and salutations as written, capitalised: the scan only starts on upper-case letters.
 _HONORIFIC = (
     r"Mr|Mrs|Ms|Mx|Miss|Mister|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Rev|Herr|Frau|Shri|Shrimati|Smt|Sri|Kumari|"
-    r"Mdm|Madam|Encik|Cik|Puan|Tuan|Haji|Hajjah|Dato|Datuk|Capt|Col|Gen|Lt|Sgt|Insp|Judge|Hon|MR|MRS|MS|DR|PROF"
+    r"Mdm|Madam|Encik|Cik|Puan|Tuan|Haji|Hajjah|Dato|Datuk|Capt|Col|Gen|Lt|Sgt|Insp|Judge|Hon|MR|MRS|MS|DR|PROF|"
+    r"Herrn|Mme|Mlle|Madame|Mademoiselle|Monsieur"
 )
-_SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetings", "Liebe", "Lieber", "Liebes", "Hallo", "Namaste"))
+_SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetings", "Liebe", "Lieber", "Liebes", "Hallo", "Namaste",
+                          "Bonjour", "Salut", "Servus", "Moin"))
 _LOWER_SALUTATIONS = ("dear ", "hi ", "hello ", "hey ")
 # Further titles after the first cue: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans".
-_MORE_TITLES = LazyPattern(rf"(?:(?:{_HONORIFIC}|med|Ing)\.?[ \t]+)+")
+_MORE_TITLES = LazyPattern(rf"(?:(?:{_HONORIFIC}|med|Ing|Mag|Dipl|Kollege|Kollegin|Late)\.?[ \t]+)+")
 _HONORIFIC_WORDS = frozenset(_HONORIFIC.split("|"))
+# An honorific or a salutation as a later word of a capitalised run (not "Gen", "Lord", "Judge": "Next Gen Firewall").
+_TITLED = LazyPattern(
+    r"[ \t](Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Madame|Monsieur|Shri|Smt|Sri|Mdm|MR|MRS|MS|DR|"
+    rf"{'|'.join(sorted(_SALUTATIONS, key=len, reverse=True))})\b\.?(?=[ \t]|\Z)"
+)
 #: Words before a colon that label a person's name; checked against the last one to three words before it.
 _LABELS = frozenset((
     "name", "full name", "first name", "last name", "surname", "given name", "patient", "patient name",
@@ -120,7 +128,12 @@ _LABELS = frozenset((
     "mitarbeiterin", "arbeitnehmer", "arbeitnehmerin", "antragsteller", "antragstellerin", "versicherter",
     "versicherte", "kontoinhaber", "kontoinhaberin", "empfänger", "empfängerin", "geburtsname", "nama", "naam",
     "author", "authors", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
-    "family name", "middle name", "maiden name",
+    "family name", "middle name", "maiden name", "attending", "attending physician", "ordering", "ordering physician",
+    "referring physician", "pt", "driver", "rider", "agent", "caller", "plaintiff", "defendant", "traveller", "travellers",
+    "traveler", "travelers", "dependent", "dependents", "son", "daughter", "wife", "husband", "child", "seller", "buyer",
+    "transferor", "transferee", "borrower", "co-borrower", "lessor", "lessee", "guarantor", "nom", "prénom", "titulaire",
+    "vermieter", "vermieterin", "mieter", "mieterin", "käufer", "käuferin", "verkäufer", "verkäuferin", "absender",
+    "hausarzt", "hausärztin", "elève", "élève", "nom de l'élève", "nom de famille", "holder",
 ))
 # Tables: the separators a header row may use, what may follow a header cell's label, its cells' longest (a header
 # cell is a key, not a sentence), and how many rows below it are read.
@@ -186,7 +199,7 @@ _TYPE_WORDS = frozenset("""string str int integer bigint boolean bool float doub
 #: Labels of one part of a name: after them a lone word is that part ("Last name: Brown", "surname: Okonkwo"), even
 #: when the lexicons do not list it as a given name or it is also a common word.
 _PART_LABELS = frozenset(("first name", "last name", "surname", "given name", "family name", "middle name", "maiden name",
-                          "vorname", "nachname", "familienname"))
+                          "vorname", "nachname", "familienname", "nom", "prénom", "nom de famille"))
 _HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
 _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
 _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key ending in one ("firstname")
@@ -196,9 +209,16 @@ _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key end
 # character at C speed, and a class or an alternation first is ten times slower over prose.
 _LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*(?:\[[ \t]*)?[\"']?(?=[^\W\d_])")  # '"given": ["Ada"]' too
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
+# French typography's space before the colon ("Nom : Tremblay"), and a numbered label ("Passenger 2: Keyonna").
+_LABEL_SPACED = re.compile(r" :(?<=[^\W\d_] :)[ \t]*[\"']?(?=[^\W\d_])")
+_LABEL_NUMBERED = re.compile(r":(?<=[^\W\d_] \d:)[ \t]*(?=[^\W\d_])")
 # An XML element whose name is the key: "<lastName>Okafor</lastName>".
 _LABEL_TAG = re.compile(r">(?<=[^\W\d_]>)(?=[^\W\d_])")
 _START = operator.methodcaller("start")
+# A cued name's closing initial ("Rosa E.") and what ends a form's field after it: a line break, the text's end, two
+# blanks, a comma or a bracket.
+_LAST_INITIAL = re.compile(r"(?<=[ \t])[A-ZÀ-ÖØ-Þ]\.?\Z")
+_FIELD_END = re.compile(r"[ \t]{2}|[ \t]*(?:\r?\n|\Z|[,;)(|])")
 # A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
@@ -216,6 +236,7 @@ _ADDRESSEE_REACH = 80
 _INTROS = {
     "my name is ": True, "my name's ": True, "call me ": True, "mein name ist ": True, "ich heiße ": True,
     "i am ": False, "i'm ": False, "i’m ": False, "this is ": False, "named ": False, "called ": False, "ich bin ": False,
+    "thank you ": False, "thanks ": False, "i, ": False,
 }
 _SIGN_OFFS = frozenset((
     "regards", "best regards", "kind regards", "warm regards", "warmest regards", "best wishes", "best", "thanks",
@@ -239,8 +260,21 @@ _PHRASE_WORDS = {phrase: frozenset(re.findall(r"[a-z]+", phrase)) for phrase in 
 # A rarer character some sign-off ends need: ``in`` finds one character at memchr speed, where a search for the whole
 # end pays per character, so an end whose character the text lacks costs next to nothing.
 _END_CHAR = {"!\n": "!", ",\r\n": "\r", "grüßen\n": "ß", "grüße\n": "ß"}
+# Honorifics written in capitals before a name in capitals (looked up lower-case in the text's word set).
+_CAPS_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mme", "mlle", "dr", "prof", "shri", "smt", "mdm"))
+# Relations that records write before a parent's or husband's name.
+_RELATIONS = ("s/o ", "d/o ", "w/o ")
+# People named by how they relate to the writer: "my neighbor Frank", "husband Ramon", "roommate dani", "the driver
+# Dmitri", "Mitbewohner Florian". A capitalised word after one is a name when it is a given name or unlisted; a
+# lower-case one only when it is a given name and no common word ("husband chris", not "husband said").
+_KIN = frozenset("""husband wife son sons daughter daughters brother brothers sister sisters mother father mom mum dad
+    uncle aunt auntie cousin nephew niece grandson granddaughter grandmother grandfather grandma grandpa nana stepson
+    stepdaughter stepmother stepfather neighbor neighbour neighbors neighbours roommate roommates flatmate housemate
+    boyfriend girlfriend fiance fiancee fiancé fiancée partner colleague coworker co-worker boss landlord landlady
+    caretaker driver nanny babysitter sitter friend buddy tenant bhaiya didi bhai mitbewohner mitbewohnerin nachbar
+    nachbarin kollege kollegin sohn tochter bruder schwester vermieter vermieterin hausmeister""".split())
 #: Words that may stand before a bare "name:" label ("Full name:", "Your name:"), unlike "File name:".
-_NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred".split())
+_NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred user".split())
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
 _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
 
@@ -331,10 +365,7 @@ class NameRecognizer:
             if word in _HONORIFIC_WORDS or word in _SALUTATIONS:
                 if start and (text[start - 1].isalnum() or text[start - 1] in "@./#_-") or hint.group(1) and word in _HONORIFIC_WORDS:
                     continue  # "SMr", or a list such as "Gt, Ge, Lt, Le"
-                pos = hint.end() - 1
-                titles = _MORE_TITLES.match(text, pos)
-                kind = "hon" if titles or word in _HONORIFIC_WORDS else "sal"
-                found = self._value(text, titles.end() if titles else pos, kind, lower=False)
+                found = self._after_title(text, word, hint.end() - 1)
             elif hint.group(1):
                 # "Paris, London": a comma splits a run, unless a surname stands before it and a given name after
                 # ("Müller, Jürgen", as registers write names)
@@ -347,24 +378,51 @@ class NameRecognizer:
                     continue  # part of an e-mail, path, URL or identifier
                 run = _VALUE_TITLE.match(text, start)
                 found = self._from_run(run.start(), run.group()) if run else ()
+                if run and _TITLED.search(run.group()):
+                    found = self._titled_run(text, run)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
             for finding in found:
                 resume = finding.end
                 if not any(finding.start < e and s < finding.end for s, e in taken):
                     yield finding
+
+    def _after_title(self, text: str, word: str, pos: int) -> Iterator[Finding]:
+        """The name after an honorific or salutation ``word`` whose next word starts at ``pos`` (more titles may
+        stand between: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans")."""
+        titles = _MORE_TITLES.match(text, pos)
+        kind = "hon" if titles or word in _HONORIFIC_WORDS else "sal"
+        return self._value(text, titles.end() if titles else pos, kind, lower=False)
+
+    def _titled_run(self, text: str, run: re.Match[str]) -> list[Finding]:
+        """A capitalised run with an honorific or salutation inside, where German nouns and openings stand before
+        it ("Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"): the words before it as a run, the name after it as cued."""
+        inside = _TITLED.search(run.group())
+        at = run.start() + inside.start(1)
+        found = list(self._from_run(run.start(), text[run.start():at].rstrip())) if at > run.start() else []
+        word = inside.group(1)
+        return found + list(self._after_title(text, word, _skip_blanks(text, at + len(word) + (text[at + len(word):at + len(word) + 1] == "."))))
 
     # --- cued names -------------------------------------------------------------------------------------------
     def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         """Names after a label, an introduction, a sign-off or a lower-case salutation (the scan in find() does the
         capitalised honorifics and salutations)."""
         labels = [*_LABEL_COLON.finditer(text), *_LABEL_EQUALS.finditer(text), *_LABEL_TAG.finditer(text)]
+        if " :" in text:
+            labels += _LABEL_SPACED.finditer(text)
+        labels += _LABEL_NUMBERED.finditer(text)
         labels.sort(key=_START)
         for colon in labels:
-            kind = self._label_kind(text, colon.start())
+            # Where the label's words end: before " 1:" of "Passenger 1:".
+            kind = self._label_kind(text, colon.start() - 2 if colon.re is _LABEL_NUMBERED else colon.start())
+            if not kind and colon.re is _LABEL_COLON:
+                yield from self._speaker(text, colon.start())
             if kind:
                 yield from self._value(text, colon.end(), kind, lower=kind in ("lab", "part"))
                 if "[" in colon.group():  # '"given": ["Ada", "Ngozi"]': every string of the array
                     for element in _ARRAY_NEXT.finditer(text, colon.end(), _array_end(text, colon.end())):
                         yield from self._value(text, element.end(), kind, lower=kind in ("lab", "part"))
+        if "):" in text:  # "Agent (Megan): ..."
+            for at in occurrences(text, "):"):
+                yield from self._speaker(text, at + 1)
         # The engine's index has lower-cased the text already (None when lower-casing changes its length). With it
         # comes the text's word set: a phrase counts only where its first word stands whole ("my name is", never
         # "army name is"), so a phrase whose first word the text lacks is not searched for (a str.find pass each).
@@ -385,6 +443,29 @@ class NameRecognizer:
             starts += [at + 1 for at in occurrences(lowered, "\n" + phrase)]
             for at in starts:
                 yield from self._value(text, _skip_blanks(text, at + len(phrase)), "sal", lower=True)
+        for title in sorted(_CAPS_TITLES if words is None else _CAPS_TITLES.intersection(words)):
+            # Capitals throughout, as forms and envelopes write names: "MR DEREK A MACKINNON", "MME NATHALIE".
+            upper = title.upper()
+            for at in occurrences(text, upper):
+                pos = _skip_blanks(text, at + len(upper) + (text[at + len(upper):at + len(upper) + 1] == "."))
+                if pos > at + len(upper) and (not at or not text[at - 1].isalnum()) and text[pos:pos + 2].isupper():
+                    yield from self._value(text, pos, "hon", lower=False)
+        for relation in _RELATIONS if "/o " in lowered else ():
+            # Indian and Malay records name a parent or husband: "S/O Late Venkata Reddy", "D/O Imran Chaudhary".
+            if relation in lowered:
+                for at in occurrences(lowered, relation):
+                    if not at or not text[at - 1].isalnum():
+                        yield from self._after_title(text, "S/O", _skip_blanks(text, at + len(relation)))
+        for word in sorted(_KIN if words is None else _KIN.intersection(words)):  # sorted: the same order in every process
+            for at in occurrences(lowered, word + " "):
+                pos = _skip_blanks(text, at + len(word) + 1)
+                if at and lowered[at - 1].isalnum() or text[pos:pos + 2].isupper():  # "person ", "Daughter TV"
+                    continue
+                if not text[pos:pos + 1].isupper():  # "my friend said": a lower-case word only if a given name
+                    first = _FIRST_LOWER.match(text, pos)
+                    if first is None or (self.flags(first.group()) & (GIVEN | COMMON)) != GIVEN:
+                        continue
+                yield from self._value(text, pos, "kin", lower=True)
         ends: list[int] = []
         for end in _SIGN_OFF_ENDS:
             if words is not None and end in _FIRST_WORD and _FIRST_WORD[end] not in words:
@@ -464,8 +545,10 @@ class NameRecognizer:
         """"lab" for a person label before the colon, "part" for a label of one part of a name ("Last name"),
         "hdr" for an e-mail header, "" otherwise. Keys as data writes them ('"firstName"', "last_name") are read as
         the words they join."""
-        line = text[max(0, colon - 40):colon]
-        line = line[line.rfind("\n") + 1:]
+        line = text[max(0, colon - 40):colon].rstrip(" ")
+        # A line's earlier fields end where two blanks or a tab stand: "Nom : Tremblay   Prénom :" labels with "Prénom".
+        gap = line.rfind("  ")
+        line = line[max(line.rfind("\n"), gap + 1 if gap >= 0 else -1, line.rfind("\t")) + 1:]
         tail = line[line.rfind(" ") + 1:]
         bare = tail.rstrip("\"'")
         if text[colon] == ">" or len(bare) < len(tail):  # '"family": "Okafor"', "<given>Ada</given>"
@@ -513,10 +596,42 @@ class NameRecognizer:
             return  # "To: Jane Smith <jane@...>" is a person; "To: All Staff" is not
         if kind == "sign" and after[:1] not in ("", "\n", "\r", ",", "|"):
             return  # a sign-off is followed by a name alone on its line, not "Sent from my phone"
-        tokens = self._tokens(value.start(), value.group())
+        if self._organisation_follows(text, value.end()):
+            return  # "Verkäufer: Werkzeughaus Rhein-Main GmbH", "Recipient: Trendline Retail Private Limited"
+        tokens = self._tokens(value.start(), _unlabelled(text, value))
+        if len(tokens) == 1 and kind in ("lab", "hon") and text[value.end():value.end() + 1] == ",":
+            # Registers write the surname first: "Patient: Gutierrez, Rosa E.", "PATIENT: LAWRENCE, DEVIN".
+            rest = _skip_blanks(text, value.end() + 1)
+            given = _VALUE_TITLE.match(text, rest) or _VALUE_CAPS.match(text, rest)
+            more = self._tokens(given.start(), _unlabelled(text, given)) if given else []
+            if more and (more[0][2] & GIVEN or tokens[0][2] & SURNAME) and not _stops(more[0][2]):
+                tokens, value = tokens + more, given
+        if tokens and _FIELD_END.match(text, value.end()) and (last := _LAST_INITIAL.search(value.group())):
+            # After a cue, a closing initial before the field's end is the name's ("Driver: Dmitri V.   Vehicle:").
+            tokens.append((value.start() + last.start(), value.end(), INITIAL))
         if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
             return  # "lastName: String" in a GraphQL or TypeScript schema
         yield from self._judged(kind, tokens, lower)
+
+    def _speaker(self, text: str, colon: int) -> Iterator[Finding]:
+        """Who speaks in a chat or a log of notes: "[14:03] Agent (Megan):", "- 09:14 Marco:", "Farah:" opening a
+        line. A given name (one that is no common word unless a time stamp marks the line as a chat's)."""
+        line_start = text.rfind("\n", max(0, colon - 80), colon) + 1
+        speaker = _SPEAKER.fullmatch(text, line_start, colon)
+        if speaker is None:
+            return
+        group = "inner" if speaker.group("inner") else "name"
+        tokens = self._tokens(speaker.start(group), speaker.group(group))
+        if not tokens or len(tokens) > 3 or not tokens[0][2] & GIVEN or not all(f & _NAMEISH for _, _, f in tokens):
+            return
+        if tokens[0][2] & COMMON and not speaker.group("stamp"):
+            return  # "Will: ..." opening a line is as often a heading
+        yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.8, False, self.name)
+
+    def _organisation_follows(self, text: str, pos: int) -> bool:
+        """An organisation word ("GmbH", "Ltd") is one of the next two words."""
+        after = _skip_blanks(text, pos + (text[pos:pos + 1] == ","))
+        return text[after:after + 1].isupper() and any(self.flags(word.strip(",.")) & ORG for word in _NEXT_WORDS.match(text, pos).group().split())
 
     def _judged(self, kind: str, tokens: list[tuple[int, int, int]], lower: bool) -> Iterator[Finding]:
         """The name the cued words make (``_judge_cued``), from their first word to their last, if they make one."""
@@ -532,11 +647,11 @@ class NameRecognizer:
             # A particle joins the words around it ("Ana de Souza"); last, it is the surname ("Edhitha De").
             if out and i + 1 < len(words) and word.lower() in _PARTICLES or not out and word.rstrip(".") in _HONORIFIC_WORDS:
                 continue
-            flags = self.flags(word)
+            flags = self.flags(word) if len(word) > 1 or not out or i + 1 == len(words) else INITIAL  # "WANDA J PEARSON"
             if flags & ORG and flags & SURNAME:
                 flags &= ~ORG
-            if out and _stops(flags):
-                return [] if flags & ORG else _trim(out)
+            if out and _stops(flags):  # "Trendline Retail Private Limited": an organisation after all
+                return [] if flags & ORG or any(self.flags(w) & ORG for _, _, w in words[i + 1:i + 3]) else _trim(out)
             out.append((start, end, flags))
         return _trim(out)
 
@@ -609,6 +724,24 @@ class NameRecognizer:
         return i + 1, 0.0
 
 
+# A chat line's speaker before its colon: an optional time stamp ("[14:03]", "[12/5/24, 9:15 PM]", "- 09:14"), then a
+# name, or a role with the name in brackets ("Agent (Megan)").
+_SPEAKER = re.compile(
+    r"[ \t]*(?P<stamp>\[[^\]\n]{1,30}\][ \t]*|-?[ \t]*\d{1,2}[:.]\d{2}(?:[ \t]*[AaPp]\.?[Mm]\.?)?[ \t]*-?[ \t]*)?"
+    r"(?:[A-Za-z]{2,12}[ \t]*\((?P<inner>[^\W\d_][^()\n:]{1,40})\)|(?P<name>[^\W\d_][^\W\d_'’ -]{1,20}(?:[ \t][^\W\d_][^\W\d_'’-]{1,20}){0,2}))"
+)
+_FIRST_LOWER = re.compile(r"[^\W\d_]+")
+_NEXT_WORDS = re.compile(r"(?:[ \t,]{1,3}[\w.&]{1,20}){0,2}")
+
+
+def _unlabelled(text: str, run: re.Match[str]) -> str:
+    """A run of words without its last when a colon follows that: the next field's label ("Christian Geburtsdatum:")."""
+    value = run.group()
+    if text[run.end():run.end() + 1] == ":" and " " in value:
+        return value[:value.rstrip().rfind(" ")].rstrip()
+    return value
+
+
 def _words(offset: int, value: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) for each whitespace-separated word of ``value``, offsets shifted by ``offset``."""
     pos = 0
@@ -668,6 +801,10 @@ def _judge_cued(kind: str, flags: list[int], lower: bool) -> float:
         if len(flags) == 1:
             return 0.85 if first & _NAMEISH else (0.75 if not first & COMMON else 0.0)
         return 0.9 if known else 0.75
+    if kind == "kin":  # "my neighbor Frank" (also a word), "driver Dmitri" (unlisted); not "driver Update"
+        if len(flags) == 1:
+            return 0.85 if first & GIVEN else (0.6 if first == 0 and not lower else 0.0)
+        return 0.85 if known else 0.6
     if kind == "weak":  # "this is", "called": a capitalised phrase after them is as often a product as a person
         if len(flags) == 1:
             return 0.85 if first & GIVEN and not first & COMMON else 0.0  # "this is Jane", not "this is Fine"
