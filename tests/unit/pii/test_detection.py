@@ -88,6 +88,22 @@ POSITIVES = [
     ("Patient: Tan Wei Ming", "NAME", "Tan Wei Ming"),
     ("ship to 1600 Amphitheatre Parkway, Mountain View, CA 94043", "ADDRESS", "1600 Amphitheatre Parkway, Mountain View, CA 94043"),
     ("Anschrift: Hauptstraße 5, 10115 Berlin", "ADDRESS", "Hauptstraße 5, 10115 Berlin"),
+    # credentials as configuration, logs and chats write them
+    ('environment:\n  MYSQL_ROOT_PASSWORD: "Mumbai@Monsoon#77"\n  MYSQL_USER: nikhil_dev', "PASSWORD", "Mumbai@Monsoon#77"),
+    ('environment:\n  MYSQL_ROOT_PASSWORD: "Mumbai@Monsoon#77"\n  MYSQL_USER: nikhil_dev', "USERNAME", "nikhil_dev"),
+    ('SMTP_PASS: "qwpz lmte ryvc hhak"', "PASSWORD", "qwpz lmte ryvc hhak"),  # an app password, quoted with blanks
+    ('reason=bad_password attempted_password="karan@123" Jul 03', "PASSWORD", "karan@123"),
+    ("reset AD password, temp password Welcome2Halcyon! given to user", "PASSWORD", "Welcome2Halcyon!"),
+    ("netflix pw is Sprinkles#88", "PASSWORD", "Sprinkles#88"),
+    ("DATABASE_URL=postgres://jmorales:Sunfl0wer!Rides@pg-prod-1.example.com:5432/app", "USERNAME", "jmorales"),
+    ("DATABASE_URL=postgres://jmorales:Sunfl0wer!Rides@pg-prod-1.example.com:5432/app", "PASSWORD", "Sunfl0wer!Rides"),
+    ("ssh -i ~/.ssh/id_ed25519 mkowalczyk@198.51.100.73", "USERNAME", "mkowalczyk"),
+    ('upload_report("/home/weijie/reports/q2.xls"); C:\\Users\\akhan\\Desktop', "USERNAME", "weijie"),
+    ('upload_report("/home/weijie/reports/q2.xls"); C:\\Users\\akhan\\Desktop', "USERNAME", "akhan"),
+    ('185.220.101.34 - mfisk [21/Nov/2024:12:01:02 +0000] "GET / HTTP/1.1"', "USERNAME", "mfisk"),
+    ("LDAP bind failed for uid=h.kessler,ou=sales,dc=example", "USERNAME", "h.kessler"),
+    ("Still failing. @pooja-iyer-dev can you look? venmo is @KTran-14", "USERNAME", "pooja-iyer-dev"),
+    ("Still failing. @pooja-iyer-dev can you look? venmo is @KTran-14", "USERNAME", "KTran-14"),
 ]
 
 
@@ -124,6 +140,11 @@ HARD_NEGATIVES = [
     "turn left at Main St",
     "Dear team, thanks",
     "ping 10000 times",
+    # credentials' stand-ins, system accounts and code are no one's
+    "user = ${DB_USER}\npassword = ********\nDATABASE_URL=postgres://<user>:<password>@<host>:5432/<db>",
+    "click password reset to continue; PASSWORD_MIN_LENGTH=8",
+    "DEPLOY_USER=ubuntu\nssh -i key.pem root@build-host",
+    "@dataclass\nclass A:\n    @pytest.mark.parametrize('x', [1])\n * @param foo\nnpm i @types/node\ncurl -d @patient.json",
 ]
 
 

@@ -146,6 +146,58 @@ def _mixed_secret(value: str) -> bool:
     return any(c.islower() for c in value) and any(c.isupper() for c in value) and any(c.isdigit() for c in value)
 
 
+def _in_uri_credentials(text: str, value: str, start: int) -> bool:
+    """The tail of a connection URI's password and its host ("postgres://u:Sunfl0wer!Rides@pg-prod.example.com"),
+    not an e-mail address: "://" earlier in the same token, then a user and ":" with no path between ("https://x.io/
+    ?ref=jane@example.com" holds an address)."""
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), start - 300)
+    scheme = text.rfind("://", token_start + 1, start)
+    if scheme < 0:
+        return False
+    authority = text[scheme + 3:start]
+    return ":" in authority and not any(c in authority for c in "/?#")
+
+
+def _placeholder(text: str, value: str, start: int) -> bool:
+    """A template's or a redaction's stand-in for the value: "${DB_USER}", "<password>", "{{ pw }}", "*****", "%s"."""
+    return value[:1] in "$<{%*[(" or text[start - 1:start] in "<{" or set(value) <= set("*xX•.") or value.lower() in _STAND_INS
+
+
+_STAND_INS = frozenset(("null", "none", "nil", "undefined", "changeme", "redacted", "hidden", "secret", "password", "string", "str", "true", "false"))
+
+
+def _not_a_mention(text: str, value: str, start: int) -> bool:
+    """An "@word" that is code: a decorator or annotation opening its line, or a documentation or CSS keyword."""
+    line = text[text.rfind("\n", 0, start) + 1:start - 1]
+    return (not line.strip() or line.rstrip().endswith(("*", "//", "#", "-d", "--data", "--data-binary"))
+            or value.lower() in _CODE_AT_WORDS or _FILE_NAME.search(value) is not None)
+
+
+_FILE_NAME = re.compile(r"\.(?:json|txt|csv|xml|ya?ml|env|sh|py|js|ts|md|log|ini|cfg|conf|pem|key|crt|html?)$", re.IGNORECASE)
+
+
+def _system_user(text: str, value: str, start: int) -> bool:
+    """A placeholder, or an account every such system has ("root", "ubuntu", "postgres"): no one's username."""
+    return _placeholder(text, value, start) or value.lower() in _SYSTEM_USERS
+
+
+_SYSTEM_USERS = frozenset("""root ubuntu ec2-user admin administrator postgres mysql www-data nobody git deploy guest test
+    centos debian fedora oracle sa pi user jenkins docker node app runner vagrant""".split())
+
+
+_CODE_AT_WORDS = frozenset("""param params return returns throws throw raises override deprecated since see author example
+    version type types typedef property interface media import keyframes font-face charset supports layer apply tailwind
+    page namespace container property staticmethod classmethod dataclass pytest app component injectable input output
+    todo fixme everyone here channel all""".split())
+
+
+def _password_like(value: str) -> bool:
+    """A password written in a sentence: letters with a digit or a sign (a sentence's closing "." or "!" is none),
+    and no key of its own ("attempted_password=")."""
+    core = value.rstrip(".!?")
+    return "=" not in value and any(c.isalpha() for c in core) and any(c.isdigit() or not c.isalnum() for c in core)
+
+
 def _email_tld(value: str) -> bool:
     tld = value.rsplit(".", 1)[-1]
     return tld.isalpha() and 2 <= len(tld) <= 24 and not value.split("@")[1].startswith("-")
@@ -165,7 +217,7 @@ AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
 SPECS: tuple[PatternSpec, ...] = (
-    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, anchors=("@",), anchor_reach=64, longest=680),
+    PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, reject=_in_uri_credentials, anchors=("@",), anchor_reach=64, longest=680),
     PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), words=("http", "https", "www"), longest=None),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ipv4, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True, longest=15),
     PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=IPV6_ANCHOR_SHAPE, anchor_reach=4, longest=39),
@@ -211,13 +263,30 @@ SPECS: tuple[PatternSpec, ...] = (
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42", '"password": "hunter2"' as JSON
 # writes it): the span is group "v".
 LABELLED: tuple[PatternSpec, ...] = (
-    PatternSpec("USERNAME", r"(?i:\b(?:username|user[ _-]name|user[ _-]?id|login|user|benutzername)[\"']?\s*[:=]\s*[\"']?)(?P<v>[^\s,;\"']{2,64})", 0.85, anchors=("user", "login", "benutzername"), words=("username", "user", "userid", "login", "benutzername"), longest=None),
+    # A key ending in a user word, as configuration and data write it ("MYSQL_USER: app", "DB_USERNAME=app",
+    # '"userId": "jdoe"', "uid=h.kessler,ou=..."), not its placeholder ("${DB_USER}", "<user>").
+    PatternSpec("USERNAME", r"(?i:(?<![A-Za-z0-9])(?:username|user[ _-]name|user[ _-]?id|login|user|uid|benutzername)[\"']?\s*[:=]\s*[\"']?)(?P<v>[^\s,;\"']{2,64})", 0.85, reject=_system_user, anchors=("user", "login", "benutzername", "uid"), words=("username", "user", "userid", "login", "benutzername", "uid"), longest=None),
+    # The user of a connection URI ("postgres://jmorales:pw@host"), an ssh target ("ssh -i key tbaker@54.211.87.140"),
+    # a home directory ("/home/weijie/", "C:\\Users\\akhan\\"), a web server log's authenticated user ("1.2.3.4 - mfisk [").
+    PatternSpec("USERNAME", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://(?P<v>[^\s:/@]{1,64}):[^\s/]{1,128}@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.85, reject=_system_user, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
+    PatternSpec("USERNAME", r"\bssh\b[^\n@]{0,80}?[ \t](?P<v>[a-z_][a-z0-9_.-]{0,31})@[A-Za-z0-9.-]+", 0.85, reject=_system_user, anchors=("ssh",), words=("ssh",), longest=None),
+    PatternSpec("USERNAME", r"(?i:(?:/home/|/users/|\\users\\))(?P<v>[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})(?=[/\\])", 0.85, reject=_system_user, anchors=("/home/", "/users/", "\\users\\"), words=("home", "users"), longest=None),
+    # A mention in a chat or a payment app ("@pooja-iyer-dev", "venmo @KTran-14"), not an e-mail, a package scope
+    # ("@types/node"), a decorator opening its line ("@dataclass") or a documentation tag ("@param").
+    PatternSpec("USERNAME", r"(?<![^\s(\[,;:])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])(?![\w@/(-]|\.\w)", 0.8, reject=_not_a_mention, anchors=("@",), longest=None),
+    PatternSpec("USERNAME", r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3} - (?P<v>[A-Za-z0-9_][^\s\[\]]{0,63}) \[", 0.85, reject=_system_user, anchors=(" - ",), anchor_reach=15, anchor_shape=r" - [A-Za-z0-9_][^\s\[\]]{0,63} \[", digit=True, digit_lead=None, longest=None),
     # India's UPI payment address ("UPI ID rahul.sharma@okicici"): a handle at a payment provider, no dot after "@".
     PatternSpec("USERNAME", r"(?i:\b(?:upi(?:[ _-]?id)?|vpa)[\"']?\s*(?:[:=]|\bis\b)?\s*[\"']?)(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{1,63}@[A-Za-z][A-Za-z0-9]{1,31})(?![\w@-]|\.\w)", 0.85, anchors=("upi", "vpa"), words=("upi", "upiid", "vpa"), longest=None),
-    PatternSpec("PASSWORD", r"(?i:\b(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)(?P<v>[^\s,;\"']{3,128})", 0.9, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
+    # A key ending in a password word ("MYSQL_ROOT_PASSWORD", "db_password", "SMTP_PASS", "attempted_password"), the
+    # value quoted or not; a quoted one may hold blanks ("qwpz lmte ryvc hhak", an app password). Not a placeholder.
+    PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)(?P<v>[^\s,;\"']{3,128})", 0.9, reject=_placeholder, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
+    PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwd|pwd|pass|passphrase|kennwort|passwort)[\"']?\s*[:=]\s*)(?P<q>[\"'])(?P<v>[^\"'\n]{3,128})(?P=q)", 0.9, reject=_placeholder, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passphrase", "kennwort", "passwort"), longest=None),
+    # Written in a sentence: "temp password Welcome2Halcyon!", "netflix pw is Sprinkles#88": a value with a letter
+    # and a digit or sign (not "password reset").
+    PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwort|pw)[ \t]+(?:is[ \t]+)?)(?P<v>[^\s,;\"']{6,64})", 0.8, _password_like, reject=_placeholder, anchors=("pw", "passw"), words=("password", "passwort", "pw"), longest=None),
     # The password in a connection URI's user part ("postgres://admin:S3cret@db:5432/prod", "mysql://root:pw@10.0.0.1"):
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
-    PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
+    PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, reject=_placeholder, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
     PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
