@@ -74,8 +74,10 @@ def _bare_pattern(cue: str) -> re.Pattern[str]:
     """One cue, ended by anything but a letter. A cue right against a digit still counts when the value starts
     there ("DOB01/02/1990"), which is how ``has_cue`` treats the end of its search window; whether a digit follows
     is recorded separately (``_BOUNDARY``). A cue that runs on into a longer word ("aba" in "abab") never counts
-    (``has_cue`` would count it when its window happens to cut the word: an artifact, not a cue)."""
-    return re.compile(cue_pattern((cue,)).pattern[: -len("(?![a-z0-9])")] + "(?![a-z])", re.IGNORECASE)
+    (``has_cue`` would count it when its window happens to cut the word: an artifact, not a cue). A cue that ends in
+    a sign ("ss#", "dea#") has ended: "ss#Dear" holds it."""
+    bare = cue_pattern((cue,)).pattern[: -len("(?![a-z0-9])")]
+    return re.compile(bare + "(?![a-z])" if cue[-1].isalnum() else bare, re.IGNORECASE)
 
 
 _BOUNDARY = re.compile(r"(?![a-z0-9])", re.IGNORECASE)

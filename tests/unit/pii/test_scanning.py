@@ -412,3 +412,10 @@ def test_cue_heads_skipped_by_their_letters_on_the_corpus():
             for cues in {row.cues for row in ROWS if row.cues} | {ALL_CUES}:
                 starts, ends, _ = index.spans(cues)
                 assert list(zip(starts, ends)) == plain_spans(index, cues)
+
+
+def test_a_cue_that_ends_in_a_sign_has_ended_before_a_letter():
+    """Found by hypothesis: "ss#" right before "Dear" is a whole cue for the regex search and, now, for the index."""
+    text, cues = "ss#Dear ", ("ssn", "ss#")
+    assert TextIndex(text).near(3, 3, cues) is True
+    assert has_cue(text, 3, 3, cues) is True
