@@ -124,6 +124,27 @@ OTHER_FORMS = [
     # German streets without a suffix, before a postcode and town (in German-speaking countries)
     ("DE", "wohnhaft Am Weinberg 3, 79100 Freiburg im Breisgau.", "Am Weinberg 3, 79100 Freiburg im Breisgau"),
     ("DE", "Lieferung an Unter den Linden 77, 10117 Berlin bitte.", "Unter den Linden 77, 10117 Berlin"),
+    # Canada: province and postcode, a French street with its province in brackets, capitals throughout
+    ("US", "Address: 4521 Knight St, Vancouver, BC V5N 3M1   Phone", "4521 Knight St, Vancouver, BC V5N 3M1"),
+    ("US", '"88 Queen St, Charlottetown, PE C1A 4A9",PE,61250.00', "88 Queen St, Charlottetown, PE C1A 4A9"),
+    ("US", "Adresse : 4520, rue Saint-Denis, app. 3, Montréal (Québec) H2J 2L3 Téléphone",
+     "4520, rue Saint-Denis, app. 3, Montréal (Québec) H2J 2L3"),
+    ("US", "1208-45 CHARLES ST E\nTORONTO ON  M4Y 1S2\n\nSocial", "1208-45 CHARLES ST E\nTORONTO ON  M4Y 1S2"),
+    ("US", "2207 MAGNOLIA ST, JACKSON, MS 39202\n\nSocial", "2207 MAGNOLIA ST, JACKSON, MS 39202"),
+    # Swiss and Austrian four-digit postcodes, a German floor; the town ends before a sentence's next one
+    ("US", "Kündigung, Seefeldstrasse 112, 8008 Zürich  Sehr geehrte", "Seefeldstrasse 112, 8008 Zürich"),
+    ("US", "Die Wohnung ist Mariahilfer Straße 45/12, 1060 Wien. Falls", "Mariahilfer Straße 45/12, 1060 Wien"),
+    ("US", "in der Elisabethstraße 21, 3. OG rechts, 80796 München, fällt", "Elisabethstraße 21, 3. OG rechts, 80796 München"),
+    ("US", "Anschrift: Am Rosengarten 5, 99084 Erfurt  Kind: Mila", "Am Rosengarten 5, 99084 Erfurt"),
+    # India: house numbers with a letter or "#", sectors with a letter, a PIN after a unit and localities, cues
+    ("US", '"address": "B-702, Sai Krupa CHS, Sector 17, Vashi, Navi Mumbai 400703",', "B-702, Sai Krupa CHS, Sector 17, Vashi, Navi Mumbai 400703"),
+    ("US", "ux #402, Prestige Sunnyside, Hosa Road, Bengaluru 560100 PAN", "#402, Prestige Sunnyside, Hosa Road, Bengaluru 560100"),
+    ("US", "India: 188-B, Model Town Extension, Ludhiana, Punjab 141002 Contact", "188-B, Model Town Extension, Ludhiana, Punjab 141002"),
+    ("US", "Customer: House No. 1342, Sector 21-C, Chandigarh 160022 Agent", "House No. 1342, Sector 21-C, Chandigarh 160022"),
+    ("US", "seller, Flat 9, Ganga Apartments, Aundh, Pune 411007 Transferee", "Flat 9, Ganga Apartments, Aundh, Pune 411007"),
+    ("US", "Permanent Address: Village Rampur, P.O. Bikram, Dist. Patna, Bihar 801104", "Village Rampur, P.O. Bikram, Dist. Patna, Bihar 801104"),
+    ("US", "Address - Gali no. 4, Shiv Vihar, Karawal Nagar, Delhi 110094 Phone", "Gali no. 4, Shiv Vihar, Karawal Nagar, Delhi 110094"),
+    ("US", "Address: 123 Main St, Springfield, IL 62704 Phone", "123 Main St, Springfield, IL 62704"),  # no "town" after a ZIP
 ]
 
 

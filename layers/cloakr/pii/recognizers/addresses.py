@@ -42,7 +42,7 @@ _STREET_TYPES = (
     "Way|Parkway|Pkwy|Highway|Hwy|Freeway|Fwy|Expressway|Expy|Circle|Cir|Trail|Trl|Close|Crescent|Cres|Grove|"
     "Gardens|Gdns|Mews|Row|Walk|Rise|Vale|Crossing|Loop|Alley|Pike|Path|Plaza|Plz|Point|Ridge|Cove|Bend|Heights|"
     "Hts|Garden|Quay|Wharf|Parade|Esplanade|Broadway|Marg|Salai|Nagar|Layout|Colony|Cross|Main|Chowk|Vihar|Enclave|"
-    "Bazaar|Bazar|Gali|Estate|Park|Green|Hill|Hills|View|Centre|Center|Lorong"
+    "Bazaar|Bazar|Gali|Estate|Park|Green|Hill|Hills|View|Centre|Center|Lorong|Peth"
 )
 # The rest of USPS Publication 28's street suffixes (appendix C1), with "Zila", "Ganj" and "Via". Many are also
 # ordinary words after a number and a capitalised word ("Top 10 Key Points", "3 Great Lakes"), so a street that
@@ -65,7 +65,7 @@ _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)"
 _NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
 _DIRECTION = r"(?:[NSEW]|N[EW]|S[EW]|North|South|East|West)\.?"
 _STREET_NAME = rf"(?:{_DIRECTION}[ \t]+)?(?:(?:{_CAP}|{_ORDINAL})[ \t]+){{1,4}}"
-_STREET_TAIL = rf"(?:{_STREET_TYPES}|(?P<weak>{_WEAK_TYPES}))\b\.?(?:[ \t]+{_DIRECTION}(?![\w]))?(?:[ \t]+\d{{1,3}}[A-Z]?\b)?"
+_STREET_TAIL = rf"(?:{_STREET_TYPES}|{_STREET_TYPES.upper()}|(?P<weak>{_WEAK_TYPES}))\b\.?(?:[ \t]+{_DIRECTION}(?![\w]))?(?:[ \t]+\d{{1,3}}[A-Z]?\b)?"
 # One scan for both number-led streets and German house numbers: the digit comes first, so sre only tries
 # positions holding a digit. That first character is written as a class of everything but the ASCII non-digits
 # (then ``(?<=\d)``): sre skips to it by a bitmap, where a leading ``\d`` costs a Unicode lookup per character.
@@ -121,6 +121,13 @@ _NAME_BEFORE = LazyPattern(r"[A-ZÄÖÜ][a-zäöüß.-]+(?:[ \t]+(?:[A-ZÄÖÜ][
 _GERMAN_SPEAKING = frozenset({"DE", "AT", "CH"})
 #: Words before a number that make it a part of a document, not a house number ("Kapitel 3, 12345 Wörter").
 _NOT_GERMAN_STREET = frozenset("kapitel seite abschnitt absatz artikel band teil nr nummer punkt schritt version chapter page section".split())
+# House numbers as Indian addresses also write them, before a comma: "B-702, ...", "#402, ...", "188-B, ..." (an
+# address only when a town and PIN line follows).
+# Led by the "-" or "#" every form holds (sre skips to it in C; a lookbehind first would be tried at every
+# character); ``_house_forms`` finds where each starts.
+_HOUSE_FORMS = re.compile(r"[-#](?:(?<![\w/#-]#)\d{1,4}|(?<=[A-Z]-)(?<![\w/#-][A-Z]-)\d{1,4}|(?<=\d-)[A-Z])(?=,[ \t]{1,3}[A-ZÀ-ÖØ-Þ])")
+_HOUSE_DIGITS = re.compile(r"(?<![\w/#-])\d{1,4}-\Z")
+_HOUSE_LEAD = 2
 _PO_BOX = re.compile(r"P\.?[ \t]?O\.?[ \t]?Box[ \t]+\d{1,8}|PO BOX[ \t]+\d{1,8}|Post Office Box[ \t]+\d{1,8}|Postfach[ \t]+\d[\d ]{0,10}\d")
 
 # Scanning near digits only. Every match of ``_NUMBERED``, ``_UNIT_ONLY`` and ``_PO_BOX`` holds a digit, and before
@@ -154,27 +161,33 @@ _US_STATE = (
     r"W[AIVY]|AS|FM|GU|MH|MP|PR|PW|VI|A[AEP]"  # territories, freely associated states, military mail
 )
 _UK_POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRV-Y\d]?) ?\d[ABD-HJLNP-UW-Z]{2})"
+# A town after a German, Austrian or Swiss postcode: words one blank apart, no sentence's full stop ("1060 Wien.
+# Falls", "8008 Zürich  Sehr geehrte"), "am"/"im"/"an der" between ("Frankfurt am Main", "Freiburg im Breisgau").
+_PLZ_TOWN = r"[A-ZÄÖÜ][^\W\d_]*(?:-[A-ZÄÖÜ][^\W\d_]*)*(?:[ \t](?:(?:am|an der|im|in|ob|vorm|vor|bei)[ \t])?(?:[A-ZÄÖÜ][^\W\d_]*|\([A-ZÄÖÜ][^\W\d_]*\))){0,2}"
+_CA_PROVINCE = r"AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
+_CA_POSTCODE = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]?\d[ABCEGHJ-NPRSTV-Z]\d"
 _COUNTRY = r"USA|U\.S\.A\.|United States(?: of America)?|UK|United Kingdom|Germany|Deutschland|India|Singapore|Malaysia"
 _UNIT = LazyPattern(
     rf"(?:[ \t]*,?[ \t]*(?:(?:{_UNIT_WORDS}|Floor|Fl|Level|Lvl|Bldg|Building)\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9A-Za-z][0-9A-Za-z-]{{0,5}}"
-    rf"|#[ \t]?\d{{1,3}}-\d{{1,5}}[A-Z]?|#[ \t]?\d{{1,5}}))+(?![\w])"
+    rf"|#[ \t]?\d{{1,3}}-\d{{1,5}}[A-Z]?|#[ \t]?\d{{1,5}}|\d{{1,2}}\.[ \t]?(?:OG|Stock|Etage|EG|DG)(?:[ \t]+(?:rechts|links|Mitte))?))+(?![\w])"
 )
 # A town + postcode line valid somewhere: an optional town (and state or district), then a US state + ZIP, a UK
 # postcode, "PIN 560001" or a bare six-digit code (group "six": India, Singapore); or a German PLZ + town.
 _TERMINAL = LazyPattern(
-    rf"{_SEP}(?:(?:{_TOWN}(?:[ \t]*,[ \t]*{_TOWN})?[ \t]*[-–,]?{_SEP}?)?(?:"
+    rf"{_SEP}(?:(?:{_TOWN}(?:[ \t]*,[ \t]*{_TOWN}|[ \t]*\({_TOWN}\))?[ \t]*[-–,]?{_SEP}?)?(?:"
     rf"(?:{_US_STATE})[ \t]+\d{{5}}(?:-\d{{4}})?"
+    rf"|(?:(?:{_CA_PROVINCE})[ \t]+)?{_CA_POSTCODE}"
     rf"|{_UK_POSTCODE}"
     rf"|Singapore[ \t]*\d{{6}}|S[ \t]?\(\d{{6}}\)"
     rf"|(?:PIN|Pin|PIN Code|Pin Code|Pincode)[ \t]*:?[ \t]*[1-9]\d{{2}}[ \t]?\d{{3}}"
     rf"|(?P<six>[1-9]\d{{2}}[ \t]?\d{{3}}))"
-    rf"|(?:D-)?\d{{5}}[ \t]+{_TOWN})(?![\w])"
+    rf"|(?:D-|A-|CH-)?\d{{4,5}}[ \t]+{_PLZ_TOWN})(?![\w])"
 )
 _TOWN_ONLY = LazyPattern(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
 # A line or comma-separated part between street and town: a district, a sector, or a building's name with its
 # number ("One Raffles Place Tower 2").
 _LOCALITY = LazyPattern(
-    rf"{_SEP}(?:{_CAP}(?:[ \t]+{_CAP}){{0,4}}(?:[ \t]+\d{{1,3}}[A-Z]?)?|Sector[ \t]+\d{{1,3}}|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))"
+    rf"{_SEP}(?:{_CAP}(?:[ \t]+{_CAP}){{0,4}}(?:[ \t]+\d{{1,3}}[A-Z]?)?|Sector[ \t]+\d{{1,3}}(?:-?[A-Z])?|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))"
     rf"(?=[ \t]*,|[ \t]*\r?\n)"
 )
 _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
@@ -183,6 +196,8 @@ _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 _CUES = (
     "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
     "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in", "wohnhaft",
+    'address":', "address -", "address –", "address for notices:", "address in india:", "adresse :", "anschrift :",
+    "premises at", "moved out of", "new place is", "my apt is",
 )
 #: Each cue by its first word, the whole word before ":" or " ": ``TextIndex.spans`` of these words (shared word
 #: set, ``str.find`` only for words present) finds every cue occurrence not preceded by a letter or digit, where
@@ -199,8 +214,8 @@ _CUE_GAP = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?")
 _CUED_REACH = 100 + 2 * 61 + 5
 _DIGIT = re.compile(r"[^\x00-\x2f\x3a-\x7f](?<=\d)")
 _CUED_VALUE = LazyPattern(
-    rf"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?(?P<v>(?:(?!\.[ \t]+[A-Z])[^\n]){{0,100}}?(?:\n(?:(?!\.[ \t]+[A-Z])[^\n]){{2,60}}?){{0,2}}"
-    rf"(?:\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}|\b\d{{5}}[ \t]+{_TOWN}))(?![\w])"
+    rf"[ \t]*[:=-]?[ \t]*[\"']?(?:\r?\n[ \t]*)?(?P<v>(?:(?!\.(?<=[a-z]{{4}}\.)[ \t]+[A-Z])[^\n\"]){{0,100}}?(?:\n(?:(?!\.(?<=[a-z]{{4}}\.)[ \t]+[A-Z])[^\n]){{2,60}}?){{0,2}}"
+    rf"(?:(?<![A-Z]{{2}}[ \t])\b\d{{4,5}}[ \t]+{_PLZ_TOWN}|\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}|\b{_CA_POSTCODE}))(?![\w])"
 )
 #: Words that, before a street type, make a product or a phrase instead ("2 Hard Drive", "3 Test Drive").
 _NOT_STREET = frozenset("hard flash usb disk thumb external google test memory cloud one share network solid state".split())
@@ -249,6 +264,8 @@ class AddressRecognizer:
             else:  # a unit with no street: an address only when a postcode line follows
                 indian = match.group().startswith(_INDIAN_UNITS)
                 found.append(self._grow(text, match.start(), match.end(), 0.0, 0.85, six_digit=indian))
+        for start, end in _house_forms(text, windows):
+            found.append(self._grow(text, start, end, 0.0, 0.85, six_digit=True))
         for match in scan_widened(_PO_BOX, text, windows, _PO_LEAD, _READ):
             found.append(self._grow(text, match.start(), match.end(), 0.8, 0.9))
         if _military_mail(text, cues):
@@ -272,9 +289,11 @@ class AddressRecognizer:
         if unit:
             end = unit.end()
         pos, score = end, bare_score
-        for _ in range(4):
+        for localities in range(4):
             terminal = _TERMINAL.match(text, pos)
-            if terminal and (six_digit or not terminal.group("six") or self._six_digit_ok(terminal.group())):
+            # A six-digit code after a unit and a locality or more is a PIN as well ("Flat 9, Ganga Apartments,
+            # Aundh, Pune 411007").
+            if terminal and (six_digit or localities or not terminal.group("six") or self._six_digit_ok(terminal.group())):
                 end, score = terminal.end(), full_score
                 country = _COUNTRY_TAIL.match(text, end)
                 end = country.end() if country else end
@@ -329,6 +348,18 @@ def _numbered(text: str, windows: list[tuple[int, int]] | None, start_pattern: r
             if match:
                 resume = match.end()
                 yield match
+
+
+def _house_forms(text: str, windows: list[tuple[int, int]] | None) -> Iterator[tuple[int, int]]:
+    """Spans of ``_HOUSE_FORMS``' house numbers: "#402", "B-702" (from the letter), "188-B" (from its digits)."""
+    for match in scan_widened(_HOUSE_FORMS, text, windows, _HOUSE_LEAD, _READ):
+        at = match.start()
+        if text[at] == "#":
+            yield at, match.end()
+        elif match.group()[1].isdigit():
+            yield at - 1, match.end()
+        elif digits := _HOUSE_DIGITS.search(text, max(0, at - 4), at + 1):
+            yield digits.start(), match.end()
 
 
 def _military_mail(text: str, cues: TextIndex | None) -> bool:

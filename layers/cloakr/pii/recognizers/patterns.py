@@ -84,7 +84,7 @@ AGE_YEARS_OLD = r"(?P<v>\d(?<!\w[\s\S])\d{0,2})(?i:\s{0,8}(?:-|\s)?(?:years?|yrs
 AGE_ANCHOR_SHAPE = r"(?i:(?:years?|yrs?)(?:-|\s)old\b|(?:y/o|yo)\b)"
 
 
-_VERSION_WORD = re.compile(r"(?:\bv|version|release|build|ver\.?)\s*$")
+_VERSION_WORD = re.compile(r"(?:\bv|version|release|build|ver\.?|firmware|\bfw|bios)\s*$")
 
 
 def _after_version_word(text: str, value: str, start: int) -> bool:
