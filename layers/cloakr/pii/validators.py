@@ -75,7 +75,7 @@ def luhn_by_digit(number: str) -> bool:
 
 def card(number: str) -> bool:
     """Luhn plus a real issuer range and length (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro,
-    Dankort, UATP/AirPlus)."""
+    Dankort, UATP/AirPlus, RuPay)."""
     n = digits(number)
     if not 12 <= len(n) <= 19 or len(set(n)) == 1 or not luhn(n):
         return False
@@ -91,6 +91,7 @@ def card(number: str) -> bool:
         or (n[:4] in ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763") and 12 <= len(n) <= 19)
         or (n.startswith("5019") and len(n) == 16)
         or (n[0] == "1" and len(n) == 15)
+        or ((n[:2] in ("60", "81", "82") or n[:3] == "508") and len(n) == 16)  # RuPay (India)
     )
 
 

@@ -6,6 +6,7 @@ from cloakr.pii import validators as v
 
 GOOD = [
     (v.card, "4111 1111 1111 1111"), (v.card, "5500 0000 0000 0004"), (v.card, "3782 822463 10005"),
+    (v.card, "8258 3234 7525 9642"), (v.card, "6070 0000 0000 0002"),  # RuPay
     (v.iban, "DE89 3704 0044 0532 0130 00"), (v.iban, "GB82 WEST 1234 5698 7654 32"), (v.iban, "NO9386011117947"),
     (v.aba_routing, "011000015"), (v.ssn, "536-22-1234"), (v.itin, "912-70-1234"), (v.aadhaar, "2341 2341 2346"),
     (v.pan, "ABCPE1234F"), (v.nric, "S1234567D"), (v.nric, "T1234567J"), (v.nric, "F1234567N"),
