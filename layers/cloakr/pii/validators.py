@@ -316,3 +316,20 @@ def mbi(value: str) -> bool:
 def swift(value: str) -> bool:
     v = value.upper()
     return len(v) in (8, 11) and v[:4].isalpha() and v[4:6] in ISO_COUNTRIES and v[6:].isalnum()
+
+
+def sg_plate(value: str) -> bool:
+    """Singapore vehicle plate check letter: the prefix's last two letters (A=1..Z=26, a lone letter after "S" with
+    0 before it) and the number padded to four digits, weighted 9 4 5 4 3 2, sum mod 19 into AZYXUTSRPMLKJHGEDCB
+    ("SBS3229P")."""
+    v = value.upper()
+    check = v[-1]
+    letters = "".join(c for c in v[:-1] if c.isalpha())
+    digits_ = "".join(c for c in v[:-1] if c.isdigit())
+    if not letters or not digits_ or len(digits_) > 4 or not check.isalpha():
+        return False
+    pair = letters[-2:] if len(letters) > 1 else letters
+    codes = [0] * (2 - len(pair)) + [ord(c) - 64 for c in pair]
+    numbers = [int(d) for d in digits_.rjust(4, "0")]
+    total = sum(w * x for w, x in zip((9, 4, 5, 4, 3, 2), codes + numbers))
+    return "AZYXUTSRPMLKJHGEDCB"[total % 19] == check

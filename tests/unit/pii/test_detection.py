@@ -104,6 +104,23 @@ POSITIVES = [
     ("LDAP bind failed for uid=h.kessler,ou=sales,dc=example", "USERNAME", "h.kessler"),
     ("Still failing. @pooja-iyer-dev can you look? venmo is @KTran-14", "USERNAME", "pooja-iyer-dev"),
     ("Still failing. @pooja-iyer-dev can you look? venmo is @KTran-14", "USERNAME", "KTran-14"),
+    # licences as states, provinces and countries print them, after their cues
+    ("Driver's licence (Ontario): W7573-78818-70303 Vehicle: 2018 Toyota", "DRIVER_ID", "W7573-78818-70303"),
+    ("Our ref: D798/ML/2024 Driver number: DHILL757084AK9DP", "DRIVER_ID", "DHILL757084AK9DP"),
+    ("Führerscheinnummer M261XBX0711 - mein Auto", "DRIVER_ID", "M261XBX0711"),
+    ("NY DL: 724 519 386   Class D", "DRIVER_ID", "724 519 386"),
+    ("Buyer FL DL #: B352-418-86-077-0      Phone", "DRIVER_ID", "B352-418-86-077-0"),
+    # cards' codes and dates, PINs, hospital numbers, plates
+    ("expires 03/28, CID 4172. Billing", "CREDIT_DEBIT_CARD_CVV", "4172"),
+    ("gültig bis 09/27, Prüfnummer 731. Die", "CREDIT_DEBIT_CARD_EXPIRY", "09/27"),
+    ("The code on the back is 318 if you need it.", "CREDIT_DEBIT_CARD_CVV", "318"),
+    ("verify user_id=U-448812 mpin=5190 result=OK", "PIN", "5190"),
+    ("change my debit card pin to 8316 while", "PIN", "8316"),
+    ("UHID: SRMH-2023-0048817 Patient", "MEDICAL_RECORD_NUMBER", "SRMH-2023-0048817"),
+    ("UHID: SCD/24/019934      Date", "MEDICAL_RECORD_NUMBER", "SCD/24/019934"),
+    ("Vehicle Regn. No.: UK 07 BD 4417      Make", "LICENSE_PLATE", "UK 07 BD 4417"),
+    ("issued against my car TS 09 EX 2281 on 14-07-2024", "LICENSE_PLATE", "TS 09 EX 2281"),
+    ("pls report driver Teo, car SHC7437S, overcharged me", "LICENSE_PLATE", "SHC7437S"),  # Singapore's check letter
 ]
 
 
@@ -144,6 +161,10 @@ HARD_NEGATIVES = [
     "user = ${DB_USER}\npassword = ********\nDATABASE_URL=postgres://<user>:<password>@<host>:5432/<db>",
     "click password reset to continue; PASSWORD_MIN_LENGTH=8",
     "DEPLOY_USER=ubuntu\nssh -i key.pem root@build-host",
+    "I bought my car 2024 and love it; MIT license 2.0 applies; the car SHC7437T is parked",
+    "valid till 03/11/2024; expires on 19/12/2024; Chart #: 01/02/2024",  # dates, not card expiry or record numbers
+    "Total Cholesterol 198 mg/dL (range 185-215) - PASS",  # "dL" is no licence cue for a range
+    "[12/5/24, 9:18 PM] Kumar: I park my car; plate issued 02/11/2024 at 2:15 PM",
     "@dataclass\nclass A:\n    @pytest.mark.parametrize('x', [1])\n * @param foo\nnpm i @types/node\ncurl -d @patient.json",
 ]
 
@@ -265,3 +286,11 @@ def test_a_phone_number_without_its_cue_gives_way_but_is_still_redacted(engine):
     assert (finding.type, text[finding.start:finding.end], finding.validated) == ("PHONE", "415-555-0123", False)
     [cued] = engine.detect("Account manager, phone 415-555-0123")
     assert (cued.type, cued.validated) == ("PHONE", True)
+
+
+def test_a_plausibility_filter_does_not_make_a_finding_validated(engine):
+    """A plate's letters-or-five-digits filter is no checksum: "90996" near "license plate" must not cut the address
+    it starts (validated findings win overlaps)."""
+    text = "license plate 661318. It was parked outside 90996 Theresa Cape, West Robert, ND 15940 overnight."
+    assert ("ADDRESS", "90996 Theresa Cape, West Robert, ND 15940") in found(engine, text)
+    assert ("LICENSE_PLATE", "661318") in found(engine, text)

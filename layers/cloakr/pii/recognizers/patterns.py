@@ -142,6 +142,32 @@ def _has_digit(value: str) -> bool:
     return any(ch.isdigit() for ch in value)
 
 
+def _record_number(value: str) -> bool:
+    """A record number holds a digit and is no date ("Admitted 01/02/2024" near "chart")."""
+    return any(c.isdigit() for c in value) and _DATE_SHAPE.fullmatch(value) is None
+
+
+_DATE_SHAPE = re.compile(r"\d{1,4}[-/]\d{1,2}[-/]\d{1,4}")
+
+
+def _plate(value: str) -> bool:
+    """A plate holds letters and digits ("7ABC123", "B-MK 1234") or five digits at least ("661318"): "issued
+    02/11/2024" and "2:15 PM" near "plate" are a year and a time."""
+    digits = sum(c.isdigit() for c in value)
+    return digits > 0 and (digits >= 5 or any(c.isalpha() for c in value)) and not _TIME_OF_DAY.search(value)
+
+
+_TIME_OF_DAY = re.compile(r"\d ?[AP]M$")
+
+
+def _range(text: str, value: str, start: int) -> bool:
+    """Two numbers with a hyphen between ("range 185-215" after "mg/dL"): a range, not a licence."""
+    return _NUMBER_RANGE.fullmatch(value) is not None
+
+
+_NUMBER_RANGE = re.compile(r"\d{1,4}-\d{1,4}")
+
+
 def _mixed_secret(value: str) -> bool:
     return any(c.islower() for c in value) and any(c.isupper() for c in value) and any(c.isdigit() for c in value)
 
@@ -211,7 +237,10 @@ IPV6_ANCHOR_SHAPE = r":[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]*+(?![\w:])"
 URI_PASSWORD_SHAPE = r"://[^\s:/@]{0,64}:[^\s/]{1,128}@"
 MAC_ANCHOR_SHAPE = r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b"
 DRIVER_CUES = ("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#",
-               "license number", "licence number", "license no", "cdl", "cdl#", "commercial driver", "führerschein")
+               "license number", "licence number", "license no", "cdl", "cdl#", "commercial driver", "führerschein",
+               "driver's licence", "drivers licence", "driver number", "führerscheinnummer")
+VEHICLE_CUES = ("license plate", "licence plate", "number plate", "plate", "registration", "reg", "regn", "vehicle", "car",
+                "challan", "taxi", "driver", "lorry", "cab")
 PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
@@ -223,8 +252,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=IPV6_ANCHOR_SHAPE, anchor_reach=4, longest=39),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape=MAC_ANCHOR_SHAPE, anchor_reach=2, longest=17),
     PatternSpec("CREDIT_DEBIT_CARD_NUMBER", r"(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])", 0.95, v.card, digit=True, longest=37),
-    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification"), needs_cue=True, digit=True, cue_score=0.9, longest=4),
-    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"\b(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru"), needs_cue=True, digit=True, cue_score=0.9, longest=9),
+    PatternSpec("CREDIT_DEBIT_CARD_CVV", r"(?<![\d/-])\d{3,4}(?![\d/-])", 0.0, cues=("cvv", "cvc", "cvv2", "cvc2", "security code", "card verification", "cid", "prüfnummer", "kartenprüfnummer", "code on the back", "numbers on the back", "digits on the back"), needs_cue=True, digit=True, cue_score=0.9, longest=4),
+    PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"(?<![\d/])(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b(?!/\d)", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru", "valid till", "gültig bis"), needs_cue=True, digit=True, cue_score=0.9, longest=9),
     PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban, digit=True, longest=43),
     PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9, longest=11),
     PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True, digit=True, longest=9),
@@ -235,10 +264,16 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, digit=True, longest=9),
     PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=PASSPORT_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=10),
     PatternSpec("PASSPORT_NUMBER", r"\b(?=[A-Z0-9]{6,9}\b)(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{6,9}\b", 0.0, _other_passport, cues=PASSPORT_CUES, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, longest=9),
-    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?![\w*])", 0.0, _has_digit, cues=DRIVER_CUES, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=20, longest=32),
+    PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?:-[A-Z0-9])?(?![\w*])", 0.0, _has_digit, cues=DRIVER_CUES, reject=_range, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=32, longest=34),
+    # Digits in groups, maybe after a letter: "NY DL: 724 519 386", "DL S 432 718 550 912".
+    PatternSpec("DRIVER_ID", r"\b(?:[A-Z][ -]?)?\d{2,4}(?: \d{2,4}){1,4}(?![\w-])", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=26),
     # India's licence: state, RTO office, year of issue, serial ("MH12 20110012345", "MH-12-2011-0012345").
     PatternSpec("DRIVER_ID", r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}[ -]?\d{7}\b", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=18),
-    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _has_digit, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
+    # India's plates, a state code first ("KA 51 AF 7390", "TS 09 EX 2281"), and Singapore's with their check letter
+    # ("SMK1931U"): near a vehicle word ("car", "vehicle", "challan") as well as a plate's own cues.
+    PatternSpec("LICENSE_PLATE", r"\b(?:AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|PY|RJ|SK|TN|TR|TS|UK|UP|WB)([ -]?)\d{1,2}\1[A-Z]{1,3}\1\d{4}\b", 0.0, cues=VEHICLE_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=14),
+    PatternSpec("LICENSE_PLATE", r"\bS[A-HJ-NP-Z]{1,2}\d{1,4}[A-EGHJ-MPR-UX-Z]\b", 0.0, v.sg_plate, cues=VEHICLE_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=8),
     PatternSpec("VEHICLE_IDENTIFICATION_NUMBER", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.9, v.vin, cues=("vin", "vehicle identification", "chassis"), digit=True, digit_lead=16, longest=17),  # v.vin: never all letters
     PatternSpec("UK_NATIONAL_INSURANCE_NUMBER", r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", 0.85, v.nino, cues=("ni", "nino", "national insurance", "ni number"), digit=True, longest=13),
     PatternSpec("UK_NATIONAL_HEALTH_SERVICE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])", 0.0, v.nhs, cues=("nhs", "nhs number", "nhs no", "health service", "national health"), needs_cue=True, digit=True, longest=12),
@@ -258,7 +293,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
     PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), reject=_after_passport_cue, digit=True, longest=9),
     PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb", "geboren"), needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
-    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9-]{5,16}\b)(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)*\b", 0.0, _has_digit, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "hospital number", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
+    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42", '"password": "hunter2"' as JSON
 # writes it): the span is group "v".
@@ -287,7 +322,7 @@ LABELLED: tuple[PatternSpec, ...] = (
     # The password in a connection URI's user part ("postgres://admin:S3cret@db:5432/prod", "mysql://root:pw@10.0.0.1"):
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
     PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, reject=_placeholder, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
-    PatternSpec("PIN", r"(?i:\bpin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.85, anchors=("pin",), words=("pin",), digit=True, digit_lead=None, longest=None),
+    PatternSpec("PIN", r"(?i:(?<![a-ln-z0-9])m?pin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b|\bto\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.92, anchors=("pin",), words=("pin", "mpin"), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
@@ -296,6 +331,10 @@ LABELLED: tuple[PatternSpec, ...] = (
     # 3 digits, 9 spaces and "years-old" (21 characters).
     PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, anchor_shape=AGE_ANCHOR_SHAPE, words=("year", "years", "yr", "yrs", "y", "yo"), digit=True, longest=21),
 )
+
+
+# Validators that only filter implausible candidates (a digit, a TLD, a plate's letters): their findings stay unvalidated.
+_PLAUSIBILITY = (_has_digit, _email_tld, _ip, _ipv4, _ipv6, _other_passport, _plate, _record_number, _password_like)
 
 
 @lru_cache(maxsize=None)
@@ -324,7 +363,7 @@ class PatternRecognizer:
         # an alphabetic TLD) does not, except that a parsed IP address is one.
         self._validated = [
             spec.validator is not None
-            and (spec.validator not in (_has_digit, _email_tld, _ip, _ipv4, _ipv6, _other_passport) or spec.type == "IP_ADDRESS")
+            and (spec.validator not in _PLAUSIBILITY or spec.type == "IP_ADDRESS")
             for spec in specs
         ]
         self._regexes: list[tuple[re.Pattern[str], bool] | None] = [None] * len(specs)  # compiled on first use
