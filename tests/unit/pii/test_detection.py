@@ -121,6 +121,15 @@ POSITIVES = [
     ("Vehicle Regn. No.: UK 07 BD 4417      Make", "LICENSE_PLATE", "UK 07 BD 4417"),
     ("issued against my car TS 09 EX 2281 on 14-07-2024", "LICENSE_PLATE", "TS 09 EX 2281"),
     ("pls report driver Teo, car SHC7437S, overcharged me", "LICENSE_PLATE", "SHC7437S"),  # Singapore's check letter
+    # ages and birth dates as forms and people write them
+    ("Age/Sex: 58 Y / Male", "AGE", "58"),
+    ("S/O Late Venkata Reddy, aged about 63 years, residing at", "AGE", "63"),
+    ("why was I charged a young driver fee? I'm 26.  RENTER", "AGE", "26"),
+    ('mentioned he\'s 41 and "worried about', "AGE", "41"),
+    ("Der 77-jährige Patient stellte sich vor", "AGE", "77"),
+    ("Pt: KOWALSKI, JANINE M   DOB 19710822   Gender 2", "DATE_OF_BIRTH", "19710822"),
+    ("my bday is aug 9 1998 if wufile asks", "DATE_OF_BIRTH", "aug 9 1998"),
+    ("Date de naissance : 1989-07-23 Numéro", "DATE_OF_BIRTH", "1989-07-23"),
 ]
 
 
@@ -163,7 +172,8 @@ HARD_NEGATIVES = [
     "DEPLOY_USER=ubuntu\nssh -i key.pem root@build-host",
     "I bought my car 2024 and love it; MIT license 2.0 applies; the car SHC7437T is parked",
     "valid till 03/11/2024; expires on 19/12/2024; Chart #: 01/02/2024",  # dates, not card expiry or record numbers
-    "Total Cholesterol 198 mg/dL (range 185-215) - PASS",  # "dL" is no licence cue for a range
+    "Total Cholesterol 198 mg/dL (range 185-215) - PASS",
+    "I am 5 minutes away; I'm 3 hours late; the score is 30.",  # numbers said of no one's age  # "dL" is no licence cue for a range
     "[12/5/24, 9:18 PM] Kumar: I park my car; plate issued 02/11/2024 at 2:15 PM",
     "@dataclass\nclass A:\n    @pytest.mark.parametrize('x', [1])\n * @param foo\nnpm i @types/node\ncurl -d @patient.json",
 ]

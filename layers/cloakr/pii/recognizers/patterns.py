@@ -241,6 +241,8 @@ DRIVER_CUES = ("driver license", "driver's license", "drivers license", "driver 
                "driver's licence", "drivers licence", "driver number", "führerscheinnummer")
 VEHICLE_CUES = ("license plate", "licence plate", "number plate", "plate", "registration", "reg", "regn", "vehicle", "car",
                 "challan", "taxi", "driver", "lorry", "cab")
+DOB_CUES = ("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "bday", "b'day",
+            "geburtsdatum", "geb", "geboren", "date de naissance", "né le", "née le")
 PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
@@ -292,7 +294,9 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True, longest=13),
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
     PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), reject=_after_passport_cue, digit=True, longest=9),
-    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "geburtsdatum", "geb", "geboren"), needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
+    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=DOB_CUES, needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
+    # A birth date written as one number after its cue, as pharmacy claims and HL7 do: "DOB 19710822".
+    PatternSpec("DATE_OF_BIRTH", r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.0, cues=DOB_CUES, needs_cue=True, digit=True, cue_score=0.9, window=20, longest=8),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42", '"password": "hunter2"' as JSON
@@ -323,12 +327,17 @@ LABELLED: tuple[PatternSpec, ...] = (
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
     PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, reject=_placeholder, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
     PatternSpec("PIN", r"(?i:(?<![a-ln-z0-9])m?pin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b|\bto\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.92, anchors=("pin",), words=("pin", "mpin"), digit=True, digit_lead=None, longest=None),
-    PatternSpec("AGE", r"(?i:\b(?:age|aged|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:age(?:/sex|/gender)?|aged(?:[ \t]+(?:about|around|approx\.?))?|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
     # where "year", "yr" or "yo" follow.
     # "yo" is in every "you": only occurrences that are the phrase's own ending count as anchors. A match is at most
     # 3 digits, 9 spaces and "years-old" (21 characters).
+    # An age said of someone: "I'm 26.", "he's 41 and worried", "she turned 30,"; German "der 77-jährige Patient".
+    # (Contractions and "turned" only: "i am"/"he is" are in most texts, and each anchor is a str.find pass.)
+    PatternSpec("AGE", r"(?i:\b(?:i'm|he's|she's|turned)[ \t]+)(?P<v>\d{1,3})(?=[ \t]*(?:[.!,;)]|and\b|years?\b|yrs?\b|\Z))", 0.8, anchors=("i'm", "he's", "she's", "turned"), words=("m", "s", "turned"), digit=True, digit_lead=None, longest=None),
+    # ("jährige" splits into the ASCII runs "j" and "hrige" in the text's word set.)
+    PatternSpec("AGE", r"(?P<v>\d{1,3})-?jährige[nmrs]?\b", 0.85, anchors=("jährig",), anchor_reach=4, words=("hrige", "hrigen", "hriger", "hriges", "hrigem"), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, anchor_shape=AGE_ANCHOR_SHAPE, words=("year", "years", "yr", "yrs", "y", "yo"), digit=True, longest=21),
 )
 
