@@ -197,7 +197,7 @@ _CUES = (
     "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
     "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in", "wohnhaft",
     'address":', "address -", "address –", "address for notices:", "address in india:", "adresse :", "anschrift :",
-    "premises at", "moved out of", "new place is", "my apt is",
+    "premises at", "moved out of",
 )
 #: Each cue by its first word, the whole word before ":" or " ": ``TextIndex.spans`` of these words (shared word
 #: set, ``str.find`` only for words present) finds every cue occurrence not preceded by a letter or digit, where
