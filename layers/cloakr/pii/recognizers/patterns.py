@@ -199,6 +199,10 @@ def _not_a_mention(text: str, value: str, start: int) -> bool:
             or value.lower() in _CODE_AT_WORDS or _FILE_NAME.search(value) is not None)
 
 
+_CODE_AT_WORDS = frozenset("""param params return returns throws throw raises override deprecated since see author example
+    version type types typedef property interface media import keyframes font-face charset supports layer apply tailwind
+    page namespace container staticmethod classmethod dataclass pytest app component injectable input output todo fixme
+    everyone here channel all""".split())
 _FILE_NAME = re.compile(r"\.(?:json|txt|csv|xml|ya?ml|env|sh|py|js|ts|md|log|ini|cfg|conf|pem|key|crt|html?)$", re.IGNORECASE)
 
 
@@ -209,12 +213,6 @@ def _system_user(text: str, value: str, start: int) -> bool:
 
 _SYSTEM_USERS = frozenset("""root ubuntu ec2-user admin administrator postgres mysql www-data nobody git deploy guest test
     centos debian fedora oracle sa pi user jenkins docker node app runner vagrant""".split())
-
-
-_CODE_AT_WORDS = frozenset("""param params return returns throws throw raises override deprecated since see author example
-    version type types typedef property interface media import keyframes font-face charset supports layer apply tailwind
-    page namespace container property staticmethod classmethod dataclass pytest app component injectable input output
-    todo fixme everyone here channel all""".split())
 
 
 def _password_like(value: str) -> bool:
