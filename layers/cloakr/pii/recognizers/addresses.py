@@ -5,15 +5,17 @@ Anchors, found by regexes that start on a digit, a unit word or a "P" (so sre sk
 * number + street name + street type: ``1600 Amphitheatre Parkway``, ``221B Baker Street``, ``10 Anson Road``,
   ``12 Jalan Besar`` (the type may lead, as in Malay and Singapore streets); USPS's suffixes that are also common
   words (``Summit``, ``Springs``, ``Key``) only with a town and postcode line after them;
-* an Indian house number before a street without a type, with a town and PIN: ``67/654, Bhavsar, Dhule 685905``;
+* an Indian house number before a street without a type, with a town and PIN: ``67/654, Bhavsar, Dhule 685905``,
+  ``B-702, Sai Krupa CHS, Sector 17, Vashi, Navi Mumbai 400703``, ``#402, ...``, ``188-B, ...``;
 * unit first: ``Flat 4B, MG Road``, ``Blk 123 Ang Mo Kio Avenue 6``, ``Apt 5, 100 Main St``;
 * German, from the house number back: ``Hauptstraße 5``, ``Berliner Str. 12a`` (``Am Weinberg 3`` needs a cue, or,
   in German-speaking countries, a postcode and town after it: ``Am Weinberg 3, 79100 Freiburg``);
 * ``PO Box 1234`` / ``Postfach 10 20 30``; US military mail (``PSC 1234, Box 5678, APO AE 09001``);
 * a cue (``Address:``, ``lives at``, ``ship to``, ``Anschrift:``) followed by anything that ends in a postcode.
 
-From the anchor the span grows over units (``Apt 4``, ``#10-01``), locality lines and a town + postcode line valid
-for some country (US state + ZIP, UK postcode, German PLZ + town, ``Singapore 079903``, Indian city + PIN), across
+From the anchor the span grows over units (``Apt 4``, ``#10-01``, ``3. OG rechts``), locality lines and a town +
+postcode line valid for some country (US state + ZIP, UK postcode, Canadian province + postcode, German, Austrian
+and Swiss PLZ + town, ``Singapore 079903``, Indian city + PIN), across
 commas and newlines, so a letter's multi-line address is one finding. Locality segments are kept only when a
 town/postcode line follows them, so the span never swallows the next sentence. With NAME enabled, the name heading
 an address (the line above it, or before it and a comma) is reported too (``NameRecognizer.addressee``).
