@@ -325,11 +325,11 @@ def sg_plate(value: str) -> bool:
     v = value.upper()
     check = v[-1]
     letters = "".join(c for c in v[:-1] if c.isalpha())
-    digits_ = "".join(c for c in v[:-1] if c.isdigit())
-    if not letters or not digits_ or len(digits_) > 4 or not check.isalpha():
+    number = digits(v[:-1])
+    if not letters or not number or len(number) > 4 or not check.isalpha():
         return False
     pair = letters[-2:] if len(letters) > 1 else letters
     codes = [0] * (2 - len(pair)) + [ord(c) - 64 for c in pair]
-    numbers = [int(d) for d in digits_.rjust(4, "0")]
+    numbers = [int(d) for d in number.rjust(4, "0")]
     total = sum(w * x for w, x in zip((9, 4, 5, 4, 3, 2), codes + numbers))
     return "AZYXUTSRPMLKJHGEDCB"[total % 19] == check

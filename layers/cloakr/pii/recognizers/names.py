@@ -377,9 +377,11 @@ class NameRecognizer:
                 if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
                     continue  # part of an e-mail, path, URL or identifier
                 run = _VALUE_TITLE.match(text, start)
-                found = self._from_run(run.start(), run.group()) if run else ()
-                if run and _TITLED.search(run.group()):
-                    found = self._titled_run(text, run)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
+                inside = _TITLED.search(run.group()) if run else None
+                if inside:
+                    found = self._titled_run(text, run, inside)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
+                else:
+                    found = self._from_run(run.start(), run.group()) if run else ()
             for finding in found:
                 resume = finding.end
                 if not any(finding.start < e and s < finding.end for s, e in taken):
@@ -392,14 +394,14 @@ class NameRecognizer:
         kind = "hon" if titles or word in _HONORIFIC_WORDS else "sal"
         return self._value(text, titles.end() if titles else pos, kind, lower=False)
 
-    def _titled_run(self, text: str, run: re.Match[str]) -> list[Finding]:
-        """A capitalised run with an honorific or salutation inside, where German nouns and openings stand before
-        it ("Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"): the words before it as a run, the name after it as cued."""
-        inside = _TITLED.search(run.group())
+    def _titled_run(self, text: str, run: re.Match[str], inside: re.Match[str]) -> list[Finding]:
+        """A capitalised run with an honorific or salutation inside (``inside``, ``_TITLED``'s match in the run),
+        where German nouns and openings stand before it ("Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"): the words
+        before it as a run, the name after it as cued."""
         at = run.start() + inside.start(1)
         found = list(self._from_run(run.start(), text[run.start():at].rstrip())) if at > run.start() else []
         word = inside.group(1)
-        return found + list(self._after_title(text, word, _skip_blanks(text, at + len(word) + (text[at + len(word):at + len(word) + 1] == "."))))
+        return found + list(self._after_title(text, word, _past_title(text, at + len(word))))
 
     # --- cued names -------------------------------------------------------------------------------------------
     def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
@@ -447,7 +449,7 @@ class NameRecognizer:
             # Capitals throughout, as forms and envelopes write names: "MR DEREK A MACKINNON", "MME NATHALIE".
             upper = title.upper()
             for at in occurrences(text, upper):
-                pos = _skip_blanks(text, at + len(upper) + (text[at + len(upper):at + len(upper) + 1] == "."))
+                pos = _past_title(text, at + len(upper))
                 if pos > at + len(upper) and (not at or not text[at - 1].isalnum()) and text[pos:pos + 2].isupper():
                     yield from self._value(text, pos, "hon", lower=False)
         for relation in _RELATIONS if "/o " in lowered else ():
@@ -763,6 +765,11 @@ def _skip_blanks(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t":
         pos += 1
     return pos
+
+
+def _past_title(text: str, end: int) -> int:
+    """Where the word after a title ending at ``end`` starts: past its abbreviating "." ("Dr.") and the blanks."""
+    return _skip_blanks(text, end + (text[end:end + 1] == "."))
 
 
 def _stops(flags: int) -> bool:

@@ -111,14 +111,15 @@ class PhoneRecognizer:
             if _valid(raw, digits, self.country):
                 return 0.95, True
             return (0.85, True) if any(_valid(raw, digits, c) for c in self._foreign(raw)) else None
-        # Parsed whatever the cue; the cue is looked up only for numbers of a possible length.
+        # Parsed whatever the cue; the cue is looked up (once) only where the answer depends on it.
         possible = _possible(raw, digits, self.country)
         valid = possible is not None and _valid_parsed(*possible)
-        foreign = False
+        foreign, cued = False, None
         if not valid and not international:
             # Another country's national number: without a cue it must look like one there (``_marked``), so
             # only those countries are asked (libphonenumber's parse is the recognizer's main cost).
-            for country in self._foreign(raw) if _cued(cues, start, end) else self._marked(raw, digits):
+            cued = _cued(cues, start, end)
+            for country in self._foreign(raw) if cued else self._marked(raw, digits):
                 other = _possible(raw, digits, country)
                 if other is not None and _valid_parsed(*other):
                     possible, valid, foreign = other, True, True
@@ -126,13 +127,15 @@ class PhoneRecognizer:
                 possible = possible or other
         if possible is None:
             return None
+        if valid and international:
+            return 0.95, True
+        if cued is None:
+            cued = _cued(cues, start, end)
         if not valid:
             # libphonenumber's ranges lag the operators' (new mobile blocks): a number of a possible length beside
             # a phone cue is redacted all the same, unvalidated.
-            if _cued(cues, start, end):
-                return 0.8, False
-            return None
-        if not international and not _cued(cues, start, end):
+            return (0.8, False) if cued else None
+        if not cued:
             # A national number with no cue of its own is only shaped like one: "UTR 51369 84857" is also a valid
             # US number. Reported unvalidated, so a finding over it that a cue backs (that UTR) ranks first
             # (``engine.resolve_overlaps``); where none covers it, it is still redacted as a phone number.
