@@ -7,14 +7,20 @@ A regular-expression alternation of a hundred cue phrases costs about a second p
 at every position). ``TextIndex`` finds each phrase's first word with ``str.find`` on a lower-cased copy (memchr
 speed) and confirms the whole phrase with the same regex only where that word occurs, once per text, shared by
 every recognizer. Recognizers then ask it for cue positions instead of scanning the text themselves.
+
+In a pasted table (CSV, TSV, Markdown, an SQL ``INSERT``) the cue is the column's header, often far above the value:
+a cue in a header cell also counts for every cell of its column (``columns``; ``TextIndex.column_cells``).
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from functools import cache, lru_cache
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache, partial
 
+from cloakr.pii.columns import Column, table_at
 from cloakr.pii.normalize import latin1_bytes, occurrences  # noqa: F401 - occurrences: the recognizers import it from here
 
 BEFORE = 48
@@ -129,7 +135,8 @@ class TextIndex:
     """Where cue phrases, literal anchors and digits occur in one text, each computed on first use and kept for
     the other recognizers: the engine builds one per text and every recognizer asks it before scanning."""
 
-    __slots__ = ("_clusters", "_digit_windows", "_heads", "_spans", "_words", "exhaustive", "latin1", "lower", "text")
+    __slots__ = ("_cells", "_clusters", "_digit_windows", "_heads", "_spans", "_tables", "_words", "exhaustive", "latin1",
+                 "lower", "text")
 
     def __init__(self, text: str, exhaustive: bool = False) -> None:
         """``exhaustive``: no shortcuts (every regex over the whole text, cues by regex), the reference the fast
@@ -150,6 +157,9 @@ class TextIndex:
         self._digit_windows: dict[int, list[tuple[int, int]] | None] = {}
         self._heads: dict[str, list[int]] = {}
         self._words: frozenset[str] | None = None
+        # Per cue set: the cells of the table columns its cues head; per line start: the table that line heads.
+        self._cells: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        self._tables: dict[int, list[Column]] = {}
 
     def spans(self, cues: tuple[str, ...]) -> tuple[list[int], list[int], list[bool]]:
         """Starts, ends and whether a word boundary follows, for every cue occurrence, sorted by start."""
@@ -232,12 +242,33 @@ class TextIndex:
 
     def near(self, start: int, end: int, cues: tuple[str, ...], before: int = BEFORE, after: int = AFTER, stops: str = "") -> bool:
         """A cue ends within ``before`` characters ahead of ``start``, or begins within ``after`` after ``end`` and
-        before any of ``stops``."""
+        before any of ``stops``; or the value fills a table cell whose column header holds a cue."""
         if not cues:
             return False
         starts, ends, bounded = self.spans(cues)
         if not starts:
             return False
+        return self._near(start, end, starts, ends, bounded, before, after, stops) or _in_cell(self.column_cells(cues), start, end)
+
+    def column_cells(self, cues: tuple[str, ...]) -> list[tuple[int, int]]:
+        """The cells, sorted, of every pasted table's column (``columns``) whose header holds one of ``cues``."""
+        cells = self._cells.get(cues)
+        if cells is None:
+            starts, ends, _ = self.spans(cues)
+            cells = self._cells[cues] = header_cells(self.text, zip(starts, ends), self.table_at)
+        return cells
+
+    def table_at(self, line_start: int) -> list[Column]:
+        """``columns.table_at``, once per line: the names recognizer and the cue sets share it."""
+        table = self._tables.get(line_start)
+        if table is None:
+            words = self.words() if self.lower is not None else None
+            sql = words is None or ("insert" in words and "values" in words)
+            table = self._tables[line_start] = table_at(self.text, line_start, sql)
+        return table
+
+    def _near(self, start: int, end: int, starts: list[int], ends: list[int], bounded: list[bool], before: int, after: int,
+              stops: str) -> bool:
         # Before the value: a cue lying wholly inside [start - before, start], a whole word unless it ends there.
         i = bisect.bisect_left(starts, start - before)
         while i < len(starts) and starts[i] < start:
@@ -265,7 +296,10 @@ class TextIndex:
         if self.exhaustive:
             return None
         starts, ends, _ = self.spans(cues)
-        return _merge(sorted((e - after - reach, s + before) for s, e in zip(starts, ends)))
+        windows = [(e - after - reach, s + before) for s, e in zip(starts, ends)]
+        if starts:
+            windows.extend(self.column_cells(cues))
+        return _merge(sorted(windows))
 
     def anchor_windows(self, anchors: tuple[str, ...], reach: int, shape: str | None = None) -> list[tuple[int, int]] | None:
         """Where a match that contains one of these lower-case literals, at most ``reach`` characters after its
@@ -302,6 +336,27 @@ class TextIndex:
             dense = sum(hi - lo for lo, hi in windows) > len(self.text) * _DENSE_SHARE
             self._digit_windows[lead] = None if dense else windows
         return self._digit_windows[lead]
+
+
+# What may follow a cue in a header that names another thing's id ("call_id", "contact id" hold no phone numbers).
+_ID_TAIL = re.compile(r"[\s_-]*ids?", re.IGNORECASE)
+
+
+def header_cells(text: str, cues: Iterable[tuple[int, int]], tables: Callable[[int], list[Column]]) -> list[tuple[int, int]]:
+    """The cells, sorted, of every column whose header cell holds one of the cue occurrences ``cues`` (start, end);
+    ``tables(line_start)`` is the table a line heads (only lines holding a cue are parsed)."""
+    cells: set[tuple[int, int]] = set()
+    for start, end in cues:
+        for column in tables(text.rfind("\n", 0, start) + 1):
+            if column.header[0] <= start and end <= column.header[1] and not _ID_TAIL.fullmatch(text, end, column.header[1]):
+                cells.update(column.cells)
+    return sorted(cells)
+
+
+def _in_cell(cells: list[tuple[int, int]], start: int, end: int) -> bool:
+    """``[start, end)`` lies inside one of the sorted, disjoint ``cells``."""
+    i = bisect.bisect_right(cells, (start, sys.maxsize)) - 1
+    return i >= 0 and cells[i][0] <= start and end <= cells[i][1]
 
 
 def _digit_clusters(text: str, raw: bytes | None) -> list[tuple[int, int]]:
@@ -373,6 +428,9 @@ def has_cue(text: str, start: int, end: int, cues: tuple[str, ...], before: int 
         return False
     pattern = cue_pattern(cues)
     if pattern.search(text, max(0, start - before), start):
+        return True
+    occurrences = sorted({m.span() for cue in cues for m in _bare_pattern(cue).finditer(text)})
+    if _in_cell(header_cells(text, occurrences, partial(table_at, text)), start, end):
         return True
     limit, pos = _after_limit(text, end, after, stops), end
     while (cue := pattern.search(text, pos, limit)) is not None:

@@ -43,7 +43,10 @@ PIECES = st.sampled_from(
      "https://example.com/" + "p" * 90, "jane.doe@" + "sub." * 20 + "example.com", "ghp_" + "a1B2" * 12,
      *ALL_CUES, *(camel(cue) for cue in ALL_CUES if " " in cue), '{"', '": "', "4111 1111 1111 1111", "123-45-6789", "078-05-1120", "DOB", "ssn", "12/05/1985", "@", "a@b.io",
      "http://", "www.", "fe80::1", "::", "ab", "2001:db8:", "a:b", ":ff", "00:1A:2B:", "3C-4D-", "5E", "Jan ", "sept. ", "MARCH ", "3rd ", ", 1990", "ſep ", "Age", "age: ", " years old", "y/o", "Password: ", "user=", "PIN ",
-     "AKIA", "ABCDE1234F", "S1234567D", "GB82 WEST 1234 5698 7654 32", "1EG4-TE5-MK73"]
+     "AKIA", "ABCDE1234F", "S1234567D", "GB82 WEST 1234 5698 7654 32", "1EG4-TE5-MK73",
+     # Pasted tables, whose header cues the cells below it (``columns``).
+     ",", ";", "|", '"', "'", "id,dob,nhs_number,phone\n", "Name;SteuerID;call_id\n", "| dob | ssn |\n", "INSERT INTO t (dob, sin) VALUES (",
+     "', '", "), (", ");"]
 )
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
 

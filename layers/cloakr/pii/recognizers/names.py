@@ -30,6 +30,7 @@ import re
 from functools import cache
 from typing import Iterator, NamedTuple
 
+from cloakr.pii.columns import Column, inserts, table_at
 from cloakr.pii.context import TextIndex, occurrences
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
@@ -135,23 +136,12 @@ _LABELS = frozenset((
     "vermieter", "vermieterin", "mieter", "mieterin", "käufer", "käuferin", "verkäufer", "verkäuferin", "absender",
     "hausarzt", "hausärztin", "elève", "élève", "nom de l'élève", "nom de famille", "holder",
 ))
-# Tables: the separators a header row may use, what may follow a header cell's label, its cells' longest (a header
-# cell is a key, not a sentence), and how many rows below it are read.
-_TABLE_SEPARATORS = (",", "\t", "|", ";")
+# Tables (``columns``): what may follow a header cell's label.
 _CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
-_HEADER_CELL_CHARS = 40
-_MAX_TABLE_ROWS = 5_000
 # A comma or semicolon with no space after it: CSV writes "a,b", prose writes "a, b". Literal-led (sre searches the
 # literal at C speed; a class first would be some seven times slower over prose).
 _TIGHT_COMMA = re.compile(r",(?=[^ \r\n])")
 _TIGHT_SEMICOLON = re.compile(r";(?=[^ \r\n])")
-
-
-# SQL that inserts rows: its column list labels each tuple's values ("INSERT INTO patients (first_name, last_name)
-# VALUES ('Amara', 'Nwosu'), ('Ada', 'Okafor')").
-_SQL_INSERT = LazyPattern(r"insert[ \t\r\n]+into[ \t\r\n]+[^\s(]{1,128}[ \t\r\n]*\(([^()]{1,2000})\)[ \t\r\n]*values[ \t\r\n]*", re.IGNORECASE)
-_SQL_TUPLE = LazyPattern(r"\(((?:'(?:[^'\n]|'')*'|[^()'\n])*)\)[ \t\r\n]*,?[ \t\r\n]*")
-_SQL_CELL = LazyPattern(r"'(?:[^'\n]|'')*'|[^,'\s][^,']*")
 
 
 def _tabular(text: str) -> bool:
@@ -170,12 +160,6 @@ def _label_class(label: str) -> str:
     if label not in _LABELS:
         return ""
     return "part" if label in _PART_LABELS else "lab"
-
-
-def _line_end(text: str, pos: int) -> int:
-    """Where the line holding ``pos`` ends (its newline, or the text's end)."""
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
 
 
 # The strings of a JSON array after its first: where each starts ('"Ada", "Ngozi"' -> "N"), up to the "]" at most
@@ -485,10 +469,10 @@ class NameRecognizer:
                 tokens = self._tokens(start, display.group("v").replace(",", " "))  # offsets unchanged
                 if len(tokens) > 1:
                     yield from self._judged("hdr", tokens, False)
-        yield from self._columns(text, lowered, words)
+        yield from self._columns(text, lowered, words, cues)
         yield from self._sql_rows(text, lowered, words)
 
-    def _columns(self, text: str, lowered: str, words: frozenset[str] | None) -> Iterator[Finding]:
+    def _columns(self, text: str, lowered: str, words: frozenset[str] | None, cues: TextIndex | None) -> Iterator[Finding]:
         """Names in the columns of a table (CSV, TSV, Markdown, ";") whose header cell is a person label
         ("first_name", "Last Name", "patientName"): each row's cell there is read as after that label."""
         if not _tabular(text):
@@ -504,43 +488,25 @@ class NameRecognizer:
                 start = lowered.rfind("\n", 0, at) + 1
                 if start not in headers:
                     headers.add(start)
-                    yield from self._table(text, start)
+                    yield from self._table(text, start, cues)
 
     def _sql_rows(self, text: str, lowered: str, words: frozenset[str] | None) -> Iterator[Finding]:
         """Names in the values of an SQL INSERT whose column is a person label: each is read as after that label."""
         if (words is not None and not ("insert" in words and "values" in words)) or "values" not in lowered:
             return
-        for insert in _SQL_INSERT.finditer(text):
-            kinds = {i: kind for i, kind in enumerate(map(_column_kind, insert.group(1).split(","))) if kind}
-            pos = insert.end()
-            while kinds and (row := _SQL_TUPLE.match(text, pos)) is not None:
-                for i, cell in enumerate(_SQL_CELL.finditer(text, *row.span(1))):
-                    if i in kinds and cell.group().startswith("'"):
-                        yield from self._value(text, cell.start() + 1, kinds[i], lower=True)
-                pos = row.end()
+        for table in inserts(text):
+            yield from self._cells(text, table, strings_only=True)
 
-    def _table(self, text: str, start: int) -> Iterator[Finding]:
-        end = _line_end(text, start)
-        header = text[start:end].rstrip("\r")
-        separator = max(_TABLE_SEPARATORS, key=header.count)
-        cells = header.split(separator)
-        if len(cells) < 2 or any(len(cell) > _HEADER_CELL_CHARS for cell in cells):
-            return  # a sentence with commas, not a header
-        kinds = {i: kind for i, kind in enumerate(map(_column_kind, cells)) if kind}
-        if not kinds:
-            return
-        pos, rows = end + 1, 0
-        while pos < len(text) and rows < _MAX_TABLE_ROWS:
-            end = _line_end(text, pos)
-            row = text[pos:end]
-            if row.count(separator) != len(cells) - 1:
-                return  # the table ends
-            at = pos
-            for i, cell in enumerate(row.split(separator)):
-                if i in kinds:
-                    yield from self._value(text, at + len(cell) - len(cell.lstrip(" \t\"'")), kinds[i], lower=True)
-                at += len(cell) + len(separator)
-            pos, rows = end + 1, rows + 1
+    def _table(self, text: str, start: int, cues: TextIndex | None) -> Iterator[Finding]:
+        yield from self._cells(text, cues.table_at(start) if cues is not None else table_at(text, start))
+
+    def _cells(self, text: str, table: list[Column], strings_only: bool = False) -> Iterator[Finding]:
+        """Each cell of a column whose header is a person label, read as after that label (in SQL, only strings:
+        ``NULL`` is no name)."""
+        cells = sorted((start, kind) for column in table if (kind := _column_kind(text[column.header[0]:column.header[1]]))
+                       for start, _ in column.cells if not strings_only or text[start - 1] == "'")
+        for start, kind in cells:  # in the text's order, row by row
+            yield from self._value(text, start, kind, lower=True)
 
     @staticmethod
     def _label_kind(text: str, colon: int) -> str:
