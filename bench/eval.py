@@ -131,12 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--compare-presidio", action="store_true")
-    parser.add_argument("--no-holdout", action="store_true", help="score the generated corpus only")
+    parser.add_argument("--no-holdout", action="store_true", help="score the generated corpus only, not the hand-written holdouts")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     sets = [("generated corpus", generate(args.samples, args.seed))]
     if not args.no_holdout:
-        sets.append(("hand-written holdout", holdout.load()))
+        sets.append(("first hand-written holdout", holdout.load()))
+        sets.append(("second hand-written holdout", holdout.load(holdout.SECOND_DIR)))
     detectors = [("cloakr", cloakr_detector())]
     if args.compare_presidio:
         detectors.append(("presidio (pattern recognizers)", presidio_detector()))

@@ -40,10 +40,11 @@ def test_a_bad_line_is_refused_with_its_place(line, message):
     assert "us.jsonl:3" in str(caught.value)
 
 
-def test_the_shipped_holdout_loads_with_positives_and_negatives():
-    samples = holdout.load()
+@pytest.mark.parametrize(("directory", "shapes"), [(holdout.HOLDOUT_DIR, {"us", "eu", "ap"}), (holdout.SECOND_DIR, {"na", "eu", "apac"})])
+def test_the_shipped_holdouts_load_with_positives_and_negatives(directory, shapes):
+    samples = holdout.load(directory)
     assert len(samples) >= 200
-    assert {s.shape for s in samples} >= {"us", "eu", "ap"}
+    assert {s.shape for s in samples} == shapes
     assert sum(1 for s in samples if s.negative) >= 40
     assert sum(len(s.spans) for s in samples) >= 800
     for sample in samples:
@@ -51,7 +52,8 @@ def test_the_shipped_holdout_loads_with_positives_and_negatives():
             assert sample.text[start:end].strip() == sample.text[start:end]
 
 
-def test_eval_scores_both_sets(capsys):
+def test_eval_scores_the_corpus_and_both_holdouts(capsys):
     assert main(["--samples", "40", "--json"]) == 0
     names = [r["engine"] for r in json.loads(capsys.readouterr().out)]
-    assert names == ["cloakr on the generated corpus", "cloakr on the hand-written holdout"]
+    assert names == ["cloakr on the generated corpus", "cloakr on the first hand-written holdout",
+                     "cloakr on the second hand-written holdout"]
