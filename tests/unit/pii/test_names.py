@@ -57,6 +57,16 @@ POSITIVES = [
     ("id\tname\temail\n1\tPriya Sharma\tp@x.in\n2\tOkonkwo Chukwuemeka\to@x.ng", ["Priya Sharma", "Okonkwo Chukwuemeka"]),
     ("| First Name | Last Name |\n|---|---|\n| Jane | Okafor |", ["Jane", "Okafor"]),
     ("patientName;ward\nAmara Nwosu;B2", ["Amara Nwosu"]),
+    # a column of its own naming a part ("first", "last"), a row shifted by an unquoted comma skipped, not the end
+    ('"id","first","last","role"\n"A1","Matthew","Brennan","Ops"\n"A2","Zara","Ahmed","Design"', ["Matthew", "Brennan", "Zara", "Ahmed"]),
+    ("id,first_name,last_name\n2,Ana,Lima, Ferreira\n3,Dwayne,Carter", ["Dwayne", "Carter"]),
+    # a form aligning its colons; a chat's "label - value"
+    ("Applicant Name       : SURESH KUMAR NAIR\nPAN : ABCDE1234F", ["SURESH KUMAR NAIR"]),
+    ("tenant - Imran Shaikh\nfathers name - Abdul Shaikh", ["Imran Shaikh", "Abdul Shaikh"]),
+    # relations in other languages
+    ("y otra cosa, mi hija Paula quiere apuntarse", ["Paula"]),
+    ("c'était pour mon fils Hugo, merci", ["Hugo"]),
+    ("accompagnato dalla mamma Elena, cell. 339", ["Elena"]),
     # a label of one part of a name: a lone word is that part, listed or not, common word or not
     ("Last name: Brown", ["Brown"]),
     ("surname: Okonkwo", ["Okonkwo"]),
@@ -192,6 +202,18 @@ HARD_NEGATIVES = [
 ]
 
 
+def test_an_age_follows_the_name_it_belongs_to(names):
+    text = "the Kowalczyks: Ewa (4), Lotte (9 J.) and Jan Smit (67 jaar); DOB 02/08/1971 (52); Client: Grace Okafor, 41, cell"
+    ages = sorted(text[f.start:f.end] for f in names.find(text) if f.type == "AGE")
+    assert ages == ["4", "41", "52", "67", "9"]
+    # A count after words that are no given name, a duration after a common word, a tally after a surname.
+    assert [f.type for f in names.find("Release Notes (4), Tickets (2), Warranty (3 yrs), votes: Smith (2)")] == []
+
+
+def test_a_dash_after_words_in_running_text_labels_nothing(names):
+    assert spans(names, "Please ask the new owner - Pune studio") == []
+
+
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negatives_stay_silent(names, text):
     assert spans(names, text) == []
@@ -206,7 +228,7 @@ def test_findings_carry_type_source_and_score(names):
 def test_recognizer_protocol_attributes():
     recognizer = NameRecognizer()
     assert recognizer.name == "names"
-    assert recognizer.entity_types == frozenset({"NAME"})
+    assert recognizer.entity_types == frozenset({"NAME", "AGE"})
 
 
 def score_of(recognizer, text, value):

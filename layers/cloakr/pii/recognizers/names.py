@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from functools import cache
 from typing import Iterator, NamedTuple
 
@@ -150,9 +151,26 @@ def _tabular(text: str) -> bool:
     return "\t" in text or "|" in text or _TIGHT_COMMA.search(text) is not None or _TIGHT_SEMICOLON.search(text) is not None
 
 
+def _fold(word: str) -> str:
+    """The word without its diacritics, as the census lexicons spell names ("théo" -> "theo", "łukasz" -> "lukasz")."""
+    return unicodedata.normalize("NFKD", word.translate(_UNFOLDED)).encode("ascii", "ignore").decode("ascii")
+
+
+# Letters NFKD does not take apart into an ASCII letter and a mark.
+_UNFOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
+
+
+def _heads_line(text: str, dash: int) -> bool:
+    """The words before a dash at ``dash`` are all its line holds (after a bullet): a label, not a clause."""
+    head = text[text.rfind("\n", 0, dash) + 1:dash].strip(_LINE_BULLETS)
+    return 0 < head.count(" ") + 1 <= _DASH_LABEL_WORDS
+
+
 def _column_kind(cell: str) -> str:
-    """``_label_class`` of a header cell ("first_name", " Last Name ", '"patientName"'), read as the words it joins."""
-    return _label_class(" ".join(_KEY_BREAK.sub(" ", cell.strip(" \t\r\"'*`")).lower().split()))
+    """``_label_class`` of a header cell ("first_name", " Last Name ", '"patientName"'), read as the words it joins;
+    a column of its own names a part ("first", "last", "forename": words too loose for a label in prose)."""
+    label = " ".join(_KEY_BREAK.sub(" ", cell.strip(" \t\r\"'*`")).lower().split())
+    return "part" if label in _COLUMN_PARTS else _label_class(label)
 
 
 def _label_class(label: str) -> str:
@@ -186,6 +204,9 @@ _PART_LABELS = frozenset(("first name", "last name", "surname", "given name", "f
                           "vorname", "nachname", "familienname", "nom", "prénom", "nom de famille"))
 _HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
 _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
+#: A table's header cells that name a part of a name only as a column ("first","last" of a CRM export).
+_COLUMN_PARTS = frozenset("first last given family forename forenames firstname lastname fname lname".split())
+_COLUMN_WORDS = _LABEL_LAST_WORDS | _COLUMN_PARTS
 _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key ending in one ("firstname")
 # A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B"; or after a key as data
 # writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted, or an
@@ -194,7 +215,12 @@ _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key end
 _LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*(?:\[[ \t]*)?[\"']?(?=[^\W\d_])")  # '"given": ["Ada"]' too
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
 # French typography's space before the colon ("Nom : Tremblay"), and a numbered label ("Passenger 2: Keyonna").
-_LABEL_SPACED = re.compile(r" :(?<=[^\W\d_] :)[ \t]*[\"']?(?=[^\W\d_])")
+_LABEL_SPACED = re.compile(r" :(?:(?<=[^\W\d_] :)|(?<=  :))[ \t]*[\"']?(?=[^\W\d_])")
+# A label that opens its line, then a dash, as chats and notes write fields ("tenant - Mohd. Imran Shaikh", "Name -
+# ramesh chandra pandey"); in running text " - " joins clauses ("Rohan Deshpande Photography - Pune").
+_LABEL_DASH = re.compile(r" [-–](?<=[^\W\d_] [-–]) (?=[^\W\d_])")
+_LINE_BULLETS = " \t-–•*>"
+_DASH_LABEL_WORDS = 3
 _LABEL_NUMBERED = re.compile(r":(?<=[^\W\d_] \d:)[ \t]*(?=[^\W\d_])")
 # An XML element whose name is the key: "<lastName>Okafor</lastName>".
 _LABEL_TAG = re.compile(r">(?<=[^\W\d_]>)(?=[^\W\d_])")
@@ -256,11 +282,29 @@ _KIN = frozenset("""husband wife son sons daughter daughters brother brothers si
     stepdaughter stepmother stepfather neighbor neighbour neighbors neighbours roommate roommates flatmate housemate
     boyfriend girlfriend fiance fiancee fiancé fiancée partner colleague coworker co-worker boss landlord landlady
     caretaker driver nanny babysitter sitter friend buddy tenant bhaiya didi bhai mitbewohner mitbewohnerin nachbar
-    nachbarin kollege kollegin sohn tochter bruder schwester vermieter vermieterin hausmeister""".split())
+    nachbarin kollege kollegin sohn tochter bruder schwester vermieter vermieterin hausmeister kids kid
+    baby twins grandmother grandson mama papa hija hijo hermana hermano esposa esposo marido abuela abuelo fils fille
+    mari femme maman zoon dochter broer zus moeder vader oma opa figlio figlia moglie marito madre padre fratello
+    sorella nonna nonno mamma""".split())
 #: Words that may stand before a bare "name:" label ("Full name:", "Your name:"), unlike "File name:".
 _NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred user".split())
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
 _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
+
+# A person's age right after their name: "Zuzia (4)", "Lotte (9 J.)", "Jan-Willem Smit (67 jaar)", "Théo (3 ans)",
+# "Tran, Minh (8 anni)", "June Whitfield (57 F)", "Danielle Ruiz-Abernethy, 41, cell ...", "Olivia Brandt, 19.".
+_AGE_UNIT = r"(?:[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?|y))?"
+_AGE_AFTER = re.compile(
+    rf"[ \t]*\((?P<p>\d{{1,3}}){_AGE_UNIT}(?:[ \t,/]*[mfwd])?\)"
+    rf"|,[ \t]*(?P<c>\d{{1,3}})(?=[ \t]*(?:[,;)]|\.(?!\d)|\Z)|[ \t]+(?:y\.?o\.?|yrs?|years?)\b|[ \t]+[MF]\b)",
+    re.IGNORECASE,
+)
+_OLDEST = 120
+_AGE_IN_PARENS = re.compile(
+    r"\((?P<v>\d{1,3})(?P<unit>[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?))?(?:[ \t,/]*[mfwd])?\)",
+    re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*\Z")
+_DATE_BEFORE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}[ \t]*\Z")
 
 _FLAG_CACHE = 50_000
 # Token flags.
@@ -290,7 +334,7 @@ def _lexicons() -> _Lexicons:
 
 class NameRecognizer:
     name = "names"
-    entity_types = frozenset({"NAME"})
+    entity_types = frozenset({"NAME", "AGE"})  # an age only where it follows a name (``_AGE_AFTER``)
 
     def __init__(self, country: str | None = None) -> None:
         self.country = (country or "").upper()
@@ -327,9 +371,39 @@ class NameRecognizer:
             flags |= COMMON
         if key in lexicons.places:
             flags |= PLACE
+        if not flags and not key.isascii() and (folded := _fold(key)) != key:
+            return self._lookup(folded)  # the lexicons are ASCII: "Théo" is Theo, "Łukasz" Lukasz
         return flags
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
+        aged: set[int] = set()
+        for name in self._names(text, cues):
+            yield name
+            age = _AGE_AFTER.match(text, name.end)
+            if age is not None and int(age.group(age.lastgroup)) <= _OLDEST:
+                aged.add(age.start(age.lastgroup))
+                yield Finding("AGE", age.start(age.lastgroup), age.end(age.lastgroup), 0.8, False, self.name)
+        if "(" in text:
+            # An age with its unit after a name the scan did not report ("Lotte (9 J.)", "Théo (3 ans)") or after a
+            # date of birth ("09/09/1947 (76 yrs)"): the word before must be a given name or surname, or a date's digit
+            # ("Warranty (3 yrs)" is a duration).
+            for age in _AGE_IN_PARENS.finditer(text):
+                if age.start("v") not in aged and int(age.group("v")) <= _OLDEST and self._person_before(text, age):
+                    yield Finding("AGE", age.start("v"), age.end("v"), 0.8, False, self.name)
+
+    def _person_before(self, text: str, age: re.Match[str]) -> bool:
+        """A date of birth before the parenthesis, or a person's name: with a unit ("9 J.", "3 ans") a given name or
+        a surname, without one ("(4)") a given name that is nothing else ("Grace (3)", not "Smith (2)" of a tally)."""
+        pos = age.start()
+        if _DATE_BEFORE.search(text, max(0, pos - 16), pos):
+            return True
+        before = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+        if before is None or not before.group(1)[0].isupper():
+            return False
+        flags = self.flags(before.group(1))
+        return flags in (GIVEN, SURNAME, GIVEN | SURNAME) if age.group("unit") else flags & ~SURNAME == GIVEN
+
+    def _names(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         taken: list[tuple[int, int]] = []
         for finding in self._cued(text, cues):
             if not any(finding.start < e and s < finding.end for s, e in taken):
@@ -394,6 +468,8 @@ class NameRecognizer:
         labels = [*_LABEL_COLON.finditer(text), *_LABEL_EQUALS.finditer(text), *_LABEL_TAG.finditer(text)]
         if " :" in text:
             labels += _LABEL_SPACED.finditer(text)
+        if " - " in text or " – " in text:
+            labels += (dash for dash in _LABEL_DASH.finditer(text) if _heads_line(text, dash.start()))
         labels += _LABEL_NUMBERED.finditer(text)
         labels.sort(key=_START)
         for colon in labels:
@@ -477,7 +553,7 @@ class NameRecognizer:
         ("first_name", "Last Name", "patientName"): each row's cell there is read as after that label."""
         if not _tabular(text):
             return
-        present = _LABEL_LAST_WORDS if words is None else _LABEL_LAST_WORDS.intersection(words)
+        present = _COLUMN_WORDS if words is None else _COLUMN_WORDS.intersection(words)
         headers: set[int] = set()
         for last in present:
             for at in occurrences(lowered, last):
