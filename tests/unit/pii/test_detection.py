@@ -130,6 +130,27 @@ POSITIVES = [
     ("Pt: KOWALSKI, JANINE M   DOB 19710822   Gender 2", "DATE_OF_BIRTH", "19710822"),
     ("my bday is aug 9 1998 if wufile asks", "DATE_OF_BIRTH", "aug 9 1998"),
     ("Date de naissance : 1989-07-23 Numéro", "DATE_OF_BIRTH", "1989-07-23"),
+    # Labels as other EU languages write them.
+    ("Fecha de nacimiento: 09/10/1990   Domicilio", "DATE_OF_BIRTH", "09/10/1990"),
+    ("PAX 1: RUIZ / ANA MRS   F. nac.: 03/02/1979   Pasaporte", "DATE_OF_BIRTH", "03/02/1979"),
+    ("il Sig. Marco Bassi, nato a Torino il 15/05/1962, residente", "DATE_OF_BIRTH", "15/05/1962"),
+    ("2. Fatima Amrani, geboortedatum 05-01-1996, e-mail", "DATE_OF_BIRTH", "05-01-1996"),
+    ("geb. 12-03-1975   rijbewijsnr 5412873096 (NL)", "DRIVER_ID", "5412873096"),
+    ("Permis de conduire n° : 920369201847 délivré le", "DRIVER_ID", "920369201847"),
+    ("residente a Modena, patente n. MO5128473K rilasciata", "DRIVER_ID", "MO5128473K"),
+    ("auto: Volvo XC40, zwart, kenteken XG-524-T, VIN", "LICENSE_PLATE", "XG-524-T"),
+    ("Veicolo: Fiat Tipo grigio, targa GF 218 KP, telaio", "LICENSE_PLATE", "GF 218 KP"),
+    ("Vehículo: SEAT León, matrícula 4821 KLP, bastidor", "LICENSE_PLATE", "4821 KLP"),
+    ("Peugeot 308 SW   Immat. : GH-482-KT   N° de série", "LICENSE_PLATE", "GH-482-KT"),
+    ("adres Spuistraat 1, paspoort NW7K2LP84, tel", "PASSPORT_NUMBER", "NW7K2LP84"),
+    ("Uw dossiernr: HAP-2210487. Vragen?", "MEDICAL_RECORD_NUMBER", "HAP-2210487"),
+    ("Please bring your card. Patient no. KSZ-0048172.", "MEDICAL_RECORD_NUMBER", "KSZ-0048172"),
+    # An age right after the person it belongs to.
+    ("kids Leo (5) and Aurora (2), lactose free", "AGE", "5"),
+    ("Kinder: Lotte (9 J.), Wout (6 J.)", "AGE", "9"),
+    ("griepprik voor Jan-Willem Smit (67 jaar) op zaterdag", "AGE", "67"),
+    ("l'ordonnance de Théo (3 ans) pour le vaccin", "AGE", "3"),
+    ("Prospective client: Danielle Ruiz-Abernethy, 41, cell 602-555-0183", "AGE", "41"),
 ]
 
 
@@ -182,6 +203,14 @@ HARD_NEGATIVES = [
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negative(engine, text):
     assert found(engine, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Tickets (2) and Vouchers (3) are in the cart",  # a count after a word that is no name
+    "See Section (4) of the contract, signed by Acme GmbH (2019)",  # a year and a clause, no name before them
+])
+def test_a_number_in_parentheses_is_an_age_only_after_a_name(engine, text):
+    assert [f for f in found(engine, text) if f[0] == "AGE"] == []
 
 
 def test_context_gates_bare_digit_runs(engine):

@@ -128,14 +128,20 @@ def _ipv6(value: str) -> bool:
 # fewer digits and such a run: its own shape is checked instead.
 _US_PASSPORT = re.compile(r"[A-Z]?\d{8,9}")
 _LETTER_RUN = re.compile(r"[A-Z]{4}")
+_LETTER_TRIPLE = re.compile(r"[A-Z]{3}")
 # Germany's: an authority letter and three digits, then five serial characters of an alphabet without vowels.
 _GERMAN_PASSPORT = re.compile(r"[CFGHJK]\d{3}[CFGHJKLMNPRTVWXYZ0-9]{5}")
 
 
 def _other_passport(value: str) -> bool:
+    """Germany's shape, or mostly digits without a word's run of letters: five digits, or three in eight or nine
+    characters with no three letters in a row (the Netherlands' "NW7K2LP84")."""
     if _US_PASSPORT.fullmatch(value):
         return False
-    return bool(_GERMAN_PASSPORT.fullmatch(value)) or (sum(c.isdigit() for c in value) >= 5 and not _LETTER_RUN.search(value))
+    digit_count = sum(c.isdigit() for c in value)
+    if digit_count >= 5:
+        return _LETTER_RUN.search(value) is None or bool(_GERMAN_PASSPORT.fullmatch(value))
+    return bool(_GERMAN_PASSPORT.fullmatch(value)) or (len(value) >= 8 and digit_count >= 3 and _LETTER_TRIPLE.search(value) is None)
 
 
 def _has_digit(value: str) -> bool:
@@ -236,12 +242,17 @@ URI_PASSWORD_SHAPE = r"://[^\s:/@]{0,64}:[^\s/]{1,128}@"
 MAC_ANCHOR_SHAPE = r"([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}\b"
 DRIVER_CUES = ("driver license", "driver's license", "drivers license", "driver licence", "driving licence", "driving license", "dl", "dl#",
                "license number", "licence number", "license no", "cdl", "cdl#", "commercial driver", "führerschein",
-               "driver's licence", "drivers licence", "driver number", "führerscheinnummer")
+               "driver's licence", "drivers licence", "driver number", "führerscheinnummer", "führerschein-nr", "rijbewijs",
+               "rijbewijsnr", "rijbewijsnummer", "permis de conduire", "permiso de conducir", "carnet de conducir", "patente",
+               "licence no", "licence (dvla)", "dvla")
 VEHICLE_CUES = ("license plate", "licence plate", "number plate", "plate", "registration", "reg", "regn", "vehicle", "car",
-                "challan", "taxi", "driver", "lorry", "cab")
+                "challan", "taxi", "driver", "lorry", "cab", "rego")
 DOB_CUES = ("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "bday", "b'day",
-            "geburtsdatum", "geb", "geboren", "date de naissance", "né le", "née le")
-PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte")
+            "geburtsdatum", "geb", "geboren", "date de naissance", "né le", "née le", "fecha de nacimiento", "f. nac",
+            "f. nacimiento", "nacimiento", "data di nascita", "nato il", "nata il", "nato a", "nata a", "geboortedatum",
+            "geboren op")
+PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte", "paspoort",
+                 "passaporto", "passnummer")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
@@ -269,7 +280,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("DRIVER_ID", r"\b(?:[A-Z][ -]?)?\d{2,4}(?: \d{2,4}){1,4}(?![\w-])", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=26),
     # India's licence: state, RTO office, year of issue, serial ("MH12 20110012345", "MH-12-2011-0012345").
     PatternSpec("DRIVER_ID", r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}[ -]?\d{7}\b", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=18),
-    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn", "kennz", "kenteken", "targa", "matrícula", "matricula", "immat", "immatriculation", "rego"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
     # India's plates, a state code first ("KA 51 AF 7390", "TS 09 EX 2281"), and Singapore's with their check letter
     # ("SMK1931U"): near a vehicle word ("car", "vehicle", "challan") as well as a plate's own cues.
     PatternSpec("LICENSE_PLATE", r"\b(?:AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|PY|RJ|SK|TN|TR|TS|UK|UP|WB)([ -]?)\d{1,2}\1[A-Z]{1,3}\1\d{4}\b", 0.0, cues=VEHICLE_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=14),
@@ -295,7 +306,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=DOB_CUES, needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
     # A birth date written as one number after its cue, as pharmacy claims and HL7 do: "DOB 19710822".
     PatternSpec("DATE_OF_BIRTH", r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.0, cues=DOB_CUES, needs_cue=True, digit=True, cue_score=0.9, window=20, longest=8),
-    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
+    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "patient no", "patient number", "dossiernr", "dossiernummer", "ur number", "hospital ur", "versichertennummer", "krankenversichertennummer", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42", '"password": "hunter2"' as JSON
 # writes it): the span is group "v".
