@@ -10,12 +10,15 @@ Anchors, found by regexes that start on a digit, a unit word or a "P" (so sre sk
 * unit first: ``Flat 4B, MG Road``, ``Blk 123 Ang Mo Kio Avenue 6``, ``Apt 5, 100 Main St``;
 * German, from the house number back: ``Hauptstraße 5``, ``Berliner Str. 12a`` (``Am Weinberg 3`` needs a cue, or,
   in German-speaking countries, a postcode and town after it: ``Am Weinberg 3, 79100 Freiburg``);
+* street first, as most of Europe writes it, found from the postcode line after it: ``Via Nizza 52, 10126 Torino``,
+  ``Calle Mayor 17, 3º izq., 50001 Zaragoza``, ``Koningslaan 88, 3583 GP Utrecht``, ``15 rue Paul Bert, 35000 Rennes``
+  (in any country; a month before the number makes it a date: ``Dec 21, 2024  AC``);
 * ``PO Box 1234`` / ``Postfach 10 20 30``; US military mail (``PSC 1234, Box 5678, APO AE 09001``);
 * a cue (``Address:``, ``lives at``, ``ship to``, ``Anschrift:``) followed by anything that ends in a postcode.
 
 From the anchor the span grows over units (``Apt 4``, ``#10-01``, ``3. OG rechts``), locality lines and a town +
-postcode line valid for some country (US state + ZIP, UK postcode, Canadian province + postcode, German, Austrian
-and Swiss PLZ + town, ``Singapore 079903``, Indian city + PIN), across
+postcode line valid for some country (US state + ZIP, UK postcode, Canadian province + postcode, Australian state +
+postcode, German, Austrian, Swiss and Dutch postcode + town, ``Singapore 079903``, Indian city + PIN), across
 commas and newlines, so a letter's multi-line address is one finding. Locality segments are kept only when a
 town/postcode line follows them, so the span never swallows the next sentence. With NAME enabled, the name heading
 an address (the line above it, or before it and a comma) is reported too (``NameRecognizer.addressee``).
@@ -167,6 +170,7 @@ _UK_POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPR
 # Falls", "8008 Zürich  Sehr geehrte"), "am"/"im"/"an der" between ("Frankfurt am Main", "Freiburg im Breisgau").
 _PLZ_TOWN = r"[A-ZÄÖÜ][^\W\d_]*(?:-[A-ZÄÖÜ][^\W\d_]*)*(?:[ \t](?:(?:am|an der|im|in|ob|vorm|vor|bei)[ \t])?(?:[A-ZÄÖÜ][^\W\d_]*|\([A-ZÄÖÜ][^\W\d_]*\))){0,2}"
 _CA_PROVINCE = r"AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
+_AU_STATE = r"NSW|VIC|QLD|TAS|ACT|SA|WA|NT"
 _CA_POSTCODE = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]?\d[ABCEGHJ-NPRSTV-Z]\d"
 _COUNTRY = r"USA|U\.S\.A\.|United States(?: of America)?|UK|United Kingdom|Germany|Deutschland|India|Singapore|Malaysia"
 _UNIT = LazyPattern(
@@ -178,12 +182,13 @@ _UNIT = LazyPattern(
 _TERMINAL = LazyPattern(
     rf"{_SEP}(?:(?:{_TOWN}(?:[ \t]*,[ \t]*{_TOWN}|[ \t]*\({_TOWN}\))?[ \t]*[-–,]?{_SEP}?)?(?:"
     rf"(?:{_US_STATE})[ \t]+\d{{5}}(?:-\d{{4}})?"
+    rf"|(?:{_AU_STATE})[ \t]+\d{{4}}"
     rf"|(?:(?:{_CA_PROVINCE})[ \t]+)?{_CA_POSTCODE}"
     rf"|{_UK_POSTCODE}"
     rf"|Singapore[ \t]*\d{{6}}|S[ \t]?\(\d{{6}}\)"
     rf"|(?:PIN|Pin|PIN Code|Pin Code|Pincode)[ \t]*:?[ \t]*[1-9]\d{{2}}[ \t]?\d{{3}}"
     rf"|(?P<six>[1-9]\d{{2}}[ \t]?\d{{3}}))"
-    rf"|(?:D-|A-|CH-)?\d{{4,5}}[ \t]+{_PLZ_TOWN})(?![\w])"
+    rf"|(?:D-|A-|CH-)?\d{{4,5}}[ \t]+{_PLZ_TOWN}|\d{{4}}[ \t]?[A-Z]{{2}}[ \t]+{_PLZ_TOWN})(?![\w])"
 )
 _TOWN_ONLY = LazyPattern(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
 # A line or comma-separated part between street and town: a district, a sector, or a building's name with its
@@ -224,6 +229,27 @@ _NOT_STREET = frozenset("hard flash usb disk thumb external google test memory c
 #: "IP address:", "e-mail address is": cues for other kinds of address.
 _NOT_POSTAL = frozenset("ip ipv4 ipv6 mac email e-mail web wallet memory server hardware ethernet bitcoin bluetooth return".split())
 _SIX_DIGIT_COUNTRIES = frozenset({"IN", "SG"})
+# Street-first addresses (``AddressRecognizer._street_first``): a comma, then a postcode of four or five digits
+# (the Netherlands' with two letters) and a capitalised town; led by the comma, so sre skips to commas in C.
+_POSTCODE_LINE = re.compile(r",[ \t]+(?=(?:[A-Z]{1,2}-)?\d{4,5}(?:[ \t]?[A-Z]{2})?[ \t]+[A-ZÀ-ÖØ-Þ])")
+# Right before it: the street, its house number ("52", "154-bis", "17-2", "211-A", "63/5") and what Spanish and
+# Italian addresses put after that ("4º A", "3º izq.", "scala B, interno 7", "pta. 9", "App. 5.12").
+_STREET_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|C/|[IVX]{1,4}|de|del|della|delle|dei|di|da|do|dos|das|du|des|la|le|les|van|von|der|den|het|ter|y|e)"
+_HOUSE_NUMBER = r"\d{1,3}[a-zA-Z]?(?:[-/](?:\d{1,3}[a-zA-Z]?|bis|ter|[A-Z]))?"  # not four digits: "Im Jahr 2023, 50000 Kunden"
+_FLOOR = r"(?:,[ \t]*(?:\d{1,2}[º°ª]?\.?[ \t]*(?:[A-Z]|izq\.?|dcha\.?|piso)?|(?:scala|interno|int\.|pta\.|puerta|piso|app\.|apt\.|bus)[ \t]*[\w.]{1,6}))"
+_STREET_BEFORE = LazyPattern(
+    rf"(?<![\w.])(?:(?:{_STREET_WORD}[ \t]+){{0,4}}(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[IVX]{{1,4}})[ \t]+{_HOUSE_NUMBER}"
+    rf"|\d{{1,3}}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?:rue|avenue|av\.|boulevard|bd|impasse|allée|chemin|place|quai|cours|route)"
+    rf"(?:[ \t]+(?:{_STREET_WORD}|d'|l'))+){_FLOOR}{{0,2}}$"
+)
+_STREET_REACH = 72
+# A month before the "house number": "Dec 21, 2024  AC 1052" is a date and a year, not a street and a postcode.
+_DATED = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|januar|februar|märz|juni|juli|oktober|dezember|janvier|février|mars|avril|mai|"
+    r"juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    r"januari|februari|maart|mei|augustus|oktober)\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?$")
 
 
 class AddressRecognizer:
@@ -259,6 +285,8 @@ class AddressRecognizer:
             if name and (not name.start() or not text[name.start() - 1].isalnum()):
                 bare = 0.0 if name.group("ring") else self._german_score - 0.1
                 found.append(self._grow(text, name.start(), match.end(), bare, self._german_score))
+        if ", " in text:
+            found.extend(self._street_first(text))
         for match in scan_widened(_UNIT_ONLY, text, windows, _UNIT_LEAD, _READ):
             street = _UNIT_LED.match(text, match.start())
             if street and _street_words_ok(street.group()):
@@ -311,6 +339,15 @@ class AddressRecognizer:
         while text[end - 1] in " \t.,":  # "..., Sydney." ends the sentence, not the address
             end -= 1
         return Finding("ADDRESS", start, end, round(score, 2), False, self.name)
+
+    def _street_first(self, text: str) -> Iterator[Finding]:
+        """Addresses as most of Europe writes them, the house number after the street and then a postcode and town
+        ("Via Nizza 52, 10126 Torino", "Calle Mayor 17, 3º izq., 50001 Zaragoza", "Koningslaan 88, 3583 GP Utrecht",
+        "15 rue Paul Bert, 35000 Rennes"): found from the postcode line, the street looked for right before it."""
+        for line in _POSTCODE_LINE.finditer(text):
+            street = _STREET_BEFORE.search(text, max(0, line.start() - _STREET_REACH), line.start())
+            if street is not None and street.group().split()[0].lower() not in _NOT_GERMAN_STREET and not _DATED.search(street.group()):
+                yield self._grow(text, street.start(), line.start(), 0.0, self._german_score)
 
     def _six_digit_ok(self, line: str) -> bool:
         return self.country in _SIX_DIGIT_COUNTRIES or bool(re.search(r"India|Singapore", line))
