@@ -145,6 +145,16 @@ POSITIVES = [
     ("adres Spuistraat 1, paspoort NW7K2LP84, tel", "PASSPORT_NUMBER", "NW7K2LP84"),
     ("Uw dossiernr: HAP-2210487. Vragen?", "MEDICAL_RECORD_NUMBER", "HAP-2210487"),
     ("Please bring your card. Patient no. KSZ-0048172.", "MEDICAL_RECORD_NUMBER", "KSZ-0048172"),
+    # Handles written in sentences, configs and logs.
+    ("Host infra\n    HostName 10.0.0.7\n    User tvanrijn\n    Port 2222", "USERNAME", "tvanrijn"),
+    ("the db user hcarver is Hugo's personal login", "USERNAME", "hcarver"),
+    ("make sure the lab booking account renata.s is disabled", "USERNAME", "renata.s"),
+    ("pushed by GitHub user dvolkov-dev (his personal account)", "USERNAME", "dvolkov-dev"),
+    ("Work notes: 08:14 [trowe] unlocked acct, reset pw", "USERNAME", "trowe"),
+    ("No more authentication methods. migs.reyes@203.177.42.118: Permission denied", "USERNAME", "migs.reyes"),
+    ("commit 9f2c\nAuthor: jpark-ops <jiwoo.park@example.io>", "USERNAME", "jpark-ops"),
+    ("My username is noorelk_92. Please help", "USERNAME", "noorelk_92"),
+    ("RADIUS: Access-Reject for user FRA\\akowalski, reason", "USERNAME", "FRA\\akowalski"),
     # An age right after the person it belongs to.
     ("kids Leo (5) and Aurora (2), lactose free", "AGE", "5"),
     ("Kinder: Lotte (9 J.), Wout (6 J.)", "AGE", "9"),
@@ -203,6 +213,15 @@ HARD_NEGATIVES = [
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negative(engine, text):
     assert found(engine, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "the user reports that the account holder and user agent on the login page saw: account was closed",
+    "Account board mind all teach. Account season impact. Your account locked",
+    "log in as user admin, then user root",
+])
+def test_words_after_user_or_account_are_no_handles(engine, text):
+    assert [f for f in found(engine, text) if f[0] == "USERNAME"] == []
 
 
 @pytest.mark.parametrize("text", [

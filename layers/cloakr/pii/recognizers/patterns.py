@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
 from cloakr.pii.context import AFTER_STOPS, DIGIT_LEAD, TextIndex, cue_pattern, intersect
+from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
 
@@ -221,6 +222,30 @@ _SYSTEM_USERS = frozenset("""root ubuntu ec2-user admin administrator postgres m
     centos debian fedora oracle sa pi user jenkins docker node app runner vagrant""".split())
 
 
+def _not_a_handle(text: str, value: str, start: int) -> bool:
+    """After "user"/"account" in a sentence, a word ("user reports", "account holder") or a system account. A handle
+    of letters alone counts where a config writes it (a line's end or a run of blanks after it: "User tvanrijn
+    Port 2222": the key alone before it on its line) or where it is an initial and a surname ("hcarver", "rszabo"); a handle with a digit, "_", ".", "-"
+    or a domain ("noorelk_92", "renata.s", "FRA\\akowalski") always does."""
+    if _system_user(text, value, start):
+        return True
+    if not value.isalpha():
+        return False
+    if value in load("common_words.txt") or value in _HANDLE_WORDS:
+        return True
+    if "account" in text[max(0, start - 16):start].lower():
+        return True  # "Account board", "account season": prose says "account" before any word
+    end = start + len(value)
+    key_alone = len(text[text.rfind("\n", 0, start) + 1:start].split()) == 1  # "    User tvanrijn"
+    configured = key_alone and (end == len(text) or text.startswith(("  ", "\n", "\r", "\t"), end))
+    initial_and_surname = len(value) > 4 and value[1:] in load("surnames_census1990.txt", "surnames_curated.txt")
+    return not (configured or initial_and_surname)
+
+
+# Words an initial and a census surname also spell ("a" + "gent").
+_HANDLE_WORDS = frozenset("agent abell alane bbrown".split())
+
+
 def _password_like(value: str) -> bool:
     """A password written in a sentence: letters with a digit or a sign (a sentence's closing "." or "!" is none),
     and no key of its own ("attempted_password=")."""
@@ -324,6 +349,14 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("USERNAME", r"(?<![^\s(\[,;:])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])(?![\w@/(-]|\.\w)", 0.8, reject=_not_a_mention, anchors=("@",), longest=None),
     PatternSpec("USERNAME", r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3} - (?P<v>[A-Za-z0-9_][^\s\[\]]{0,63}) \[", 0.85, reject=_system_user, anchors=(" - ",), anchor_reach=15, anchor_shape=r" - [A-Za-z0-9_][^\s\[\]]{0,63} \[", digit=True, digit_lead=None, longest=None),
     # India's UPI payment address ("UPI ID rahul.sharma@okicici"): a handle at a payment provider, no dot after "@".
+    # Written in a sentence or a config: "User tvanrijn", "db user hcarver", "my AD account rszabo", "username is
+    # noorelk_92", "Benutzer thorsten.adm", "user FRA\\akowalski": a lower-case handle that is no common word.
+    PatternSpec("USERNAME", r"(?i:(?<![A-Za-z0-9])(?:user(?:name)?|login(?:[ _-]?name)?|account|benutzer(?:name)?|utilisateur|usuario)(?:[ \t]+(?:is|was))?[ \t]+)(?P<v>(?:[A-Z]{2,15}\\)?[a-z][a-z0-9_.-]{1,30}[a-z0-9])(?![\w@\\-]|\.\w)", 0.75, reject=_not_a_handle, anchors=("user", "login", "account", "benutzer", "utilisateur", "usuario"), words=("user", "username", "login", "loginname", "account", "benutzer", "benutzername", "utilisateur", "usuario"), longest=None),
+    # A chat or ticket log's author after its time ("08:14 [trowe] unlocked acct"), a login at an address
+    # ("migs.reyes@203.177.42.118"), a commit's author ("Author: jpark-ops <jiwoo@...>").
+    PatternSpec("USERNAME", r"\[(?<=\d\d:\d\d \[)(?P<v>[a-z][a-z0-9_.-]{1,31})\]", 0.8, reject=_system_user, anchors=("[",), longest=None),
+    PatternSpec("USERNAME", r"(?<![\w.@-])(?P<v>[a-z_][a-z0-9_.-]{0,31})@(?:\d{1,3}\.){3}\d{1,3}(?![\d.])", 0.85, reject=_system_user, anchors=("@",), anchor_reach=32, anchor_shape=r"@(?:\d{1,3}\.){3}\d", longest=None),
+    PatternSpec("USERNAME", r"(?i:\bauthor:[ \t]+)(?P<v>[a-z0-9][a-z0-9_.-]{1,38})(?=[ \t]+<)", 0.85, reject=_system_user, anchors=("author",), words=("author",), longest=None),
     PatternSpec("USERNAME", r"(?i:\b(?:upi(?:[ _-]?id)?|vpa)[\"']?\s*(?:[:=]|\bis\b)?\s*[\"']?)(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{1,63}@[A-Za-z][A-Za-z0-9]{1,31})(?![\w@-]|\.\w)", 0.85, anchors=("upi", "vpa"), words=("upi", "upiid", "vpa"), longest=None),
     # A key ending in a password word ("MYSQL_ROOT_PASSWORD", "db_password", "SMTP_PASS", "attempted_password"), the
     # value quoted or not; a quoted one may hold blanks ("qwpz lmte ryvc hhak", an app password). Not a placeholder.
