@@ -60,6 +60,7 @@ POSITIVES = [
     # a column of its own naming a part ("first", "last"), a row shifted by an unquoted comma skipped, not the end
     ('"id","first","last","role"\n"A1","Matthew","Brennan","Ops"\n"A2","Zara","Ahmed","Design"', ["Matthew", "Brennan", "Zara", "Ahmed"]),
     ("id,first_name,last_name\n2,Ana,Lima, Ferreira\n3,Dwayne,Carter", ["Dwayne", "Carter"]),
+    ("EndToEndId;Creditor name;Amount\nE2E-1;Pieter de Graaf;318,45\nE2E-2;Marek Wojcik;860,00", ["Pieter de Graaf", "Marek Wojcik"]),
     # a form aligning its colons; a chat's "label - value"
     ("Applicant Name       : SURESH KUMAR NAIR\nPAN : ABCDE1234F", ["SURESH KUMAR NAIR"]),
     ("tenant - Imran Shaikh\nfathers name - Abdul Shaikh", ["Imran Shaikh", "Abdul Shaikh"]),
@@ -208,6 +209,10 @@ def test_an_age_follows_the_name_it_belongs_to(names):
     assert ages == ["4", "41", "52", "67", "9"]
     # A count after words that are no given name, a duration after a common word, a tally after a surname.
     assert [f.type for f in names.find("Release Notes (4), Tickets (2), Warranty (3 yrs), votes: Smith (2)")] == []
+
+
+def test_a_column_naming_a_thing_holds_no_names(names):
+    assert spans(names, "id;Company name;File name\n1;Marek Holdings;Pieter Report.pdf") == []
 
 
 def test_a_dash_after_words_in_running_text_labels_nothing(names):

@@ -170,7 +170,15 @@ def _column_kind(cell: str) -> str:
     """``_label_class`` of a header cell ("first_name", " Last Name ", '"patientName"'), read as the words it joins;
     a column of its own names a part ("first", "last", "forename": words too loose for a label in prose)."""
     label = " ".join(_KEY_BREAK.sub(" ", cell.strip(" \t\r\"'*`")).lower().split())
-    return "part" if label in _COLUMN_PARTS else _label_class(label)
+    if label in _COLUMN_PARTS:
+        return "part"
+    kind = _label_class(label)
+    if not kind and label.endswith(" name"):
+        # "Creditor name", "Caller Name": the name of a person the column's first words label ("Company name",
+        # "File name" name things).
+        role = label[:-5].rsplit(" ", 1)[-1]
+        kind = "lab" if _label_class(role) or role in _PAYMENT_PARTIES else ""
+    return kind
 
 
 def _label_class(label: str) -> str:
@@ -207,6 +215,8 @@ _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _
 #: A table's header cells that name a part of a name only as a column ("first","last" of a CRM export).
 _COLUMN_PARTS = frozenset("first last given family forename forenames firstname lastname fname lname".split())
 _COLUMN_WORDS = _LABEL_LAST_WORDS | _COLUMN_PARTS
+#: Parties of a payment whose name a column may hold ("Creditor name", "Payee Name").
+_PAYMENT_PARTIES = frozenset("creditor debtor payee payer remitter".split())
 _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key ending in one ("firstname")
 # A colon right after a letter and before a word: "Name: Jane", never "10:30" or "00:1A:2B"; or after a key as data
 # writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted, or an
