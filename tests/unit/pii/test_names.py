@@ -211,6 +211,12 @@ def test_an_age_follows_the_name_it_belongs_to(names):
     assert [f.type for f in names.find("Release Notes (4), Tickets (2), Warranty (3 yrs), votes: Smith (2)")] == []
 
 
+def test_a_login_beside_the_name_it_spells_is_a_username(names):
+    text = "Opened by: Anja Kowalski (akowalski), Controlling. Triggered by: mdaniels (Maria Daniels) at 09:12"
+    assert sorted(text[f.start:f.end] for f in names.find(text) if f.type == "USERNAME") == ["akowalski", "mdaniels"]
+    assert [f.type for f in names.find("Reviewer: Anja Kowalski (optional), see notes") if f.type == "USERNAME"] == []
+
+
 def test_a_column_naming_a_thing_holds_no_names(names):
     assert spans(names, "id;Company name;File name\n1;Marek Holdings;Pieter Report.pdf") == []
 
@@ -233,7 +239,7 @@ def test_findings_carry_type_source_and_score(names):
 def test_recognizer_protocol_attributes():
     recognizer = NameRecognizer()
     assert recognizer.name == "names"
-    assert recognizer.entity_types == frozenset({"NAME", "AGE"})
+    assert recognizer.entity_types == frozenset({"NAME", "AGE", "USERNAME"})
 
 
 def score_of(recognizer, text, value):

@@ -151,6 +151,13 @@ def _tabular(text: str) -> bool:
     return "\t" in text or "|" in text or _TIGHT_COMMA.search(text) is not None or _TIGHT_SEMICOLON.search(text) is not None
 
 
+def _handle_of(name: str, handle: str) -> bool:
+    """The handle spells a part of the name (three letters or more, diacritics dropped): "akowalski" of Anja
+    Kowalski, not "(optional)" after anyone."""
+    spelled = _fold(handle.lower())
+    return any(len(part) > 2 and _fold(part) in spelled for part in _WORDS.findall(name.lower()))
+
+
 def _fold(word: str) -> str:
     """The word without its diacritics, as the census lexicons spell names ("théo" -> "theo", "łukasz" -> "lukasz")."""
     return unicodedata.normalize("NFKD", word.translate(_UNFOLDED)).encode("ascii", "ignore").decode("ascii")
@@ -310,6 +317,10 @@ _AGE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _OLDEST = 120
+# A person's login beside their name: "Anja Kowalski (akowalski)", "mvandijk (Mark van Dijk)" (``_handle_of``).
+_HANDLE_AFTER = re.compile(r"[ \t]*\((?P<v>[a-z][a-z0-9_.-]{2,31})\)")
+_HANDLE_BEFORE = re.compile(r"(?<![\w@.-])(?P<v>[a-z][a-z0-9_.-]{2,31})[ \t]*\($")
+_HANDLE_REACH = 40
 _AGE_IN_PARENS = re.compile(
     r"\((?P<v>\d{1,3})(?P<unit>[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?))?(?:[ \t,/]*[mfwd])?\)",
     re.IGNORECASE)
@@ -344,7 +355,8 @@ def _lexicons() -> _Lexicons:
 
 class NameRecognizer:
     name = "names"
-    entity_types = frozenset({"NAME", "AGE"})  # an age only where it follows a name (``_AGE_AFTER``)
+    # An age or a login only where it stands beside a name (``_AGE_AFTER``, ``_HANDLE_AFTER``).
+    entity_types = frozenset({"NAME", "AGE", "USERNAME"})
 
     def __init__(self, country: str | None = None) -> None:
         self.country = (country or "").upper()
@@ -389,6 +401,9 @@ class NameRecognizer:
         aged: set[int] = set()
         for name in self._names(text, cues):
             yield name
+            handle = _HANDLE_AFTER.match(text, name.end) or _HANDLE_BEFORE.search(text, max(0, name.start - _HANDLE_REACH), name.start)
+            if handle is not None and _handle_of(text[name.start:name.end], handle.group("v")):
+                yield Finding("USERNAME", handle.start("v"), handle.end("v"), 0.8, False, self.name)
             age = _AGE_AFTER.match(text, name.end)
             if age is not None and int(age.group(age.lastgroup)) <= _OLDEST:
                 aged.add(age.start(age.lastgroup))
