@@ -319,7 +319,7 @@ _AGE_AFTER = re.compile(
 _OLDEST = 120
 # A person's login beside their name: "Anja Kowalski (akowalski)", "mvandijk (Mark van Dijk)" (``_handle_of``).
 _HANDLE_AFTER = re.compile(r"[ \t]*\((?P<v>[a-z][a-z0-9_.-]{2,31})\)")
-_HANDLE_BEFORE = re.compile(r"(?<![\w@.-])(?P<v>[a-z][a-z0-9_.-]{2,31})[ \t]*\($")
+_HANDLE_BEFORE = re.compile(r"(?<![\w@.-])(?P<v>[a-z][a-z0-9_.-]{2,31})[ \t]*\(\Z")
 _HANDLE_REACH = 40
 _AGE_IN_PARENS = re.compile(
     r"\((?P<v>\d{1,3})(?P<unit>[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?))?(?:[ \t,/]*[mfwd])?\)",
@@ -401,7 +401,9 @@ class NameRecognizer:
         aged: set[int] = set()
         for name in self._names(text, cues):
             yield name
-            handle = _HANDLE_AFTER.match(text, name.end) or _HANDLE_BEFORE.search(text, max(0, name.start - _HANDLE_REACH), name.start)
+            handle = _HANDLE_AFTER.match(text, name.end)
+            if handle is None and text[name.start - 1:name.start] == "(":  # "mdaniels (Maria Daniels)"
+                handle = _HANDLE_BEFORE.search(text, max(0, name.start - _HANDLE_REACH), name.start)
             if handle is not None and _handle_of(text[name.start:name.end], handle.group("v")):
                 yield Finding("USERNAME", handle.start("v"), handle.end("v"), 0.8, False, self.name)
             age = _AGE_AFTER.match(text, name.end)
