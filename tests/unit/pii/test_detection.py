@@ -161,6 +161,13 @@ POSITIVES = [
     ("griepprik voor Jan-Willem Smit (67 jaar) op zaterdag", "AGE", "67"),
     ("l'ordonnance de Théo (3 ans) pour le vaccin", "AGE", "3"),
     ("Prospective client: Danielle Ruiz-Abernethy, 41, cell 602-555-0183", "AGE", "41"),
+    ("Ach ja, ich bin 62, lohnt sich das noch?", "AGE", "62"),
+    ("Ik ben 29 jaar, ongehuwd en gezond", "AGE", "29"),
+    ("mi hija tiene 13 y quiere apuntarse", "AGE", "13"),
+    ("Born 01/05/1958, turns 66 this week", "AGE", "66"),
+    ("c'était pour mon fils, il a 14 ans et attendait", "AGE", "14"),
+    ("Age / Gender      : 58 / F", "AGE", "58"),
+    ("Age at enrollment: 3   Classroom: Chipmunks", "AGE", "3"),
 ]
 
 
@@ -226,9 +233,10 @@ def test_words_after_user_or_account_are_no_handles(engine, text):
 
 @pytest.mark.parametrize("text", [
     "Tickets (2) and Vouchers (3) are in the cart",  # a count after a word that is no name
+    "turning 30 degrees to the left; tiene 3 hijos",  # an angle, a count
     "See Section (4) of the contract, signed by Acme GmbH (2019)",  # a year and a clause, no name before them
 ])
-def test_a_number_in_parentheses_is_an_age_only_after_a_name(engine, text):
+def test_a_number_is_an_age_only_after_a_name_or_in_an_age_phrase(engine, text):
     assert [f for f in found(engine, text) if f[0] == "AGE"] == []
 
 

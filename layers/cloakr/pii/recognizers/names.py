@@ -312,7 +312,7 @@ _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
 # "Tran, Minh (8 anni)", "June Whitfield (57 F)", "Danielle Ruiz-Abernethy, 41, cell ...", "Olivia Brandt, 19.".
 _AGE_UNIT = r"(?:[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?|y))?"
 _AGE_AFTER = re.compile(
-    rf"[ \t]*\((?P<p>\d{{1,3}}){_AGE_UNIT}(?:[ \t,/]*[mfwd])?\)"
+    rf"\.?[ \t]*\((?P<p>\d{{1,3}}){_AGE_UNIT}(?:[ \t,/]*[mfwd])?\)"
     rf"|,[ \t]*(?P<c>\d{{1,3}})(?=[ \t]*(?:[,;)]|\.(?!\d)|\Z)|[ \t]+(?:y\.?o\.?|yrs?|years?)\b|[ \t]+[MF]\b)",
     re.IGNORECASE,
 )

@@ -369,7 +369,7 @@ LABELLED: tuple[PatternSpec, ...] = (
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
     PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, reject=_placeholder, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
     PatternSpec("PIN", r"(?i:(?<![a-ln-z0-9])m?pin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b|\bto\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.92, anchors=("pin",), words=("pin", "mpin"), digit=True, digit_lead=None, longest=None),
-    PatternSpec("AGE", r"(?i:\b(?:age(?:/sex|/gender)?|aged(?:[ \t]+(?:about|around|approx\.?))?|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:age(?:[ \t]*/[ \t]*(?:sex|gender)|[ \t]+at[ \t]+[a-z]+)?|aged(?:[ \t]+(?:about|around|approx\.?))?|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
     # where "year", "yr" or "yo" follow.
@@ -378,6 +378,10 @@ LABELLED: tuple[PatternSpec, ...] = (
     # An age said of someone: "I'm 26.", "he's 41 and worried", "she turned 30,"; German "der 77-jährige Patient".
     # (Contractions and "turned" only: "i am"/"he is" are in most texts, and each anchor is a str.find pass.)
     PatternSpec("AGE", r"(?i:\b(?:i'm|he's|she's|turned)[ \t]+)(?P<v>\d{1,3})(?=[ \t]*(?:[.!,;)]|and\b|years?\b|yrs?\b|\Z))", 0.8, anchors=("i'm", "he's", "she's", "turned"), words=("m", "s", "turned"), digit=True, digit_lead=None, longest=None),
+    # The same in German, Dutch and Spanish, and "turns"/"turning" ("ich bin 62,", "ik ben 29 jaar", "tiene 13 y",
+    # "turns 66 this week"); French says it with "ans" ("il a 14 ans", "qui n'a que 7 ans").
+    PatternSpec("AGE", r"(?i:\b(?:ich bin|ik ben|tiene|tengo|turns|turning)[ \t]+)(?P<v>\d{1,3})(?=[ \t]*(?:[.!,;)]|and\b|und\b|en\b|y\b|this\b|on\b|years?\b|jahre?\b|jaar\b|años\b|\Z))", 0.8, anchors=("ich bin", "ik ben", "tiene", "tengo", "turn"), words=("bin", "ben", "tiene", "tengo", "turns", "turning"), digit=True, digit_lead=None, longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:il |elle |qui n'|j')a(?:[ \t]+que)?[ \t]+)(?P<v>\d{1,3})[ \t]+ans\b", 0.8, anchors=("a ",), anchor_reach=12, anchor_shape=r"(?i:a(?:[ \t]+que)?[ \t]+\d{1,3}[ \t]+ans\b)", words=("ans",), digit=True, digit_lead=None, longest=None),
     # ("jährige" splits into the ASCII runs "j" and "hrige" in the text's word set.)
     PatternSpec("AGE", r"(?P<v>\d{1,3})-?jährige[nmrs]?\b", 0.85, anchors=("jährig",), anchor_reach=4, words=("hrige", "hrigen", "hriger", "hriges", "hrigem"), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", AGE_YEARS_OLD, 0.85, anchors=("year", "yr", "y/o", "yo"), anchor_reach=12, anchor_shape=AGE_ANCHOR_SHAPE, words=("year", "years", "yr", "yrs", "y", "yo"), digit=True, longest=21),
