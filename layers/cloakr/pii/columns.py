@@ -7,7 +7,8 @@ its cells, so a header that is a cue ("dob", "nhs_number", "aadhaar_no") counts 
 
 What counts as a table, so that prose with commas does not:
 - a header line split by one delimiter (tab, ";", "|" or ",", the one it has most of) into at least two cells,
-  each short and label-like (starts with a letter or "#", at most ``_LABEL_MAX`` characters and four words);
+  each short and label-like (``_label``: starts with a letter or "#", at most ``_LABEL_MAX`` characters and three
+  words, no colon, "@", "=" or quote: not a form's "Name: ..." line, a log line or code);
 - followed by at least one line with exactly as many cells (quoted cells may hold the delimiter); lines with
   another count are skipped (an unquoted "Lima, Ferreira" shifts every cell after it), and the table ends at a
   line without the delimiter;

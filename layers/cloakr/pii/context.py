@@ -354,7 +354,8 @@ def header_cells(text: str, cues: Iterable[tuple[int, int]], tables: Callable[[i
 
 
 def _in_cell(cells: list[tuple[int, int]], start: int, end: int) -> bool:
-    """``[start, end)`` lies inside one of the sorted, disjoint ``cells``."""
+    """``[start, end)`` lies inside one of the sorted ``cells`` (the last one starting at or before ``start``: a table's
+    cells are disjoint)."""
     i = bisect.bisect_right(cells, (start, sys.maxsize)) - 1
     return i >= 0 and cells[i][0] <= start and end <= cells[i][1]
 

@@ -308,7 +308,7 @@ _NAME_QUALIFIERS = frozenset("your my his her their the full first last given mi
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
 _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
 
-# A person's age right after their name: "Zuzia (4)", "Lotte (9 J.)", "Jan-Willem Smit (67 jaar)", "Théo (3 ans)",
+# A person's age right after their name (one the scan reported): "kids Leo (5)", "Jan Smit (67 jaar)", "Théo (3 ans)",
 # "Tran, Minh (8 anni)", "June Whitfield (57 F)", "Danielle Ruiz-Abernethy, 41, cell ...", "Olivia Brandt, 19.".
 _AGE_UNIT = r"(?:[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?|y))?"
 _AGE_AFTER = re.compile(
@@ -317,7 +317,7 @@ _AGE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _OLDEST = 120
-# A person's login beside their name: "Anja Kowalski (akowalski)", "mvandijk (Mark van Dijk)" (``_handle_of``).
+# A person's login beside their name: "Anja Kowalski (akowalski)", "mdaniels (Maria Daniels)" (``_handle_of``).
 _HANDLE_AFTER = re.compile(r"[ \t]*\((?P<v>[a-z][a-z0-9_.-]{2,31})\)")
 _HANDLE_BEFORE = re.compile(r"(?<![\w@.-])(?P<v>[a-z][a-z0-9_.-]{2,31})[ \t]*\(\Z")
 _HANDLE_REACH = 40

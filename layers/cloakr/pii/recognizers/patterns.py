@@ -223,10 +223,11 @@ _SYSTEM_USERS = frozenset("""root ubuntu ec2-user admin administrator postgres m
 
 
 def _not_a_handle(text: str, value: str, start: int) -> bool:
-    """After "user"/"account" in a sentence, a word ("user reports", "account holder") or a system account. A handle
-    of letters alone counts where a config writes it (a line's end or a run of blanks after it: "User tvanrijn
-    Port 2222": the key alone before it on its line) or where it is an initial and a surname ("hcarver", "rszabo"); a handle with a digit, "_", ".", "-"
-    or a domain ("noorelk_92", "renata.s", "FRA\\akowalski") always does."""
+    """After "user"/"account" in a sentence, a word ("user reports", "account holder") or a system account.
+
+    A handle with a digit, "_", ".", "-" or a domain ("noorelk_92", "renata.s", "FRA\\akowalski") always counts. One
+    of letters alone counts where a config writes it (its key alone before it on the line, the line's end or a run of
+    blanks after it: "    User tvanrijn") or where it spells an initial and a census surname ("hcarver", "rszabo")."""
     if _system_user(text, value, start):
         return True
     if not value.isalpha():
@@ -242,8 +243,8 @@ def _not_a_handle(text: str, value: str, start: int) -> bool:
     return not (configured or initial_and_surname)
 
 
-# Words an initial and a census surname also spell ("a" + "gent").
-_HANDLE_WORDS = frozenset("agent abell alane bbrown".split())
+# Words an initial and a census surname also spell ("a" + "gent") and no curated common word lists.
+_HANDLE_WORDS = frozenset(("agent",))
 
 
 def _password_like(value: str) -> bool:
