@@ -64,6 +64,14 @@ POSITIVES = [
     # a form aligning its colons; a chat's "label - value"
     ("Applicant Name       : SURESH KUMAR NAIR\nPAN : ABCDE1234F", ["SURESH KUMAR NAIR"]),
     ("tenant - Imran Shaikh\nfathers name - Abdul Shaikh", ["Imran Shaikh", "Abdul Shaikh"]),
+    # honorifics and salutations of Italian, Spanish, Dutch, Austrian and Indonesian letters
+    ("e la Sig.ra Giulia Moretti, nata a Bari", ["Giulia Moretti"]),
+    ("Studio Dentistico Dott.ssa Valentina Greco – agenda", ["Valentina Greco"]),
+    ("Estimada Sra. Ibarra: Le rogamos revise", ["Ibarra"]),
+    ("huurder: Dhr. Ruud Verhoeven (op rijbewijs)", ["Ruud Verhoeven"]),
+    ("Vermieterin: Mag. Elisabeth Stöger, Wien", ["Elisabeth Stöger"]),
+    ("Halo Ibu Dewi Lestari Wibowo, mohon maaf", ["Dewi Lestari Wibowo"]),
+    ("Hola Jorge, gracias por escribir", ["Jorge"]),
     # relations in other languages
     ("y otra cosa, mi hija Paula quiere apuntarse", ["Paula"]),
     ("c'était pour mon fils Hugo, merci", ["Hugo"]),
@@ -215,6 +223,10 @@ def test_a_login_beside_the_name_it_spells_is_a_username(names):
     text = "Opened by: Anja Kowalski (akowalski), Controlling. Triggered by: mdaniels (Maria Daniels) at 09:12"
     assert sorted(text[f.start:f.end] for f in names.find(text) if f.type == "USERNAME") == ["akowalski", "mdaniels"]
     assert [f.type for f in names.find("Reviewer: Anja Kowalski (optional), see notes") if f.type == "USERNAME"] == []
+
+
+def test_senior_is_no_honorific(names):
+    assert spans(names, "Hiring: Sr. Software Engineer at Acme; lunch: Pak Choi soup") == []
 
 
 def test_a_column_naming_a_thing_holds_no_names(names):

@@ -102,17 +102,23 @@ _WORDS = re.compile(r"[\w'’]+")
 _HONORIFIC = (
     r"Mr|Mrs|Ms|Mx|Miss|Mister|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Rev|Herr|Frau|Shri|Shrimati|Smt|Sri|Kumari|"
     r"Mdm|Madam|Encik|Cik|Puan|Tuan|Haji|Hajjah|Dato|Datuk|Capt|Col|Gen|Lt|Sgt|Insp|Judge|Hon|MR|MRS|MS|DR|PROF|"
-    r"Herrn|Mme|Mlle|Madame|Mademoiselle|Monsieur"
+    r"Herrn|Mme|Mlle|Madame|Mademoiselle|Monsieur|"
+    # Italian, Spanish, Dutch, Austrian and Indonesian forms ("Sig.ra Giulia Moretti", "Dott.ssa Valentina Greco",
+    # "Sra. Ibarra", "Dhr. Jansen", "Mag. Elisabeth Stöger", "Ibu Dewi Lestari"); not "Sr" ("Sr. Software Engineer") or
+    # "Pak" ("pak choi").
+    r"Sig|Sig\.ra|Sig\.na|Sigra|Dott|Dott\.ssa|Dr\.ssa|Prof\.ssa|Avv|Sra|Srta|Dña|Dhr|Mevr|Mag|Dokter|Ibu|Bapak"
 )
 _SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetings", "Liebe", "Lieber", "Liebes", "Hallo", "Namaste",
-                          "Bonjour", "Salut", "Servus", "Moin"))
+                          "Bonjour", "Salut", "Servus", "Moin", "Estimada", "Estimado", "Gentile", "Geachte", "Hola", "Querida",
+                          "Querido", "Chère", "Cher"))
 _LOWER_SALUTATIONS = ("dear ", "hi ", "hello ", "hey ")
 # Further titles after the first cue: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans".
 _MORE_TITLES = LazyPattern(rf"(?:(?:{_HONORIFIC}|med|Ing|Mag|Dipl|Kollege|Kollegin|Late)\.?[ \t]+)+")
-_HONORIFIC_WORDS = frozenset(_HONORIFIC.split("|"))
+_HONORIFIC_WORDS = frozenset(word.replace("\\", "") for word in _HONORIFIC.split("|"))
 # An honorific or a salutation as a later word of a capitalised run (not "Gen", "Lord", "Judge": "Next Gen Firewall").
 _TITLED = LazyPattern(
-    r"[ \t](Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Madame|Monsieur|Shri|Smt|Sri|Mdm|MR|MRS|MS|DR|"
+    r"[ \t](Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Madame|Monsieur|Shri|Smt|Sri|Mdm|MR|MRS|MS|DR|Sig|Sra|"
+    r"Srta|Dhr|Mevr|Dott|Ibu|"
     rf"{'|'.join(sorted(_SALUTATIONS, key=len, reverse=True))})\b\.?(?=[ \t]|\Z)"
 )
 #: Words before a colon that label a person's name; checked against the last one to three words before it.
