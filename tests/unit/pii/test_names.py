@@ -225,6 +225,11 @@ def test_a_login_beside_the_name_it_spells_is_a_username(names):
     assert [f.type for f in names.find("Reviewer: Anja Kowalski (optional), see notes") if f.type == "USERNAME"] == []
 
 
+def test_chat_speakers_after_their_role_and_not_mail_headers(names):
+    assert spans(names, "[10:15] Agente Alba: ¡Hola! Siento el problema") == ["Alba"]
+    assert spans(names, "Von: selin.yildiz@example.de\nBetreff: Kündigung") == []
+
+
 def test_senior_is_no_honorific(names):
     assert spans(names, "Hiring: Sr. Software Engineer at Acme; lunch: Pak Choi soup") == []
 

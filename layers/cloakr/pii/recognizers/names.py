@@ -244,7 +244,7 @@ _LABEL_ENDINGS = tuple(sorted(_LABEL_LAST_WORDS))  # for str.endswith: a key end
 # writes it, quoted or not, with ":" or "=" ('"firstName": "Jane"', "last_name=Doe"), the value maybe quoted, or an
 # XML element's name (``_label_kind`` reads the key). One literal-led pattern each: sre searches a literal first
 # character at C speed, and a class or an alternation first is ten times slower over prose.
-_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*(?:\[[ \t]*)?[\"']?(?=[^\W\d_])")  # '"given": ["Ada"]' too
+_LABEL_COLON = re.compile(r":(?<=[^\W\d_]:|[\"']:)[ \t]*(?:\[[ \t]*)?[\"'¡¿]?(?=[^\W\d_])")  # '"given": ["Ada"]', "Alba: ¡Hola!" too
 _LABEL_EQUALS = re.compile(r"=(?<=[^\W\d_]=|[\"']=)[ \t]*[\"']?(?=[^\W\d_])")
 # French typography's space before the colon ("Nom : Tremblay"), and a numbered label ("Passenger 2: Keyonna").
 _LABEL_SPACED = re.compile(r" :(?:(?<=[^\W\d_] :)|(?<=  :))[ \t]*[\"']?(?=[^\W\d_])")
@@ -707,7 +707,11 @@ class NameRecognizer:
         if speaker is None:
             return
         group = "inner" if speaker.group("inner") else "name"
+        if speaker.group(group).lower() in _MAIL_HEADERS:
+            return  # "Von: selin@...", "Objet : ...": an e-mail's header, not a chat's speaker
         tokens = self._tokens(speaker.start(group), speaker.group(group))
+        if len(tokens) > 1 and text[tokens[0][0]:tokens[0][1]].lower() in _SPEAKER_ROLES:
+            tokens = tokens[1:]  # "[10:15] Agente Alba:", "Kunde Jonas:"
         if not tokens or len(tokens) > 3 or not tokens[0][2] & GIVEN or not all(f & _NAMEISH for _, _, f in tokens):
             return
         if tokens[0][2] & COMMON and not speaker.group("stamp"):
@@ -816,6 +820,12 @@ _SPEAKER = re.compile(
     r"[ \t]*(?P<stamp>\[[^\]\n]{1,30}\][ \t]*|-?[ \t]*\d{1,2}[:.]\d{2}(?:[ \t]*[AaPp]\.?[Mm]\.?)?[ \t]*-?[ \t]*)?"
     r"(?:[A-Za-z]{2,12}[ \t]*\((?P<inner>[^\W\d_][^()\n:]{1,40})\)|(?P<name>[^\W\d_][^\W\d_'’ -]{1,20}(?:[ \t][^\W\d_][^\W\d_'’-]{1,20}){0,2}))"
 )
+# E-mail headers in the languages of the EU region's customers ("Von:" is also a census given name).
+_MAIL_HEADERS = frozenset("""von an betreff datum gesendet kopie de à objet envoyé date para asunto enviado fecha da a
+    oggetto inviato data van aan onderwerp verzonden datum cc bcc""".split())
+# Roles a chat writes before the speaker's name.
+_SPEAKER_ROLES = frozenset("""agent agente agentin conseiller conseillère kunde kundin cliente client customer caller advisor
+    berater beraterin operator operatore operatrice support mitarbeiter mitarbeiterin""".split())
 _FIRST_LOWER = re.compile(r"[^\W\d_]+")
 _NEXT_WORDS = re.compile(r"(?:[ \t,]{1,3}[\w.&]{1,20}){0,2}")
 
