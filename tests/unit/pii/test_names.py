@@ -230,6 +230,11 @@ def test_chat_speakers_after_their_role_and_not_mail_headers(names):
     assert spans(names, "Von: selin.yildiz@example.de\nBetreff: Kündigung") == []
 
 
+@pytest.mark.parametrize("text", ["Dear Investor, your KYC is on hold", "trigger: Hey Siri, I'm leaving", "Hi Team, please review"])
+def test_a_salutation_to_a_group_a_role_or_an_assistant_names_no_one(names, text):
+    assert spans(names, text) == []
+
+
 def test_senior_is_no_honorific(names):
     assert spans(names, "Hiring: Sr. Software Engineer at Acme; lunch: Pak Choi soup") == []
 

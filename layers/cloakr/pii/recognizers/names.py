@@ -685,6 +685,8 @@ class NameRecognizer:
         if self._organisation_follows(text, value.end()):
             return  # "Verkäufer: Werkzeughaus Rhein-Main GmbH", "Recipient: Trendline Retail Private Limited"
         tokens = self._tokens(value.start(), _unlabelled(text, value))
+        if kind == "sal" and tokens and text[tokens[0][0]:tokens[0][1]].lower() in _ADDRESSED_NO_ONE:
+            return  # "Dear Investor", "Hey Siri", "Hi Team"
         if len(tokens) == 1 and kind in ("lab", "hon") and text[value.end():value.end() + 1] == ",":
             # Registers write the surname first: "Patient: Gutierrez, Rosa E.", "PATIENT: LAWRENCE, DEVIN".
             rest = _skip_blanks(text, value.end() + 1)
@@ -823,6 +825,11 @@ _SPEAKER = re.compile(
 # E-mail headers in the languages of the EU region's customers ("Von:" is also a census given name).
 _MAIL_HEADERS = frozenset("""von an betreff datum gesendet kopie de à objet envoyé date para asunto enviado fecha da a
     oggetto inviato data van aan onderwerp verzonden datum cc bcc""".split())
+# Who a salutation may address that is no one's name: a role, a group, a voice assistant.
+_ADDRESSED_NO_ONE = frozenset("""investor investors customer customers client clients member members applicant applicants
+    colleague colleagues team all everyone friend friends parent parents shareholder shareholders student students
+    candidate candidates patient patients valued sir sirs madam user users subscriber subscribers partner partners
+    guest guests siri alexa google cortana bixby copilot chatgpt gemini""".split())
 # Roles a chat writes before the speaker's name.
 _SPEAKER_ROLES = frozenset("""agent agente agentin conseiller conseillère kunde kundin cliente client customer caller advisor
     berater beraterin operator operatore operatrice support mitarbeiter mitarbeiterin""".split())
