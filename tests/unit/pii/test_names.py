@@ -235,6 +235,11 @@ def test_a_salutation_to_a_group_a_role_or_an_assistant_names_no_one(names, text
     assert spans(names, text) == []
 
 
+@pytest.mark.parametrize("text", ["Delta Dental 88213470 prophy", "Kind regards, Shannon Mutual Claims", "Deposit to Vikas Helpers today"])
+def test_organisation_words_end_a_run(names, text):
+    assert spans(names, text) == []
+
+
 def test_senior_is_no_honorific(names):
     assert spans(names, "Hiring: Sr. Software Engineer at Acme; lunch: Pak Choi soup") == []
 
