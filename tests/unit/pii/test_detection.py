@@ -161,6 +161,7 @@ POSITIVES = [
     ("griepprik voor Jan-Willem Smit (67 jaar) op zaterdag", "AGE", "67"),
     ("l'ordonnance de Théo (3 ans) pour le vaccin", "AGE", "3"),
     ("Prospective client: Danielle Ruiz-Abernethy, 41, cell 602-555-0183", "AGE", "41"),
+    ("08:40  Becker, Jonas          *02.12.2016   Tel. 030 / 781 44", "DATE_OF_BIRTH", "02.12.2016"),
     ("Ach ja, ich bin 62, lohnt sich das noch?", "AGE", "62"),
     ("Ik ben 29 jaar, ongehuwd en gezond", "AGE", "29"),
     ("mi hija tiene 13 y quiere apuntarse", "AGE", "13"),
@@ -220,6 +221,10 @@ HARD_NEGATIVES = [
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negative(engine, text):
     assert found(engine, text) == []
+
+
+def test_a_bold_date_is_no_birth_date(engine):
+    assert found(engine, "Deadline: **01.02.2025** for all") == []
 
 
 @pytest.mark.parametrize("text", [

@@ -332,6 +332,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=DOB_CUES, needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
     # A birth date written as one number after its cue, as pharmacy claims and HL7 do: "DOB 19710822".
     PatternSpec("DATE_OF_BIRTH", r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.0, cues=DOB_CUES, needs_cue=True, digit=True, cue_score=0.9, window=20, longest=8),
+    # German lists mark a birth date with a star ("Kaya, Emre   *14.04.1983   Tel."); not a bold date ("**01.02.**").
+    PatternSpec("DATE_OF_BIRTH", r"\*(?<![*\w]\*)(?P<v>\d{1,2}\.\d{1,2}\.(?:19|20)\d{2})(?![\d.])", 0.85, anchors=("*",), longest=None),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "patient no", "patient number", "dossiernr", "dossiernummer", "ur number", "hospital ur", "versichertennummer", "krankenversichertennummer", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42", '"password": "hunter2"' as JSON
