@@ -285,6 +285,9 @@ BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking
 SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("EMAIL", r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b", 0.95, _email_tld, reject=_in_uri_credentials, anchors=("@",), anchor_reach=64, longest=680),
     PatternSpec("URL", r"\b(?:https?://|www\.)[^\s<>\"'`)\]]{2,2048}", 0.6, cues=("url", "link", "website", "profile"), anchors=("http", "www."), words=("http", "https", "www"), longest=None),
+    # A profile on a well-known site written without its scheme, as CVs and signatures do ("linkedin.com/in/jane-doe",
+    # "github.com/jdoe"): the site's page of one person.
+    PatternSpec("URL", r"(?<![\w./@-])(?:[a-z]{2,3}\.)?(?:linkedin\.com/(?:in|pub)|github\.com|gitlab\.com|twitter\.com|x\.com|instagram\.com|facebook\.com|medium\.com/@?)/?[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_](?:/[A-Za-z0-9_.-]+)?", 0.7, anchors=("linkedin.com/", "github.com/", "gitlab.com/", "twitter.com/", "x.com/", "instagram.com/", "facebook.com/", "medium.com/"), anchor_reach=4, words=("linkedin", "github", "gitlab", "twitter", "x", "instagram", "facebook", "medium"), longest=None),
     PatternSpec("IP_ADDRESS", r"(?<![\d.])\d{1,3}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]|\.\d)", 0.85, _ipv4, cues=("ip", "ip address", "host", "client", "server", "from"), reject=_after_version_word, digit=True, longest=15),
     PatternSpec("IP_ADDRESS", r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?![\w:])", 0.85, _ipv6, anchors=(":",), anchor_shape=IPV6_ANCHOR_SHAPE, anchor_reach=4, longest=39),
     PatternSpec("MAC_ADDRESS", r"\b[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}\b", 0.9, anchors=(":", "-"), anchor_shape=MAC_ANCHOR_SHAPE, anchor_reach=2, longest=17),
@@ -360,6 +363,8 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("USERNAME", r"\[(?<=\d\d:\d\d \[)(?P<v>[a-z][a-z0-9_.-]{1,31})\]", 0.8, reject=_system_user, anchors=("[",), longest=None),
     PatternSpec("USERNAME", r"(?<![\w.@-])(?P<v>[a-z_][a-z0-9_.-]{0,31})@(?:\d{1,3}\.){3}\d{1,3}(?![\d.])", 0.85, reject=_system_user, anchors=("@",), anchor_reach=32, anchor_shape=r"@(?:\d{1,3}\.){3}\d", longest=None),
     PatternSpec("USERNAME", r"(?i:\bauthor:[ \t]+)(?P<v>[a-z0-9][a-z0-9_.-]{1,38})(?=[ \t]+<)", 0.85, reject=_system_user, anchors=("author",), words=("author",), longest=None),
+    # A UPI id at one of the payment apps' handles, cue or not ("paid to: hcbhat@ybl", "by UPI to venkat.k@okicici").
+    PatternSpec("USERNAME", r"(?<![\w.@-])(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{1,63}@(?:ybl|ibl|axl|paytm|apl|upi|okicici|okhdfcbank|oksbi|okaxis|icici|sbi|hdfcbank|axisbank|kotak|yesbank|freecharge|airtel|jio|postbank|waicici|wahdfcbank|wasbi|waaxis))(?![\w@.-]|\.\w)", 0.85, anchors=("@",), anchor_reach=64, anchor_shape=r"@(?:ybl|ibl|axl|paytm|apl|upi|ok[a-z]{3,8}|icici|sbi|hdfcbank|axisbank|kotak|yesbank|freecharge|airtel|jio|postbank|wa[a-z]{3,7})\b", longest=None),
     PatternSpec("USERNAME", r"(?i:\b(?:upi(?:[ _-]?id)?|vpa)[\"']?\s*(?:[:=]|\bis\b)?\s*[\"']?)(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{1,63}@[A-Za-z][A-Za-z0-9]{1,31})(?![\w@-]|\.\w)", 0.85, anchors=("upi", "vpa"), words=("upi", "upiid", "vpa"), longest=None),
     # A key ending in a password word ("MYSQL_ROOT_PASSWORD", "db_password", "SMTP_PASS", "attempted_password"), the
     # value quoted or not; a quoted one may hold blanks ("qwpz lmte ryvc hhak", an app password). Not a placeholder.
