@@ -72,6 +72,9 @@ POSITIVES = [
     ("Vermieterin: Mag. Elisabeth Stöger, Wien", ["Elisabeth Stöger"]),
     ("Halo Ibu Dewi Lestari Wibowo, mohon maaf", ["Dewi Lestari Wibowo"]),
     ("Hola Jorge, gracias por escribir", ["Jorge"]),
+    # given names of the EU and APAC regions' customers, diacritics or not
+    ("consent forms: Cian Murphy, Oisín Walsh and Katarzyna Nowak", ["Cian Murphy", "Oisín Walsh", "Katarzyna Nowak"]),
+    ("Contactpersoon: Joost Hendriks of Putri Anggraini", ["Joost Hendriks", "Putri Anggraini"]),
     # relations in other languages
     ("y otra cosa, mi hija Paula quiere apuntarse", ["Paula"]),
     ("c'était pour mon fils Hugo, merci", ["Hugo"]),
