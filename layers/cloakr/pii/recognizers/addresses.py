@@ -249,7 +249,7 @@ _DATED = re.compile(
     r"september|october|november|december|januar|februar|märz|juni|juli|oktober|dezember|janvier|février|mars|avril|mai|"
     r"juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
     r"septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
-    r"januari|februari|maart|mei|augustus|oktober)\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?$")
+    r"januari|februari|maart|mei|augustus)\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?$")  # (Dutch "oktober" is German's)
 
 
 class AddressRecognizer:
