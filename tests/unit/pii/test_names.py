@@ -75,6 +75,9 @@ POSITIVES = [
     # given names of the EU and APAC regions' customers, diacritics or not
     ("consent forms: Cian Murphy, Oisín Walsh and Katarzyna Nowak", ["Cian Murphy", "Oisín Walsh", "Katarzyna Nowak"]),
     ("Contactpersoon: Joost Hendriks of Putri Anggraini", ["Joost Hendriks", "Putri Anggraini"]),
+    # passengers as airline bookings write them
+    ("PAX 1: IBARRA SANTOS / CARMEN MRS   F. nac.: 03/02/1979", ["IBARRA SANTOS", "CARMEN"]),
+    ("e-ticket: SMITH/JOHN MR  seat 12A", ["SMITH", "JOHN"]),
     # relations in other languages
     ("y otra cosa, mi hija Paula quiere apuntarse", ["Paula"]),
     ("c'était pour mon fils Hugo, merci", ["Hugo"]),
@@ -241,6 +244,10 @@ def test_a_salutation_to_a_group_a_role_or_an_assistant_names_no_one(names, text
 @pytest.mark.parametrize("text", ["Delta Dental 88213470 prophy", "Kind regards, Shannon Mutual Claims", "Deposit to Vikas Helpers today"])
 def test_organisation_words_end_a_run(names, text):
     assert spans(names, text) == []
+
+
+def test_capitals_around_a_slash_are_a_passenger_only_with_a_given_name(names):
+    assert spans(names, "TCP/IP MR review, I/O DR test, AND/OR MS notes") == []
 
 
 def test_senior_is_no_honorific(names):
