@@ -325,7 +325,8 @@ _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
 
 # A person's age right after their name (one the scan reported): "kids Leo (5)", "Jan Smit (67 jaar)", "Théo (3 ans)",
 # "Tran, Minh (8 anni)", "June Whitfield (57 F)", "Danielle Ruiz-Abernethy, 41, cell ...", "Olivia Brandt, 19.".
-_AGE_UNIT = r"(?:[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?|y))?"
+_AGE_UNITS = r"j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?"  # "9 J.", "3 ans", "67 jaar", "62 y.o."
+_AGE_UNIT = rf"(?:[ \t]*(?:{_AGE_UNITS}|y))?"
 _AGE_AFTER = re.compile(
     rf"\.?[ \t]*\((?P<p>\d{{1,3}}){_AGE_UNIT}(?:[ \t,/]*[mfwd])?\)"
     rf"|,[ \t]*(?P<c>\d{{1,3}})(?=[ \t]*(?:[,;)]|\.(?!\d)|\Z)|[ \t]+(?:y\.?o\.?|yrs?|years?)\b|[ \t]+[MF]\b)",
@@ -337,7 +338,7 @@ _HANDLE_AFTER = re.compile(r"[ \t]*\((?P<v>[a-z][a-z0-9_.-]{2,31})\)")
 _HANDLE_BEFORE = re.compile(r"(?<![\w@.-])(?P<v>[a-z][a-z0-9_.-]{2,31})[ \t]*\(\Z")
 _HANDLE_REACH = 40
 _AGE_IN_PARENS = re.compile(
-    r"\((?P<v>\d{1,3})(?P<unit>[ \t]*(?:j\.|jahre|ans|jaar|jr\.?|anni|años|yrs?\.?|years|y\.?o\.?))?(?:[ \t,/]*[mfwd])?\)",
+    rf"\((?P<v>\d{{1,3}})(?P<unit>[ \t]*(?:{_AGE_UNITS}))?(?:[ \t,/]*[mfwd])?\)",
     re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*\Z")
 _DATE_BEFORE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}[ \t]*\Z")
