@@ -91,6 +91,7 @@ def services(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv(c.ENV_BUCKET, bucket)
         built.cache_clear()
         authorizer.clear_cache()
+        _drop_buffered_metrics()  # resolve() buffers metrics too: a CLI test's stdout must not get 100 of them
         store = built().tenants
         tenant = store.create_tenant("Test tenant", profiles=["gdpr"])
         key, plaintext = store.create_key(tenant.tenant_id, SCOPES, name="admin")
