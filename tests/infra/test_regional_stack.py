@@ -230,7 +230,8 @@ def test_a_cached_denial_does_not_spill_to_other_routes_or_end_users(synth, serv
     from cloakr.gateway.services import services as built
     from cloakr.tenants.blocks import block_user
 
-    block_user(services.table("subjects"), services.tenant.tenant_id, "user-7", "admin")
+    tenant_id = services.tenant.tenant_id
+    block_user(services.table("subjects"), tenant_id, built().user_key(tenant_id, "user-7"), "admin")
     _, key = built().tenants.create_key(services.tenant.tenant_id, ["redact:write"])
     gateway = _CachingGateway(_identity_sources(synth, "eu-central-1"))
     assert not gateway.allows(key, "POST", "/v1/chat/completions")

@@ -99,7 +99,8 @@ def test_a_missing_key_is_a_409_and_forwards_nothing(services, sent, monkeypatch
 
 
 def test_blocked_user_in_body_or_header_is_refused_before_anything_is_sent(services, sent):
-    block_user(services.table("subjects"), services.tenant.tenant_id, "mallory", "admin")
+    tenant = services.tenant.tenant_id
+    block_user(services.table("subjects"), tenant, built().user_key(tenant, "mallory"), "admin")
     for extra in ({"user": "mallory"}, {}):
         headers = {} if extra else {"X-Cloakr-User": "mallory"}
         status, body, _ = chat(services, [{"role": "user", "content": "hi"}], headers=headers, **extra)

@@ -7,7 +7,9 @@ incident, so one burst raises one medium and at most one high incident per windo
 Raising an incident means: an EventBridge event (source ``cloakr``, detail-type ``security_incident``; the stack
 routes it to the incident SNS topic and e-mail), an incident item the reports and ``GET /v1/incidents`` read, an
 audit record in the tenant's trail, and for high severity a block of the key or end user (an admin lifts it).
-Incidents carry ids, kinds and counts only, never request content.
+Incidents carry ids, kinds and counts only, never request content; an end user is named by their stored key
+(``user_id`` holds ``ux-...``, ``cloakr.compliance.subject_keys``), never by the id the tenant sent, which may be an
+e-mail address and would otherwise travel in table keys, events and alert e-mails.
 
 Monitoring must not take the gateway down: if the counter or the event cannot be written the request goes on (it
 was already authorised and audited) and the failure is logged and counted (``IncidentMonitorErrors``).

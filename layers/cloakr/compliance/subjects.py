@@ -1,12 +1,13 @@
 """Data subject rights (GDPR, DPDP, CCPA): consent, export and erasure of one end user of one tenant.
 
-Everything is keyed by the caller's tenant and the tenant's own (pseudonymous) end-user id. In the subjects table a
-user's partition ``TENANT#<t>#USER#<u>`` holds the current consent per type (``CONSENT#<type>``), the consent history
-(``CONSENTLOG#<recorded_at>#<type>#<id>``, appended on every change), a block (``BLOCK``), the user's pseudonym secret
-(``PSEUDONYM``) and erasure receipts (``ERASURE#<ts>``: timestamp and counts, no personal data). The vault table's
-partition of the same name holds the user's encrypted token maps (the originals of their personal data) and their
-stored idempotent answers; conversations that name no end user live elsewhere (``TENANT#<t>#ANON``), out of reach of
-any user id.
+Everything is keyed by the caller's tenant and the end user's stored key (``ux-...``, a keyed blind index of the
+tenant's own end-user id, ``cloakr.compliance.subject_keys``: ids are often e-mail addresses, and table keys are not
+encrypted). In the subjects table a user's partition ``TENANT#<t>#USER#<key>`` holds the current consent per type
+(``CONSENT#<type>``), the consent history (``CONSENTLOG#<recorded_at>#<type>#<id>``, appended on every change), a
+block (``BLOCK``), the user's pseudonym secret (``PSEUDONYM``) and erasure receipts (``ERASURE#<ts>``: timestamp and
+counts, no personal data). The vault table's partition of the same name holds the user's encrypted token maps (the
+originals of their personal data) and their stored idempotent answers; conversations that name no end user live
+elsewhere (``TENANT#<t>#ANON``), out of reach of any user id.
 
 Audit records are hash-chained and signed, so they are never changed. Records about a user carry ``user_ref``, an
 HMAC-SHA256 of the user id under a random per-user secret kept encrypted in the subjects table (:func:`user_ref`).
@@ -23,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -32,20 +32,13 @@ from functools import reduce
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import BotoCoreError, ClientError
 
 from cloakr.audit.events import partition
 from cloakr.compliance.incidents import SIGNALS
+from cloakr.compliance.subject_keys import guarded, kept_secret, user_key
 from cloakr.constants import TABLE_AUDIT, TABLE_SUBJECTS, TABLE_TENANTS, TABLE_VAULT
-from cloakr.crypto import EncryptionError, KeyUnavailableError
 from cloakr.crypto.byok import tenant_cipher
-from cloakr.gateway.errors import (
-    ApiError,
-    EncryptionFailedError,
-    ForbiddenError,
-    KeyUnavailable,
-    ValidationError,
-)
+from cloakr.gateway.errors import ForbiddenError, ValidationError
 from cloakr.gateway.vault import TokenVault
 from cloakr.tables import all_items
 from cloakr.tenants.blocks import BLOCK_SORT_KEY, subject_key
@@ -68,12 +61,6 @@ _required = TtlCache()
 _refs = TtlCache()
 
 
-class SubjectsUnavailableError(ApiError):
-    """The subjects or vault table could not be read or written, so nothing was done (fail closed)."""
-
-    status, code, retryable = 503, "subjects_unavailable", True
-
-
 def clear_cache() -> None:
     _consents.clear()
     _required.clear()
@@ -84,8 +71,9 @@ def _now_iso(moment: float | None = None) -> str:
     return datetime.fromtimestamp(time.time() if moment is None else moment, tz=UTC).isoformat(timespec="milliseconds")
 
 
-def _partition(tenant_id: str, user_id: str) -> str:
-    return subject_key(tenant_id, user_id)["pk"]
+def _partition(services: Any, tenant_id: str, user_id: str) -> str:
+    """The user's partition, named by their stored key, never by the id."""
+    return subject_key(tenant_id, user_key(services, tenant_id, user_id))["pk"]
 
 
 def _items(table: Any, pk: str, projection: str | None = None, **options: Any) -> Iterator[dict[str, Any]]:
@@ -96,26 +84,7 @@ def _items(table: Any, pk: str, projection: str | None = None, **options: Any) -
     yield from all_items(table.query, **query)
 
 
-def _guarded(operation: Any) -> Any:
-    """Run a DynamoDB or KMS step; its failure becomes a retryable 503 or the key's 409, never a 500."""
-    try:
-        return operation()
-    except KeyUnavailableError:
-        raise KeyUnavailable("The tenant's encryption key is disabled or scheduled for deletion.") from None
-    except EncryptionError:
-        raise EncryptionFailedError("The subject's data could not be decrypted or encrypted; nothing was changed.") from None
-    except (ClientError, BotoCoreError):
-        raise SubjectsUnavailableError("The subject store is unavailable. Retry later (an erasure is safe to repeat).") from None
-
-
 # --- pseudonyms -------------------------------------------------------------------------------------------------
-def _cipher(services: Any) -> Any:
-    cipher = tenant_cipher(services)
-    if cipher is None:
-        raise EncryptionFailedError("No data key is configured, so the subject's pseudonym cannot be protected.")
-    return cipher
-
-
 def user_ref(services: Any, tenant_id: str, user_id: str | None, *, create: bool = True) -> str | None:
     """The keyed pseudonym audit records carry for ``user_id``: ``uref_`` + HMAC-SHA256(secret, tenant:user).
 
@@ -130,26 +99,8 @@ def user_ref(services: Any, tenant_id: str, user_id: str | None, *, create: bool
 
 
 def _pseudonym(services: Any, tenant_id: str, user_id: str, *, create: bool) -> str | None:
-    table, cipher = services.tables[TABLE_SUBJECTS], _cipher(services)
-    key = {"pk": _partition(tenant_id, user_id), "sk": PSEUDONYM_SORT_KEY}
-
-    def load() -> bytes | None:
-        item = table.get_item(Key=key, ConsistentRead=True).get("Item")
-        if item is not None:
-            return cipher.decrypt(bytes(getattr(item["blob"], "value", item["blob"])), tenant_id, PSEUDONYM_PURPOSE)
-        if not create:
-            return None
-        secret = secrets.token_bytes(32)
-        blob = cipher.encrypt(secret, tenant_id, PSEUDONYM_PURPOSE)
-        try:
-            table.put_item(Item={**key, "blob": blob, "created_at": int(time.time())}, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return load()  # another request made it first: use theirs
-        return secret
-
-    secret = _guarded(load)
+    key = {"pk": _partition(services, tenant_id, user_id), "sk": PSEUDONYM_SORT_KEY}
+    secret = kept_secret(services, key, tenant_id, PSEUDONYM_PURPOSE, create=create)
     if secret is None:
         return None
     return REF_PREFIX + hmac.new(secret, f"{tenant_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
@@ -158,13 +109,14 @@ def _pseudonym(services: Any, tenant_id: str, user_id: str, *, create: bool) -> 
 # --- consent ----------------------------------------------------------------------------------------------------
 def record_consent(services: Any, tenant_id: str, user_id: str, consent_type: str, granted: bool,
                    timestamp: datetime | None = None, source: str | None = None) -> dict[str, Any]:
-    """Set the current consent of one type and append the change to the history; returns the entry."""
+    """Set the current consent of one type and append the change to the history; returns the entry (the stored
+    items are the same but for ``user_id``: the partition names the user by their key)."""
     table = services.tables[TABLE_SUBJECTS]
     recorded_at = _now_iso()
     given = (timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)).isoformat() if timestamp else recorded_at
-    entry = {"user_id": user_id, "consent_type": consent_type, "granted": granted, "timestamp": given,
+    entry = {"consent_type": consent_type, "granted": granted, "timestamp": given,
              "recorded_at": recorded_at, **({"source": source} if source else {})}
-    pk = _partition(tenant_id, user_id)
+    pk = _partition(services, tenant_id, user_id)
     history_sk = f"{HISTORY_PREFIX}{recorded_at}#{consent_type}#{uuid.uuid4().hex[:8]}"
 
     def write() -> None:
@@ -172,9 +124,9 @@ def record_consent(services: Any, tenant_id: str, user_id: str, consent_type: st
             batch.put_item(Item={"pk": pk, "sk": history_sk, **entry})
             batch.put_item(Item={"pk": pk, "sk": CONSENT_PREFIX + consent_type, **entry})
 
-    _guarded(write)
+    guarded(write)
     forget()
-    return entry
+    return {"user_id": user_id, **entry}
 
 
 def forget() -> None:
@@ -184,9 +136,10 @@ def forget() -> None:
     _refs.clear()
 
 
-def granted_consents(subjects_table: Any, tenant_id: str, user_id: str) -> frozenset[str]:
+def granted_consents(services: Any, tenant_id: str, user_id: str) -> frozenset[str]:
     """The consent types ``user_id`` currently grants."""
-    items = subjects_table.query(KeyConditionExpression=Key("pk").eq(_partition(tenant_id, user_id)) & Key("sk").begins_with(CONSENT_PREFIX))
+    condition = Key("pk").eq(_partition(services, tenant_id, user_id)) & Key("sk").begins_with(CONSENT_PREFIX)
+    items = services.tables[TABLE_SUBJECTS].query(KeyConditionExpression=condition)
     return frozenset(i["consent_type"] for i in items.get("Items", []) if i.get("granted"))
 
 
@@ -209,19 +162,18 @@ def set_required_consents(tenants_table: Any, tenant_id: str, types: Iterable[st
 
 def require_consents(services: Any, tenant_id: str, users: Iterable[str | None]) -> None:
     """Refuse (403 ``consent_required``, 400 ``user_required``) unless each end user granted every required type."""
-    required = _guarded(lambda: _required.get(tenant_id, lambda: required_consents(services.tables[TABLE_TENANTS], tenant_id)))
+    required = guarded(lambda: _required.get(tenant_id, lambda: required_consents(services.tables[TABLE_TENANTS], tenant_id)))
     if not required:
         return
     named = sorted({u for u in users if u})
     if not named:
         raise ValidationError("This tenant requires end-user consent: name the end user in the X-Cloakr-User header "
                               "or the request's 'user' field.", code="user_required")
-    table = services.tables[TABLE_SUBJECTS]
     for user in named:
-        granted = _guarded(lambda user=user: _consents.get((tenant_id, user), lambda: granted_consents(table, tenant_id, user)))
+        granted = guarded(lambda user=user: _consents.get((tenant_id, user), lambda: granted_consents(services, tenant_id, user)))
         missing = required - granted
         if missing:
-            services.incidents.observe("blocked_prompts", tenant_id=tenant_id, user_id=user)
+            services.incidents.observe("blocked_prompts", tenant_id=tenant_id, user_id=user_key(services, tenant_id, user))
             raise ForbiddenError(f"The end user has not granted the consent this tenant requires ({', '.join(sorted(missing))}).",
                                  code="consent_required")
 
@@ -249,20 +201,22 @@ def _incident_partition(tenant_id: str) -> str:
     return f"TENANT#{tenant_id}#INCIDENTS"  # where ``IncidentMonitor`` keeps a tenant's incidents
 
 
-def _incidents(subjects: Any, tenant_id: str, user_id: str, projection: str | None = None) -> Iterator[dict[str, Any]]:
-    """The tenant's incident items naming the user (``IncidentMonitor`` records the end user of USER signals)."""
-    return _items(subjects, _incident_partition(tenant_id), projection, FilterExpression=Attr("user_id").eq(user_id))
+def _incidents(subjects: Any, tenant_id: str, key: str, projection: str | None = None) -> Iterator[dict[str, Any]]:
+    """The tenant's incident items naming the user by their ``key`` (``IncidentMonitor`` records the end user of
+    USER signals)."""
+    return _items(subjects, _incident_partition(tenant_id), projection, FilterExpression=Attr("user_id").eq(key))
 
 
-def _signal_partitions(tenant_id: str, user_id: str) -> list[str]:
+def _signal_partitions(tenant_id: str, key: str) -> list[str]:
     """The user's incident counters, as ``IncidentMonitor._counter_key`` names them (one partition per signal)."""
-    return [f"TENANT#{tenant_id}#SIGNAL#{kind}#USER#{user_id}" for kind in SIGNALS]
+    return [f"TENANT#{tenant_id}#SIGNAL#{kind}#USER#{key}" for kind in SIGNALS]
 
 
 def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any]:
     """Everything held about one subject in one tenant; an unknown subject has empty sections."""
     subjects, vault_table = services.tables[TABLE_SUBJECTS], services.tables[TABLE_VAULT]
-    pk = _partition(tenant_id, user_id)
+    key = user_key(services, tenant_id, user_id)
+    pk = subject_key(tenant_id, key)["pk"]
 
     def gather() -> dict[str, Any]:
         items = list(_items(subjects, pk))
@@ -273,7 +227,7 @@ def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any
             if not item["sk"].startswith(CONVERSATION_PREFIX):
                 continue
             conversation = item["sk"].removeprefix("CONV#")
-            tokens = vault.load(tenant_id, user_id, conversation)
+            tokens = vault.load(tenant_id, key, conversation)
             conversations.append({"conversation_id": conversation, "updated_at": int(item.get("updated_at", 0)),
                                   "tokens": tokens.to_dict()["originals"]})
         ref = user_ref(services, tenant_id, user_id, create=False)
@@ -284,11 +238,11 @@ def export_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, Any
             "block": next((_clean(i) for i in items if i["sk"] == BLOCK_SORT_KEY), None),
             "erasures": [_clean(i) for i in items if i["sk"].startswith(ERASURE_PREFIX)],
             "conversations": conversations,
-            "incidents": [_clean({k: v for k, v in i.items() if k != "sk"}) for i in _incidents(subjects, tenant_id, user_id)],
+            "incidents": [_clean({k: v for k, v in i.items() if k != "sk"}) for i in _incidents(subjects, tenant_id, key)],
             "audit_records": _audit_records(services, tenant_id, user_id, ref),
         }
 
-    return _guarded(gather)
+    return guarded(gather)
 
 
 # --- erasure ----------------------------------------------------------------------------------------------------
@@ -321,7 +275,8 @@ def erase_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, int]
     the erasure can write a token map after it; stop the user's traffic first (block, or revoke consent) if that matters.
     """
     subjects, vault_table = services.tables[TABLE_SUBJECTS], services.tables[TABLE_VAULT]
-    pk = _partition(tenant_id, user_id)
+    key = user_key(services, tenant_id, user_id)
+    pk = subject_key(tenant_id, key)["pk"]
     deleted = dict.fromkeys(("vault_items", "stored_replies", "consents", "blocks", "pseudonyms", "incident_counters",
                              "incident_links", "other"), 0)
 
@@ -337,14 +292,14 @@ def erase_subject(services: Any, tenant_id: str, user_id: str) -> dict[str, int]
 
         _delete(vault_table, (vault_kind(i) for i in _items(vault_table, pk, "pk, sk")))
         _delete(subjects, (counted(i) for i in _items(subjects, pk, "pk, sk") if not i["sk"].startswith(ERASURE_PREFIX)))
-        deleted["incident_counters"] = sum(_delete(subjects, _items(subjects, p, "pk, sk")) for p in _signal_partitions(tenant_id, user_id))
-        for incident in _incidents(subjects, tenant_id, user_id, "pk, sk"):  # kept as security records, unlinked
+        deleted["incident_counters"] = sum(_delete(subjects, _items(subjects, p, "pk, sk")) for p in _signal_partitions(tenant_id, key))
+        for incident in _incidents(subjects, tenant_id, key, "pk, sk"):  # kept as security records, unlinked
             subjects.update_item(Key=incident, UpdateExpression="REMOVE user_id")
             deleted["incident_links"] += 1
         erased_at = _now_iso()
         subjects.put_item(Item={"pk": pk, "sk": ERASURE_PREFIX + erased_at, "erased_at": erased_at,
                                 "deleted": deleted})
 
-    _guarded(erase)
+    guarded(erase)
     forget()
     return deleted

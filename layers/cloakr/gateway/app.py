@@ -122,7 +122,8 @@ def _idempotent(event: dict[str, Any], tenant_id: str | None, handle: Any) -> di
     if cipher is None or TABLE_VAULT not in services().tables:
         return handle()  # nowhere to keep answers encrypted: no replay, and nothing stored in clear
     try:
-        return IdempotencyStore(services().tables[TABLE_VAULT], cipher).run(event, tenant_id, handle, _replay_admission(event))
+        store = IdempotencyStore(services().tables[TABLE_VAULT], cipher, services().user_key)
+        return store.run(event, tenant_id, handle, _replay_admission(event))
     except ApiError as error:  # a refused key, or a replay whose admission failed
         return _as_event_response(error)
 

@@ -77,15 +77,16 @@ def _refuse(message: str, code: str, status: int, retryable: bool = False) -> Id
 
 
 class IdempotencyStore:
-    def __init__(self, table: Any, cipher: Any, clock: Callable[[], float] = time.time) -> None:
-        self.table, self.cipher, self.clock = table, cipher, clock
+    """``user_key(tenant_id, user_id)`` names an end user's partition (``Services.user_key``: never the id)."""
 
-    @staticmethod
-    def _key(tenant_id: str, user_id: str | None, method: str, path: str, key: str) -> dict[str, str]:
+    def __init__(self, table: Any, cipher: Any, user_key: Callable[[str, str], str], clock: Callable[[], float] = time.time) -> None:
+        self.table, self.cipher, self.user_key, self.clock = table, cipher, user_key, clock
+
+    def _key(self, tenant_id: str, user_id: str | None, method: str, path: str, key: str) -> dict[str, str]:
         """In the end user's vault partition (erased with it), or the tenant's own for requests naming nobody."""
         digest = hashlib.sha256(f"{method} {path} {key}".encode()).hexdigest()
         if user_id:
-            return {"pk": partition(tenant_id, user_id), "sk": f"{ITEM_PREFIX}{digest}"}
+            return {"pk": partition(tenant_id, self.user_key(tenant_id, user_id)), "sk": f"{ITEM_PREFIX}{digest}"}
         return {"pk": f"TENANT#{tenant_id}#IDEMPOTENCY", "sk": digest}
 
     def run(self, event: dict[str, Any], tenant_id: str, handle: Callable[[], dict[str, Any]],

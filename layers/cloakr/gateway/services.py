@@ -18,6 +18,7 @@ import boto3
 from cloakr import constants as c
 from cloakr.audit.trail import AuditEvent, AuditTrail, AuditWriteError
 from cloakr.compliance.incidents import IncidentMonitor
+from cloakr.compliance.subject_keys import user_key
 from cloakr.compliance.subjects import require_consents
 from cloakr.crypto import EnvelopeCipher
 from cloakr.gateway.context import Principal
@@ -99,7 +100,8 @@ class Services:
         except AuditWriteError:
             raise AuditUnavailableError("The audit trail is unavailable, so the request was not processed. Retry later.") from None
         if event.redacted_count:
-            self.incidents.observe("pii_spike", tenant_id=event.tenant_id, user_id=raw, count=event.redacted_count)
+            key = self.user_key(event.tenant_id, raw) if raw and not raw.startswith(subjects.REF_PREFIX) else None
+            self.incidents.observe("pii_spike", tenant_id=event.tenant_id, user_id=key, count=event.redacted_count)
         return audit_id
 
     def tenant(self, tenant_id: str) -> Tenant:
@@ -109,8 +111,14 @@ class Services:
             raise UnauthorizedError("The API key's tenant does not exist in this region.")
         return tenant
 
+    def user_key(self, tenant_id: str, user_id: str) -> str:
+        """How stored items name ``user_id`` (``cloakr.compliance.subject_keys``: never the id itself)."""
+        return user_key(self, tenant_id, user_id)
+
     def is_blocked(self, tenant: Tenant, user_id: str) -> bool:
-        return _blocks.get((tenant.tenant_id, user_id), lambda: is_blocked(self.tables[c.TABLE_SUBJECTS], tenant, user_id))
+        """Named in the tenant's ``blocked_users`` settings, or a ``BLOCK`` item under the user's key."""
+        return user_id in tenant.blocked_users or _blocks.get(
+            (tenant.tenant_id, user_id), lambda: is_blocked(self.tables[c.TABLE_SUBJECTS], tenant.tenant_id, self.user_key(tenant.tenant_id, user_id)))
 
     def is_key_blocked(self, tenant_id: str, key_id: str) -> bool:
         return _blocks.get((tenant_id, "KEY", key_id), lambda: is_key_blocked(self.tables[c.TABLE_SUBJECTS], tenant_id, key_id))
@@ -122,7 +130,7 @@ class Services:
         named = {principal.user_id, *users} - {None, ""}
         for user in named:
             if self.is_blocked(tenant, user):
-                self.incidents.observe("blocked_prompts", tenant_id=tenant.tenant_id, user_id=user)
+                self.incidents.observe("blocked_prompts", tenant_id=tenant.tenant_id, user_id=self.user_key(tenant.tenant_id, user))
                 raise ForbiddenError("This end user is blocked by the tenant's administrator.", code="user_blocked")
         if consent:
             require_consents(self, tenant.tenant_id, named)
@@ -130,13 +138,14 @@ class Services:
 
 
 def clear_caches() -> None:
-    from cloakr.compliance import subjects
+    from cloakr.compliance import subject_keys, subjects
     from cloakr.crypto import byok
 
     _tenants.clear()
     _blocks.clear()
     byok.clear_cache()
     subjects.clear_cache()
+    subject_keys.clear_cache()
 
 
 @lru_cache(maxsize=1)

@@ -54,13 +54,14 @@ def conversation_id(tenant_id: str, header_value: str | None, messages: list[dic
     return f"h-{digest[:40]}"
 
 
-def partition(tenant_id: str, user_id: str | None) -> str:
-    """The vault partition of an end user's data, or of conversations that name none.
+def partition(tenant_id: str, user_key: str | None) -> str:
+    """The vault partition of an end user's data (named by their stored key, ``cloakr.compliance.subject_keys``),
+    or of conversations that name none.
 
     Anonymous conversations get a partition outside the ``TENANT#<t>#USER#`` prefix (``#ANON``), so no end-user id,
     however spelled, names them: ``/v1/users/{id}`` export and erasure cannot read or wipe other people's maps.
     """
-    return f"TENANT#{tenant_id}#USER#{user_id}" if user_id else f"TENANT#{tenant_id}#ANON"
+    return f"TENANT#{tenant_id}#USER#{user_key}" if user_key else f"TENANT#{tenant_id}#ANON"
 
 
 class TokenVault:
@@ -68,17 +69,17 @@ class TokenVault:
         self.table, self.cipher = table, cipher
 
     @staticmethod
-    def _key(tenant_id: str, user_id: str | None, conversation: str) -> dict[str, str]:
-        return {"pk": partition(tenant_id, user_id), "sk": f"CONV#{conversation}"}
+    def _key(tenant_id: str, user_key: str | None, conversation: str) -> dict[str, str]:
+        return {"pk": partition(tenant_id, user_key), "sk": f"CONV#{conversation}"}
 
     def _require_cipher(self) -> EnvelopeCipher:
         if self.cipher is None:
             raise EncryptionFailedError("No data key is configured, so the conversation cannot be protected; nothing was sent.")
         return self.cipher
 
-    def load(self, tenant_id: str, user_id: str | None, conversation: str) -> TokenMap:
+    def load(self, tenant_id: str, user_key: str | None, conversation: str) -> TokenMap:
         try:
-            item = self.table.get_item(Key=self._key(tenant_id, user_id, conversation)).get("Item")
+            item = self.table.get_item(Key=self._key(tenant_id, user_key, conversation)).get("Item")
         except (ClientError, BotoCoreError):
             raise VaultUnavailableError("The token vault is unavailable; nothing was sent. Retry later.") from None
         if item is None:
@@ -92,7 +93,7 @@ class TokenVault:
             raise EncryptionFailedError("The conversation's token map could not be decrypted; nothing was sent.") from None
         return TokenMap.from_dict(json.loads(plaintext))
 
-    def save(self, tenant_id: str, user_id: str | None, conversation: str, tokens: TokenMap, retention_days: int) -> None:
+    def save(self, tenant_id: str, user_key: str | None, conversation: str, tokens: TokenMap, retention_days: int) -> None:
         try:
             blob = self._require_cipher().encrypt(json.dumps(tokens.to_dict()).encode(), tenant_id, PURPOSE)
         except KeyUnavailableError:
@@ -100,7 +101,7 @@ class TokenVault:
         except EncryptionError:
             raise EncryptionFailedError("The conversation's token map could not be encrypted; nothing was sent.") from None
         try:
-            self.table.put_item(Item={**self._key(tenant_id, user_id, conversation), "blob": blob,
+            self.table.put_item(Item={**self._key(tenant_id, user_key, conversation), "blob": blob,
                                       "updated_at": int(time.time()), TTL_ATTRIBUTE: int(time.time()) + retention_days * 86400})
         except (ClientError, BotoCoreError):
             raise VaultUnavailableError("The token vault is unavailable; nothing was sent. Retry later.") from None

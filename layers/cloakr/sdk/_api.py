@@ -267,7 +267,8 @@ class ApiMethods:
         return self._execute(Call(spec("PUT", f"/v1/users/{segment(user_id)}/block", body={"reason": reason}), _nothing))
 
     def unblock_user(self, user_id: str) -> None:
-        """Lift a block set by an admin or by a high-severity incident."""
+        """Lift a block set by an admin or by a high-severity incident; ``user_id`` is the id or the incident's
+        ``user_id`` (the stored key)."""
         return self._execute(Call(spec("DELETE", f"/v1/users/{segment(user_id)}/block"), _nothing))
 
     def unblock_api_key(self, key_id: str) -> None:

@@ -49,6 +49,7 @@ class SecurityIncident(BaseModel):
     severity: str = "medium"
     tenant_id: str | None = None
     key_id: str | None = None
+    #: The end user's stored key (``ux-`` and 40 hex digits), never the id sent; ``unblock_user`` accepts it.
     user_id: str | None = None
     region: str | None = None
     detected_at: str | None = None

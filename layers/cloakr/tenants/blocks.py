@@ -1,13 +1,13 @@
 """Blocked end users and API keys: a ``BLOCK`` item in the subjects table (set by an admin or by incident
 handling), or for users the tenant's ``blocked_users`` list. A blocked user's or key's requests are refused before
-any text is processed; an admin lifts the block (``DELETE /v1/users/{id}/block``, ``DELETE /v1/keys/{id}/block``)."""
+any text is processed; an admin lifts the block (``DELETE /v1/users/{id}/block``, ``DELETE /v1/keys/{id}/block``).
+Users are named here by their stored key (``cloakr.compliance.subject_keys.user_key``), never by the id the tenant
+sends, which may be an e-mail address."""
 
 from __future__ import annotations
 
 import time
 from typing import Any, Literal
-
-from cloakr.tenants.store import Tenant
 
 BLOCK_SORT_KEY = "BLOCK"
 Kind = Literal["USER", "KEY"]
@@ -17,16 +17,16 @@ def block_key(tenant_id: str, kind: Kind, subject_id: str) -> dict[str, str]:
     return {"pk": f"TENANT#{tenant_id}#{kind}#{subject_id}", "sk": BLOCK_SORT_KEY}
 
 
-def subject_key(tenant_id: str, user_id: str) -> dict[str, str]:
-    return block_key(tenant_id, "USER", user_id)
+def subject_key(tenant_id: str, user_key: str) -> dict[str, str]:
+    return block_key(tenant_id, "USER", user_key)
 
 
 def _blocked(subjects_table: Any, tenant_id: str, kind: Kind, subject_id: str) -> bool:
     return "Item" in subjects_table.get_item(Key=block_key(tenant_id, kind, subject_id), ProjectionExpression="pk")
 
 
-def is_blocked(subjects_table: Any, tenant: Tenant, user_id: str) -> bool:
-    return user_id in tenant.blocked_users or _blocked(subjects_table, tenant.tenant_id, "USER", user_id)
+def is_blocked(subjects_table: Any, tenant_id: str, user_key: str) -> bool:
+    return _blocked(subjects_table, tenant_id, "USER", user_key)
 
 
 def is_key_blocked(subjects_table: Any, tenant_id: str, key_id: str) -> bool:
@@ -44,9 +44,5 @@ def unblock(subjects_table: Any, tenant_id: str, kind: Kind, subject_id: str) ->
     return "Attributes" in old
 
 
-def block_user(subjects_table: Any, tenant_id: str, user_id: str, reason: str) -> None:
-    block(subjects_table, tenant_id, "USER", user_id, reason)
-
-
-def unblock_user(subjects_table: Any, tenant_id: str, user_id: str) -> None:
-    unblock(subjects_table, tenant_id, "USER", user_id)
+def block_user(subjects_table: Any, tenant_id: str, user_key: str, reason: str) -> None:
+    block(subjects_table, tenant_id, "USER", user_key, reason)

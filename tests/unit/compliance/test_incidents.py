@@ -83,16 +83,24 @@ def test_pii_spike_is_relative_to_the_previous_window(services, bus):
     assert spike is not None and spike.severity == "medium" and spike.user_id == "u1"
 
 
-def test_high_pii_volume_blocks_the_user_until_an_admin_lifts_it(services, bus):
+def redact_as(services, user):
+    return resolve(services.event("POST", "/v1/redact", {"text": "hi"}, headers={"X-Cloakr-User": user}), None)
+
+
+@pytest.mark.parametrize("lift_by", ["id", "stored key"])
+def test_high_pii_volume_blocks_the_user_until_an_admin_lifts_it(services, bus, lift_by):
     tenant = services.tenant.tenant_id
-    incident = monitor(services, clock=lambda: 7200.0).observe("pii_spike", tenant_id=tenant, user_id="u9", count=SIGNALS["pii_spike"].high)
+    key = built().user_key(tenant, "u9@example.com")
+    incident = monitor(services, clock=lambda: 7200.0).observe("pii_spike", tenant_id=tenant, user_id=key, count=SIGNALS["pii_spike"].high)
     assert incident.severity == "high" and incident.action_taken == "user_blocked"
-    refused = resolve(services.event("POST", "/v1/redact", {"text": "hi"}, headers={"X-Cloakr-User": "u9"}), None)
+    refused = redact_as(services, "u9@example.com")
     assert refused["statusCode"] == 403 and json.loads(refused["body"])["error"]["code"] == "user_blocked"
-    lifted = resolve(services.event("DELETE", "/v1/users/u9/block"), None)
-    assert lifted["statusCode"] == 200 and json.loads(lifted["body"]) == {"id": "u9", "blocked": False}
-    assert resolve(services.event("POST", "/v1/redact", {"text": "hi"}, headers={"X-Cloakr-User": "u9"}), None)["statusCode"] == 200
-    assert resolve(services.event("DELETE", "/v1/users/u9/block"), None)["statusCode"] == 404
+    # The incident names the user by their key only: an admin may lift the block by it, or by the id they know.
+    named = incident.user_id if lift_by == "stored key" else "u9%40example.com"
+    lifted = resolve(services.event("DELETE", f"/v1/users/{named}/block"), None)
+    assert lifted["statusCode"] == 200 and json.loads(lifted["body"])["blocked"] is False
+    assert redact_as(services, "u9@example.com")["statusCode"] == 200
+    assert resolve(services.event("DELETE", f"/v1/users/{named}/block"), None)["statusCode"] == 404
     assert {"user.unblock", "security_incident.pii_spike"} <= set(audit_actions(services))
 
 
@@ -102,7 +110,7 @@ def test_redaction_volume_feeds_the_spike_signal(services, bus, monkeypatch):
     response = resolve(services.event("POST", "/v1/redact", {"text": text}, headers={"X-Cloakr-User": "u2"}), None)
     assert response["statusCode"] == 200
     [incident] = bus()
-    assert (incident.kind, incident.user_id, incident.severity) == ("pii_spike", "u2", "medium")
+    assert (incident.kind, incident.user_id, incident.severity) == ("pii_spike", built().user_key(services.tenant.tenant_id, "u2"), "medium")
     listed = json.loads(resolve(services.event("GET", "/v1/incidents"), None)["body"])["incidents"]
     assert [(i["kind"], i["count"]) for i in listed] == [("pii_spike", 3)]
     assert "example.com" not in json.dumps(listed)

@@ -38,13 +38,13 @@ def remember(tenant_id, user, conversation, value):
     """A vault item as the chat route writes it: the user's token map with ``value`` behind a placeholder."""
     tokens = TokenMap()
     placeholder = tokens.placeholder("EMAIL", value)
-    TokenVault(built().tables[c.TABLE_VAULT], tenant_cipher(built())).save(tenant_id, user, conversation, tokens, 30)
+    TokenVault(built().tables[c.TABLE_VAULT], tenant_cipher(built())).save(tenant_id, built().user_key(tenant_id, user), conversation, tokens, 30)
     return placeholder
 
 
 def vault_keys(tenant_id, user):
     table = built().tables[c.TABLE_VAULT]
-    return table.query(KeyConditionExpression=Key("pk").eq(f"TENANT#{tenant_id}#USER#{user}"))["Items"]
+    return table.query(KeyConditionExpression=Key("pk").eq(f"TENANT#{tenant_id}#USER#{built().user_key(tenant_id, user)}"))["Items"]
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_consent_is_stored_with_history_and_current_state(services):
     assert [(e["consent_type"], e["granted"]) for e in export["consents"]] == [("ai_processing", False)]
     assert [e["granted"] for e in export["consent_history"]] == [True, False]
     assert export["consent_history"][0]["timestamp"].startswith("2024-05-01T10:00:00")
-    assert subjects.granted_consents(built().tables[c.TABLE_SUBJECTS], services.tenant.tenant_id, "u1") == frozenset()
+    assert subjects.granted_consents(built(), services.tenant.tenant_id, "u1") == frozenset()
 
 
 def test_consent_update_is_audited_under_a_pseudonym(services):
@@ -154,8 +154,8 @@ def test_erase_deletes_vault_consents_and_blocks_and_keeps_a_receipt(services, o
     export = call(services, "GET", "/v1/users/u1/export")[1]
     assert (export["consents"], export["consent_history"], export["block"], export["conversations"]) == ([], [], None, [])
     assert [e["deleted"]["vault_items"] for e in export["erasures"]] == [CONVERSATIONS]
-    # Records under the shredded pseudonym no longer match; the block route still writes the raw id (see trail.py).
-    assert {r["action"] for r in export["audit_records"]} & {"consent_update", "subject_erase"} == set()
+    # Records under the shredded pseudonym no longer match (the block route's record too: it names the pseudonym).
+    assert {r["action"] for r in export["audit_records"]} & {"consent_update", "subject_erase", "user.block"} == set()
     other = call(services, "GET", "/v1/users/u1/export", tenant_id=other_tenant.tenant_id)[1]
     assert len(other["consents"]) == 1 and len(other["conversations"]) == 1
 
@@ -164,7 +164,7 @@ def test_erasure_receipt_holds_no_personal_data(services):
     remember(services.tenant.tenant_id, "u1", "c", "jane.doe@example.com")
     call(services, "DELETE", "/v1/users/u1")
     items = built().tables[c.TABLE_SUBJECTS].query(
-        KeyConditionExpression=Key("pk").eq(f"TENANT#{services.tenant.tenant_id}#USER#u1"))["Items"]
+        KeyConditionExpression=Key("pk").eq(f"TENANT#{services.tenant.tenant_id}#USER#{built().user_key(services.tenant.tenant_id, 'u1')}"))["Items"]
     assert [i["sk"].split("#")[0] for i in items] == ["ERASURE"]
     assert "jane" not in json.dumps(items, default=str)
 
@@ -201,7 +201,7 @@ def test_kms_failure_fails_closed_with_503(services, monkeypatch):
                                ("GET", "/v1/users/u1/export", None), ("DELETE", "/v1/users/u1", None)]:
         status, answer = call(services, method, path, body)
         assert status == 503 and answer["error"]["code"] == "encryption_failed"
-    assert subjects.granted_consents(built().tables[c.TABLE_SUBJECTS], services.tenant.tenant_id, "u1") == frozenset({"y"})
+    assert subjects.granted_consents(built(), services.tenant.tenant_id, "u1") == frozenset({"y"})
 
 
 def test_users_routes_need_users_admin(services):
@@ -218,17 +218,18 @@ def test_bad_user_id_is_400(services, segment):
 
 def test_percent_encoded_user_id_is_the_header_id(services):
     consent(services, "jane%40example.com", True)
-    assert subjects.granted_consents(built().tables[c.TABLE_SUBJECTS], services.tenant.tenant_id, "jane@example.com") == {"ai_processing"}
+    assert subjects.granted_consents(built(), services.tenant.tenant_id, "jane@example.com") == {"ai_processing"}
 
 
 def test_incidents_are_exported_and_unlinked_on_erasure(services):
     tenant = services.tenant.tenant_id
     signal = SIGNALS["blocked_prompts"]
+    u1, u2 = built().user_key(tenant, "u1"), built().user_key(tenant, "u2")
     for _ in range(signal.medium):
-        built().incidents.observe("blocked_prompts", tenant_id=tenant, user_id="u1")
-    built().incidents.observe("blocked_prompts", tenant_id=tenant, user_id="u2")
+        built().incidents.observe("blocked_prompts", tenant_id=tenant, user_id=u1)
+    built().incidents.observe("blocked_prompts", tenant_id=tenant, user_id=u2)
     export = call(services, "GET", "/v1/users/u1/export")[1]
-    assert [(i["kind"], i["severity"], i["user_id"]) for i in export["incidents"]] == [("blocked_prompts", "medium", "u1")]
+    assert [(i["kind"], i["severity"], i["user_id"]) for i in export["incidents"]] == [("blocked_prompts", "medium", u1)]
     deleted = call(services, "DELETE", "/v1/users/u1")[1]["deleted"]
     assert deleted["incident_counters"] == 1 and deleted["incident_links"] == 1
     incidents = call(services, "GET", "/v1/incidents")[1]["incidents"]

@@ -73,7 +73,7 @@ def test_the_decision_does_not_depend_on_the_end_user(services, how):
     applied to every user of the key. Blocked users are refused by the functions (``Services.admit``)."""
     tenant_id = services.tenant.tenant_id
     if how == "subjects":
-        block_user(services.table("subjects"), tenant_id, "user-7", "admin")
+        block_user(services.table("subjects"), tenant_id, built().user_key(tenant_id, "user-7"), "admin")
     else:
         built().tenants.update_tenant(tenant_id, blocked_users={"user-7"})
     decisions = [decide(services.admin_key, **({"X_Cloakr_User": u} if u else {})) for u in ("user-7", "user-8", None)]

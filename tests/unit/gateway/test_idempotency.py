@@ -63,7 +63,7 @@ def test_a_running_request_answers_409_until_its_claim_is_stale(services):
     from cloakr.gateway.services import services as built
 
     now = [1_000_000.0]
-    store = IdempotencyStore(services.table("vault"), tenant_cipher(built()), clock=lambda: now[0])
+    store = IdempotencyStore(services.table("vault"), tenant_cipher(built()), built().user_key, clock=lambda: now[0])
     event = services.event("POST", "/v1/redact", {"text": "x"}, headers={"Idempotency-Key": "k-4"})
     started = []
 
@@ -99,7 +99,7 @@ def test_an_unreadable_store_refuses_instead_of_running_twice(services):
     ran = []
     event = services.event("POST", "/v1/redact", {"text": "x"}, headers={"Idempotency-Key": "k-5"})
     with pytest.raises(IdempotencyError) as refused:
-        IdempotencyStore(BrokenTable(), None).run(event, "t", lambda: ran.append(1) or {"statusCode": 200})
+        IdempotencyStore(BrokenTable(), None, lambda tenant, user: user).run(event, "t", lambda: ran.append(1) or {"statusCode": 200})
     assert refused.value.status == 503 and refused.value.retryable and not ran
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cloakr.audit.trail import AuditEvent
 from cloakr.compliance.profiles import policy_for, untokenized_findings
+from cloakr.compliance.subject_keys import KEY_PREFIX
 from cloakr.constants import TABLE_VAULT
 from cloakr.crypto.byok import tenant_cipher
 from cloakr.gateway.context import current_principal, header
@@ -184,18 +185,20 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
     route = _route(request.model, tenant)
     raw = request.model_dump(exclude_none=True)
     if request.user:
-        # OpenAI's end-user id may be an e-mail address: the model sees a stable pseudonym instead.
-        raw["user"] = "cloakr-" + hashlib.sha256(f"{tenant.tenant_id}:{request.user}".encode()).hexdigest()[:16]
+        # OpenAI's end-user id may be an e-mail address: the model sees a stable keyed pseudonym instead (part of the
+        # user's stored key, which no one without the tenant's secret can recompute from a guessed id).
+        raw["user"] = "cloakr-" + services().user_key(tenant.tenant_id, request.user).removeprefix(KEY_PREFIX)[:16]
     raw.pop("stream_options", None)  # the upstream is called without streaming; usage is streamed from its answer
     vault = TokenVault(services().tables[TABLE_VAULT], tenant_cipher(services()))  # the tenant's BYOK key, if any
     named_conversation = header(event, CONVERSATION_HEADER)
     conversation_key = conversation_id(tenant.tenant_id, named_conversation, raw["messages"])
     user_id = principal.user_id or request.user
+    owner = services().user_key(tenant.tenant_id, user_id) if user_id else None  # how the vault names the user
     # A stored map is shared only by requests that name the same end user or the same conversation. Without either,
     # two strangers whose chats open alike would derive one conversation id and get each other's values restored:
     # such a request numbers its placeholders afresh from the history it sends (stable, as every turn resends it).
     stored = bool(user_id or named_conversation)
-    tokens = vault.load(tenant.tenant_id, user_id, conversation_key) if stored else TokenMap()
+    tokens = vault.load(tenant.tenant_id, owner, conversation_key) if stored else TokenMap()
     known = len(tokens)
     # Texts this end user's conversation resends every turn are detected once (per warm function): the scope is
     # the conversation and its user, so nothing is shared across conversations or users.
@@ -212,7 +215,7 @@ def chat_completions():  # returns a Response (JSON or text/event-stream)
                               "forwards as sent and this tenant's compliance profile never forwards; move it into a value or "
                               "remove it.", code="regulated_data_not_allowed")
     if stored and len(tokens) != known:
-        vault.save(tenant.tenant_id, user_id, conversation_key, tokens, tenant.retention_days)
+        vault.save(tenant.tenant_id, owner, conversation_key, tokens, tenant.retention_days)
     # The audit record is written before anything leaves: no record, no forwarding.
     services().record(AuditEvent(
         tenant_id=tenant.tenant_id, action="chat.completions", category="data_access", user_id=user_id,

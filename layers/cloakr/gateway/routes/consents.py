@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cloakr.audit.trail import AuditEvent
 from cloakr.compliance import subjects
+from cloakr.compliance.subject_keys import SubjectsUnavailableError
 from cloakr.constants import TABLE_TENANTS
 from cloakr.gateway.context import Principal, require_scope
 from cloakr.gateway.errors import UnauthorizedError
@@ -50,11 +51,9 @@ def _guarded(operation: Callable[[], T]) -> T:
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
             raise UnauthorizedError("The API key's tenant does not exist in this region.") from None
-        raise subjects.SubjectsUnavailableError("The tenant's settings are unavailable; nothing was changed. "
-                                                "Retry later.") from None
+        raise SubjectsUnavailableError("The tenant's settings are unavailable; nothing was changed. Retry later.") from None
     except BotoCoreError:
-        raise subjects.SubjectsUnavailableError("The tenant's settings are unavailable; nothing was changed. "
-                                                "Retry later.") from None
+        raise SubjectsUnavailableError("The tenant's settings are unavailable; nothing was changed. Retry later.") from None
 
 
 def _audit(principal: Principal, action: str) -> None:

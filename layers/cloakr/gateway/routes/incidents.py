@@ -1,7 +1,9 @@
 """Security incidents of the caller's tenant, and lifting the blocks that high-severity incidents (or admins) set.
 
 Blocks are reversible on purpose: automatic blocking stops an attack at once, and a false alarm costs one admin call.
-Every change is audited before it takes effect.
+Every change is audited before it takes effect. Incidents name an end user by their stored key (``ux-...``, see
+``cloakr.compliance.subject_keys``), never by the id, which may be an e-mail address; the user block routes take
+either.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cloakr import constants as c
 from cloakr.audit.trail import AuditEvent
 from cloakr.compliance.incidents import list_incidents
+from cloakr.compliance.subject_keys import KEY_SHAPE
 from cloakr.gateway.context import Principal, current_principal, user_from_path
 from cloakr.gateway.errors import NotFoundError, ValidationError
 from cloakr.gateway.requests import parse_body
@@ -61,12 +64,16 @@ def _change(principal: Principal, kind: Kind, subject_id: str, blocked: bool, re
     subjects = services().tables[c.TABLE_SUBJECTS]
     if kind == "KEY" and services().tenants.get_key_item(principal.tenant_id, subject_id) is None:
         raise NotFoundError("No such API key in this tenant.")  # another tenant's key id looks like no key at all
+    stored, audited = subject_id, principal.user_id
+    if kind == "USER":
+        # Incidents name a user by their stored key only (``ux-`` + 40 hex), so that form is accepted as it is.
+        stored = subject_id if KEY_SHAPE.match(subject_id) else services().user_key(principal.tenant_id, subject_id)
+        audited = None if stored == subject_id else subject_id
     action = f"{kind.lower()}.{'block' if blocked else 'unblock'}"
-    services().record(AuditEvent(tenant_id=principal.tenant_id, action=action, category="admin",
-                                 user_id=subject_id if kind == "USER" else principal.user_id))
+    services().record(AuditEvent(tenant_id=principal.tenant_id, action=action, category="admin", user_id=audited))
     if blocked:
-        block(subjects, principal.tenant_id, kind, subject_id, reason)
-    elif not unblock(subjects, principal.tenant_id, kind, subject_id):
+        block(subjects, principal.tenant_id, kind, stored, reason)
+    elif not unblock(subjects, principal.tenant_id, kind, stored):
         raise NotFoundError(f"This {kind.lower()} is not blocked.")
     clear_caches()  # this process applies it at once; others within the cache time
     return {"id": subject_id, "blocked": blocked}
