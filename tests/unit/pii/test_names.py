@@ -75,6 +75,16 @@ POSITIVES = [
     # given names of the EU and APAC regions' customers, diacritics or not
     ("consent forms: Cian Murphy, Oisín Walsh and Katarzyna Nowak", ["Cian Murphy", "Oisín Walsh", "Katarzyna Nowak"]),
     ("Contactpersoon: Joost Hendriks of Putri Anggraini", ["Joost Hendriks", "Putri Anggraini"]),
+    # lists after a plural person label or relation word; an unlisted name counts once two items are names
+    ("Attendees: Rohan, Priya, Meera, Sajid", ["Rohan", "Priya", "Meera", "Sajid"]),
+    ("Present: Priya (PM), Tom Hale, Oisín and Ana Ruiz\nAgenda: budget", ["Priya", "Tom Hale", "Oisín", "Ana Ruiz"]),
+    ("Kinder:     Lotte (5), Finn (3)", ["Lotte", "5", "Finn", "3"]),  # their ages too
+    ("my friends Tom, Ann and Raj came over", ["Tom", "Ann", "Raj"]),
+    ("Travellers: John Smith, Mary Smith", ["John Smith", "Mary Smith"]),
+    # a label qualified by its role ("Primary Insured"); a surname in capitals before the given name; Irish "Ó"
+    ("Primary Insured   : Srinivas Reddy Kothapalli", ["Srinivas Reddy Kothapalli"]),
+    ("- Nom : VASSEUR Émilie\n- Prénom", ["VASSEUR Émilie"]),
+    ("Details:\nName: Ciarán Ó Briain\nDOB: 1990", ["Ciarán Ó Briain"]),
     # passengers as airline bookings write them
     ("PAX 1: IBARRA SANTOS / CARMEN MRS   F. nac.: 03/02/1979", ["IBARRA SANTOS", "CARMEN"]),
     ("e-ticket: SMITH/JOHN MR  seat 12A", ["SMITH", "JOHN"]),
@@ -168,6 +178,9 @@ def test_positive_spans_are_exact(names, text, expected):
 
 HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
+    # lists after plural labels that are no people; a qualified label of a thing or an organisation
+    "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
+    "her friends said hello", "Current landlord: Harborview Property Mgmt",
     "Offices in Paris, London and Berlin.",  # places, not "Surname, Given"
     "Given: the triangle ABC. Family: Felidae.",  # FHIR's keys are labels only as keys
     '{"tags": ["Alpha", "Beta"]}',

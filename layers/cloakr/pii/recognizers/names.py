@@ -46,9 +46,12 @@ _TITLE = rf"[{_UP}](?:{_TAIL}(?:-[{_UP}]\.)?|\.)"
 _CAPS = rf"[{_UP}]{{2,}}+(?:['’-][{_UP}]{{2,}}+)*+"
 _LOWER = rf"{_LO}{{2,}}+(?:['’-]{_LO}{{2,}}+)*+"
 _PARTICLES = frozenset(
-    "van von der den de del della di da du la le dos das bin binti binte bte bt ibn al el ap zu ten ter s/o d/o a/l a/p".split()
+    "van von der den de del della di da du la le dos das bin binti binte bte bt ibn al el ap zu ten ter s/o d/o a/l a/p "
+    "Ó ó".split()  # Irish "Ó Briain" (its capital alone is no title-case word; "Ní", "Mac" are)
 )
 _PARTICLE = "|".join(sorted((re.escape(p) for p in _PARTICLES), key=len, reverse=True))
+# The hint scans' particles: "Ó" is a capital to them anyway, and the shaped copy has no "ó" to match.
+_HINT_PARTICLES = sorted((p for p in _PARTICLES if p.isascii()), key=len, reverse=True)
 # Words of a name stand one or two blanks apart; forms put three or more between fields ("Dmitri V.   Vehicle").
 _GAP = rf"[ \t\u00a0]{{1,2}}+(?![ \t\u00a0])(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
 
@@ -65,7 +68,7 @@ _QUERY_LOWER = LazyPattern(rf"{_LOWER}(?:{_QUERY_GAP}{_LOWER}){{1,4}}(?![\w@%+])
 
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
 # both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
-_HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{_PARTICLE})[ \t])")
+_HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{'|'.join(map(re.escape, _HINT_PARTICLES))})[ \t])")
 # The same scan over a Latin-1 copy of the text with every capital mapped to "U" and every lower-case letter outside
 # ASCII to "x" (``_SHAPES``): the pattern then starts on a literal, which sre finds with a tight loop instead of
 # testing a character class at every position (most of the names recognizer's cost in prose). Both patterns match
@@ -76,7 +79,7 @@ _HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ
 # capital, each led by a literal, which sre rejects without entering the branch; the comma is possessive (a blank
 # can never match it), which spares sre a backtracking point at every capital.
 _PARTICLE_BY_LETTER: dict[str, list[str]] = {}
-for _particle in sorted(_PARTICLES, key=len, reverse=True):
+for _particle in _HINT_PARTICLES:
     _PARTICLE_BY_LETTER.setdefault(_particle[0], []).append(re.escape(_particle[1:]))
 _HINT_SHAPED = re.compile(
     rb"U[a-z.]++(,?+)[ \t]++(?:U|"
@@ -123,6 +126,13 @@ _TITLED_WORDS = frozenset(
 # ``_TITLED_WORDS`` (one alternation of forty words cost every blank of every run forty tests).
 _TITLED = LazyPattern(r"[ \t]([A-ZÀ-Þ][^\W\d_]{1,11})\b\.?(?=[ \t]|\Z)")
 #: Words before a colon that label a person's name; checked against the last one to three words before it.
+#: Plural person labels, whose value is a list of names ("Attendees: Priya, Tom Hale and Ana"): ``NameRecognizer._list``.
+_LIST_LABELS = frozenset("""attendees participants invitees guests members students pupils volunteers speakers panelists
+    panellists present absent apologies kids children twins siblings travellers travelers passengers dependents authors
+    witnesses beneficiaries heirs tenants owners drivers occupants residents teilnehmer teilnehmende anwesend abwesend
+    gäste kinder geschwister enfants invités présents absents participants kinderen deelnemers aanwezig afwezig
+    bambini figli partecipanti presenti hijos niños asistentes participantes invitados""".split()) | frozenset((
+    "team members", "named drivers", "additional drivers", "family members", "household members"))
 _LABELS = frozenset((
     "name", "full name", "first name", "last name", "surname", "given name", "patient", "patient name",
     "employee", "employee name", "customer", "customer name", "client", "client name", "contact", "contact name",
@@ -136,14 +146,14 @@ _LABELS = frozenset((
     "familienname", "kunde", "kundin", "patientin", "ansprechpartner", "ansprechpartnerin", "mitarbeiter",
     "mitarbeiterin", "arbeitnehmer", "arbeitnehmerin", "antragsteller", "antragstellerin", "versicherter",
     "versicherte", "kontoinhaber", "kontoinhaberin", "empfänger", "empfängerin", "geburtsname", "nama", "naam",
-    "author", "authors", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
+    "author", "maintainer", "reviewer", "assignee", "reporter", "created by", "written by", "interviewer",
     "family name", "middle name", "maiden name", "attending", "attending physician", "ordering", "ordering physician",
-    "referring physician", "pt", "driver", "rider", "agent", "caller", "plaintiff", "defendant", "traveller", "travellers",
-    "traveler", "travelers", "dependent", "dependents", "son", "daughter", "wife", "husband", "child", "seller", "buyer",
+    "referring physician", "pt", "driver", "rider", "agent", "caller", "plaintiff", "defendant", "traveller",
+    "traveler", "dependent", "son", "daughter", "wife", "husband", "child", "seller", "buyer",
     "transferor", "transferee", "borrower", "co-borrower", "lessor", "lessee", "guarantor", "nom", "prénom", "titulaire",
     "vermieter", "vermieterin", "mieter", "mieterin", "käufer", "käuferin", "verkäufer", "verkäuferin", "absender",
     "hausarzt", "hausärztin", "elève", "élève", "nom de l'élève", "nom de famille", "holder",
-))
+)) | _LIST_LABELS
 # Tables (``columns``): what may follow a header cell's label.
 _CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
 # A comma or semicolon with no space after it: CSV writes "a,b", prose writes "a, b". Literal-led (sre searches the
@@ -194,7 +204,7 @@ def _column_kind(cell: str) -> str:
     label = " ".join(_KEY_BREAK.sub(" ", cell.strip(" \t\r\"'*`")).lower().split())
     if label in _COLUMN_PARTS:
         return "part"
-    kind = _label_class(label)
+    kind = _label_class(label).replace("list", "lab")  # a column holds one person a row
     if not kind and label.endswith(" name"):
         # "Creditor name", "Caller Name": the name of a person the column's first words label ("Company name",
         # "File name" name things).
@@ -204,10 +214,11 @@ def _column_kind(cell: str) -> str:
 
 
 def _label_class(label: str) -> str:
-    """"part" for a label of one part of a name, "lab" for another person label, "" for anything else."""
+    """"part" for a label of one part of a name, "list" for a label of several people, "lab" for another person
+    label, "" for anything else."""
     if label not in _LABELS:
         return ""
-    return "part" if label in _PART_LABELS else "lab"
+    return "part" if label in _PART_LABELS else "list" if label in _LIST_LABELS else "lab"
 
 
 # The strings of a JSON array after its first: where each starts ('"Ada", "Ngozi"' -> "N"), up to the "]" at most
@@ -309,7 +320,10 @@ _RELATIONS = ("s/o ", "d/o ", "w/o ")
 # People named by how they relate to the writer: "my neighbor Frank", "husband Ramon", "roommate dani", "the driver
 # Dmitri", "Mitbewohner Florian". A capitalised word after one is a name when it is a given name or unlisted; a
 # lower-case one only when it is a given name and no common word ("husband chris", not "husband said").
-_KIN = frozenset("""husband wife son sons daughter daughters brother brothers sister sisters mother father mom mum dad
+#: Relation words whose plural lists people ("kids Leo and Mia", "my friends Tom, Ann and Raj"): ``_list``.
+_KIN_LISTS = frozenset("""kids twins sons daughters brothers sisters neighbors neighbours roommates flatmates colleagues
+    coworkers friends cousins grandchildren""".split())
+_KIN = _KIN_LISTS | frozenset("""husband wife son sons daughter daughters brother brothers sister sisters mother father mom mum dad
     uncle aunt auntie cousin nephew niece grandson granddaughter grandmother grandfather grandma grandpa nana stepson
     stepdaughter stepmother stepfather neighbor neighbour neighbors neighbours roommate roommates flatmate housemate
     boyfriend girlfriend fiance fiancee fiancé fiancée partner colleague coworker co-worker boss landlord landlady
@@ -318,8 +332,9 @@ _KIN = frozenset("""husband wife son sons daughter daughters brother brothers si
     baby twins grandmother grandson mama papa hija hijo hermana hermano esposa esposo marido abuela abuelo fils fille
     mari femme maman zoon dochter broer zus moeder vader oma opa figlio figlia moglie marito madre padre fratello
     sorella nonna nonno mamma""".split())
-#: Words that may stand before a bare "name:" label ("Full name:", "Your name:"), unlike "File name:".
-_NAME_QUALIFIERS = frozenset("your my his her their the full first last given middle legal maiden preferred user".split())
+#: Words that may stand before a one-word label ("Full name:", "Your name:", "Primary insured:"), unlike "File name:".
+_NAME_QUALIFIERS = frozenset("""your my his her their the full first last given middle legal maiden preferred user primary
+    secondary joint additional second main lead named authorised authorized registered previous former current""".split())
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
 _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
 
@@ -520,7 +535,9 @@ class NameRecognizer:
             kind = self._label_kind(text, colon.start() - 2 if colon.re is _LABEL_NUMBERED else colon.start())
             if not kind and colon.re is _LABEL_COLON:
                 yield from self._speaker(text, colon.start())
-            if kind:
+            if kind == "list":
+                yield from self._list(text, colon.end(), "lab", lower=False)
+            elif kind:
                 yield from self._value(text, colon.end(), kind, lower=kind in ("lab", "part"))
                 if "[" in colon.group():  # '"given": ["Ada", "Ngozi"]': every string of the array
                     for element in _ARRAY_NEXT.finditer(text, colon.end(), _array_end(text, colon.end())):
@@ -572,7 +589,10 @@ class NameRecognizer:
                     first = _FIRST_LOWER.match(text, pos)
                     if first is None or (self.flags(first.group()) & (GIVEN | COMMON)) != GIVEN:
                         continue
-                yield from self._value(text, pos, "kin", lower=True)
+                if word in _KIN_LISTS:
+                    yield from self._list(text, pos, "kin", lower=True)
+                else:
+                    yield from self._value(text, pos, "kin", lower=True)
         ends: list[int] = []
         for end in _SIGN_OFF_ENDS:
             if words is not None and end in _FIRST_WORD and _FIRST_WORD[end] not in words:
@@ -672,7 +692,8 @@ class NameRecognizer:
                 spaced = query.group().replace("%20", "   ").replace("+", " ")
                 yield from self._judged(kind, self._tokens(pos, spaced), lower and query.group()[0].islower())
                 return
-        value = _VALUE_TITLE.match(text, pos) or _VALUE_CAPS.match(text, pos)
+        titled = _VALUE_TITLE.match(text, pos)
+        value = titled or _VALUE_CAPS.match(text, pos)
         if value is None and lower:
             value = _VALUE_LOWER.match(text, pos)
             lower = value is not None
@@ -690,6 +711,12 @@ class NameRecognizer:
         tokens = self._tokens(value.start(), _unlabelled(text, value))
         if kind == "sal" and tokens and text[tokens[0][0]:tokens[0][1]].lower() in _ADDRESSED_NO_ONE:
             return  # "Dear Investor", "Hey Siri", "Hi Team"
+        if titled is None and kind in ("lab", "part", "hon") and 0 < len(tokens) <= 2 and tokens[-1][1] == value.end():
+            # The surname in capitals, then the given name, as French and other registers write it: "DUPONT Émile".
+            given = _VALUE_TITLE.match(text, value.end() + 1) if text[value.end():value.end() + 1] == " " else None
+            more = self._tokens(given.start(), _unlabelled(text, given)) if given else []
+            if more and more[0][2] & GIVEN and not _stops(more[0][2]):
+                tokens, value = tokens + more, given
         if len(tokens) == 1 and kind in ("lab", "hon") and text[value.end():value.end() + 1] == ",":
             # Registers write the surname first: "Patient: Gutierrez, Rosa E.", "PATIENT: LAWRENCE, DEVIN".
             rest = _skip_blanks(text, value.end() + 1)
@@ -703,6 +730,33 @@ class NameRecognizer:
         if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
             return  # "lastName: String" in a GraphQL or TypeScript schema
         yield from self._judged(kind, tokens, lower)
+
+    def _list(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
+        """Names listed on one line after a plural person word ("Attendees: Priya, Tom Hale and Ana", "kids Leo (5)
+        and Mia (3)"), each judged as after that word. Once two items are names, a lone word the lexicons lack
+        altogether counts too ("Present: Priya, Tom, Oisín"): the list is evidently one of people."""
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        items: list[tuple[list[tuple[int, int, int]], bool]] = []
+        at = pos
+        while at < end and len(items) < _LIST_MOST:
+            run = _VALUE_TITLE.match(text, at, end) or _VALUE_CAPS.match(text, at, end)
+            if run is None and lower:
+                run = _VALUE_LOWER.match(text, at, end)
+            if run is None:
+                break
+            items.append((self._tokens(run.start(), _unlabelled(text, run)), run.group()[0].islower()))
+            separator = _LIST_SEP.match(text, run.end(), end)
+            if separator is None:
+                break
+            at = separator.end()
+        judged = [(tokens, _judge_cued(kind, [f for _, _, f in tokens], low) if tokens else 0.0) for tokens, low in items]
+        listed = sum(1 for _, score in judged if score) >= 2
+        for (tokens, low), (_, score) in zip(items, judged):
+            if not score and listed and not low and len(tokens) == 1 and tokens[0][2] == 0:
+                score = 0.7
+            if score:
+                yield Finding("NAME", tokens[0][0], tokens[-1][1], score, False, self.name)
 
     def _booked(self, text: str) -> Iterator[Finding]:
         """Passengers as airline bookings write them, "SURNAME/GIVEN TITLE" ("SMITH/JOHN MR", "IBARRA SANTOS / CARMEN
@@ -856,6 +910,12 @@ _SPEAKER_ROLES = frozenset("""agent agente agentin conseiller conseillère kunde
     berater beraterin operator operatore operatrice support mitarbeiter mitarbeiterin""".split())
 _FIRST_LOWER = re.compile(r"[^\W\d_]+")
 _NEXT_WORDS = re.compile(r"(?:[ \t,]{1,3}[\w.&]{1,20}){0,2}")
+
+
+# Between the items of a list of names: a comma, semicolon, "&", "+" or "/", or "and" in the EU region's languages,
+# after an optional bracket ("Lotte (5), Finn (3)", "Priya (PM) and Tom").
+_LIST_SEP = re.compile(r"(?:[ \t]*\([^()\n]{0,30}\))?(?:[ \t]*[,;&+/][ \t]*|[ \t]+(?:and|und|et|en|e|y|og|och|i)[ \t]+)")
+_LIST_MOST = 30
 
 
 def _unlabelled(text: str, run: re.Match[str]) -> str:
