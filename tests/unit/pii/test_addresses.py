@@ -39,6 +39,19 @@ POSITIVES = [
     ("IN", "12, Park Street, Kolkata - 700016", "12, Park Street, Kolkata - 700016"),
     ("IN", "H.No. 12-3-456, Banjara Hills, Hyderabad 500034", "H.No. 12-3-456, Banjara Hills, Hyderabad 500034"),
     ("IN", "Plot No. 45, Sector 18, Gurugram, Haryana PIN 122015", "Plot No. 45, Sector 18, Gurugram, Haryana PIN 122015"),
+    # an address label however qualified ("Residential Address :", "Address in old passport:", "addr (my flat):"),
+    # a value with a house's quoted name, over 100 characters, on the next line
+    ("IN", "Residential Address : C-2/45, Second Floor, Janakpuri, New Delhi - 110058", "C-2/45, Second Floor, Janakpuri, New Delhi - 110058"),
+    ("IN", "Address in old passport: 45/1 Bidhan Pally, Durgapur 713205", "45/1 Bidhan Pally, Durgapur 713205"),
+    ("IN", "present addr (my flat): 604, B-wing, Hill View CHS, Marol Maroshi Road, Andheri (E), Mumbai 400059",
+     "604, B-wing, Hill View CHS, Marol Maroshi Road, Andheri (E), Mumbai 400059"),
+    ("IN", 'residing at No. 9, "Sumukha", 3rd Main, Vijayanagar 2nd Stage, Mysuru - 570017, Karnataka',
+     'No. 9, "Sumukha", 3rd Main, Vijayanagar 2nd Stage, Mysuru - 570017, Karnataka'),
+    ("IN", "Delivery address entered:\n  H.No. 5-9-22/B, 2nd floor, Opp. Hanuman Temple, Lane beside Ratnadeep supermarket, "
+           "Adarsh Nagar, Hyderabad 500063", "H.No. 5-9-22/B, 2nd floor, Opp. Hanuman Temple, Lane beside Ratnadeep supermarket, "
+           "Adarsh Nagar, Hyderabad 500063"),
+    ("US", "Address(es):\n 1) 42, Saket Nagar, Indore, Madhya Pradesh 452018", "42, Saket Nagar, Indore, Madhya Pradesh 452018"),
+    ("DE", '{"address": "Hauptstr. 5, 10115 Berlin", "zip": "10115"}', "Hauptstr. 5, 10115 Berlin"),
 ]
 
 
@@ -58,6 +71,9 @@ HARD_NEGATIVES = [
     "e-mail address is jane@example.com, ticket 56789",
     "Processed 12345678 rows in 42 seconds.",
     "See chapter 12, section 4 of the manual.",
+    "Address the following: ticket 123456",  # a qualified label takes only a value of several parts
+    '{"address": "Berlin", "zip": "10115"}',  # a quoted value ends at its quote
+    '"address": {"line1": "Apt 9", "postal_code": "10003"}',  # a JSON object is no value of its own
     "The 3 Musketeers and 101 Dalmatians.",
 ]
 

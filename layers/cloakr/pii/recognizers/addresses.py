@@ -201,15 +201,17 @@ _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 
 # Cues that make whatever follows an address when it ends in a postcode.
 _CUES = (
-    "address:", "address is", "addr:", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to",
-    "deliver to", "delivery to", "send to", "mail to", "located at", "anschrift:", "adresse:", "wohnhaft in", "wohnhaft",
-    'address":', "address -", "address –", "address for notices:", "address in india:", "adresse :", "anschrift :",
-    "premises at", "moved out of",
+    "address is", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to", "deliver to",
+    "delivery to", "send to", "mail to", "located at", "wohnhaft in", "wohnhaft", "premises at", "moved out of",
 )
+# Address labels, however a form qualifies them up to the colon or dash: "Address:", "Residential Address :",
+# "Address in old passport:", "present addr (my flat):", "Delivery address entered:", 'address":', "Adresse - ".
+_LABEL_WORDS = ("address", "addr", "adresse", "anschrift", "alamat", "dirección", "direccion", "indirizzo", "adres", "domicilio")
+_LABEL_TAIL = re.compile(r"(?P<qualified>[^\n:\d\"=]{0,30}?)[ \t]*(?:\"?:|(?<=[ \t])[-–](?=[ \t]))")
 #: Each cue by its first word, the whole word before ":" or " ": ``TextIndex.spans`` of these words (shared word
 #: set, ``str.find`` only for words present) finds every cue occurrence not preceded by a letter or digit, where
 #: seventeen ``str.find`` passes over the text cost more than the rest of the recognizer on prose.
-_CUES_BY_WORD: dict[str, tuple[str, ...]] = {}
+_CUES_BY_WORD: dict[str, tuple[str, ...]] = {word: () for word in _LABEL_WORDS}
 for _cue in _CUES:
     _word = re.match("[a-z]+", _cue).group()
     _CUES_BY_WORD[_word] = (*_CUES_BY_WORD.get(_word, ()), _cue)
@@ -218,11 +220,16 @@ _CUE_WORDS = tuple(_CUES_BY_WORD)
 _CUE_GAP = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n[ \t]*)?")
 # A cued value ends in a postcode with a digit among its first five characters, after at most 100 characters and
 # two lines of 60: with no digit that near (prose: "send tough ..."), ``_CUED_VALUE`` is neither tried nor compiled.
-_CUED_REACH = 100 + 2 * 61 + 5
+_CUED_REACH = 140 + 2 * 61 + 5
 _DIGIT = re.compile(r"[^\x00-\x2f\x3a-\x7f](?<=\d)")
+_POSTCODE_END = (rf"(?:(?<![A-Z]{{2}}[ \t])\b\d{{4,5}}[ \t]+{_PLZ_TOWN}|\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}"
+                 rf"|\b{_CA_POSTCODE}))(?![\w])")
+_SENTENCE_GOES_ON = r"(?!\.(?<=[a-z]{4}\.)[ \t]+[A-Z])"
+# A quoted value ('"address": "..."') ends at its quote; an unquoted one may hold quotes (a house's name: 'No. 9,
+# "Sumukha", 3rd Main'), but is no JSON object or array, and a list's "1) " before it is not its own.
 _CUED_VALUE = LazyPattern(
-    rf"[ \t]*[:=-]?[ \t]*[\"']?(?:\r?\n[ \t]*)?(?P<v>(?:(?!\.(?<=[a-z]{{4}}\.)[ \t]+[A-Z])[^\n\"]){{0,100}}?(?:\n(?:(?!\.(?<=[a-z]{{4}}\.)[ \t]+[A-Z])[^\n]){{2,60}}?){{0,2}}"
-    rf"(?:(?<![A-Z]{{2}}[ \t])\b\d{{4,5}}[ \t]+{_PLZ_TOWN}|\b\d{{5}}(?:-\d{{4}})?|\b[1-9]\d{{2}}[ \t]?\d{{3}}|\b{_UK_POSTCODE}|\b{_CA_POSTCODE}))(?![\w])"
+    rf"[ \t]*+[:=-]?[ \t]*+(?:[\"'](?:\r?\n[ \t]*)?(?P<q>(?:{_SENTENCE_GOES_ON}[^\n\"]){{0,140}}?"
+    rf"{_POSTCODE_END}|(?![\"'{{\[])(?:\r?\n[ \t]*)?(?:\d[).][ \t]+)?(?P<v>(?:{_SENTENCE_GOES_ON}[^\n]){{0,140}}?(?:\n(?:{_SENTENCE_GOES_ON}[^\n]){{2,60}}?){{0,2}}{_POSTCODE_END})"
 )
 #: Words that, before a street type, make a product or a phrase instead ("2 Hard Drive", "3 Test Drive").
 _NOT_STREET = frozenset("hard flash usb disk thumb external google test memory cloud one share network solid state".split())
@@ -357,19 +364,25 @@ class AddressRecognizer:
         if cues is not None and cues.lower is not None:
             lowered = cues.lower
             starts, ends, _ = cues.spans(_CUE_WORDS)
-            found = [(at, cue) for at, end in zip(starts, ends) for cue in _CUES_BY_WORD[lowered[at:end]] if lowered.startswith(cue, at)]
+            words = [(at, end) for at, end in zip(starts, ends)]
+            found = [(at, at + len(cue), False) for at, end in words for cue in _CUES_BY_WORD[lowered[at:end]] if lowered.startswith(cue, at)]
         else:
             lowered = text.lower()
-            found = [(at, cue) for cue in _CUES for at in occurrences(lowered, cue)]
-        for at, cue in found:
+            words = [(at, at + len(word)) for word in _LABEL_WORDS for at in occurrences(lowered, word)]
+            found = [(at, at + len(cue), False) for cue in _CUES for at in occurrences(lowered, cue)]
+        for at, end in words:
+            if lowered[at:end] in _LABEL_WORDS and not lowered[end:end + 1].isalnum() and (label := _LABEL_TAIL.match(text, end)):
+                found.append((at, label.end(), bool(label.group("qualified").strip())))
+        for at, start, qualified in found:
             before = lowered[max(0, at - 12):at].split()
             if (not at or not lowered[at - 1].isalnum()) and not (before and before[-1] in _NOT_POSTAL):
-                start = at + len(cue)
                 if not _DIGIT.search(text, start, _CUE_GAP.match(text, start).end() + _CUED_REACH):
                     continue
                 value = _CUED_VALUE.match(text, start)
-                if value:
-                    yield self._grow(text, *value.span("v"), 0.75, 0.75)
+                group = "v" if value and value.group("v") is not None else "q"
+                # After a qualified label ("Address the issue:"), only a value of several parts, as addresses are.
+                if value and (not qualified or "," in value.group(group) or "\n" in value.group(group)):
+                    yield self._grow(text, *value.span(group), 0.75, 0.75)
 
 
 def _numbered(text: str, windows: list[tuple[int, int]] | None, start_pattern: re.Pattern[str] = _NUMBER_START) -> Iterator[re.Match[str]]:
