@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_holdout:
         sets.append(("first hand-written holdout", holdout.load()))
         sets.append(("second hand-written holdout", holdout.load(holdout.SECOND_DIR)))
+        sets.append(("third hand-written holdout", holdout.load(holdout.THIRD_DIR)))
     detectors = [("cloakr", cloakr_detector())]
     if args.compare_presidio:
         detectors.append(("presidio (pattern recognizers)", presidio_detector()))
