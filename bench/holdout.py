@@ -27,7 +27,9 @@ Corrections after the authors handed the files over, each because a value broke 
 the engine missed it): four Aadhaar numbers of the first set's ``apac.jsonl`` had a wrong Verhoeff digit (checked
 against an independent implementation of the standard tables) and got the right one; one Steuer-ID of the second
 set's ``eu.jsonl`` (``64 440 593 189``) repeated a digit three times in a row, which no issued Steuer-ID does, and
-became ``64 405 493 189``.
+became ``64 405 493 189``. Nine Aadhaar numbers of the third set's ``apac.jsonl`` were computed with a Verhoeff
+permutation table whose fifth row was wrong (``9 4 5 3 1 2 7 6 8 0``; the row is the first applied four times, ``9 4 5
+3 1 2 6 8 7 0``) and got the right check digit; its hard negatives' look-alikes were left as written.
 """
 
 from __future__ import annotations
