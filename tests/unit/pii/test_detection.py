@@ -173,6 +173,21 @@ POSITIVES = [
     ("c'était pour mon fils, il a 14 ans et attendait", "AGE", "14"),
     ("Age / Gender      : 58 / F", "AGE", "58"),
     ("Age at enrollment: 3   Classroom: Chipmunks", "AGE", "3"),
+    # mentions in Markdown bold, chat exports' handles, a head office's BIC without a cue
+    ("**@nidhi-agarwal** wrote: the key is rotated", "USERNAME", "nidhi-agarwal"),
+    ("**Opened by** @karthik-iyer", "USERNAME", "karthik-iyer"),
+    ("[10:02 AM] meenakshi.s: are the forms pending?", "USERNAME", "meenakshi.s"),
+    ("from DE89370400440532013000 (Commerzbank, COBADEFFXXX)", "SWIFT_CODE", "COBADEFFXXX"),
+    # birth dates, passports, records and licences in more languages; month names in them
+    ("- Data urodzenia: 07.12.1993\n- Numer paszportu: EK4821637", "DATE_OF_BIRTH", "07.12.1993"),
+    ("- Data urodzenia: 07.12.1993\n- Numer paszportu: EK4821637", "PASSPORT_NUMBER", "EK4821637"),
+    ("Sökande: Oskar Nyström, född 1989-08-17 (37 år)", "DATE_OF_BIRTH", "1989-08-17"),
+    ("Née le 30 août 1992 à Lyon", "DATE_OF_BIRTH", "30 août 1992"),
+    ("Tempat/Tgl Lahir : Yogyakarta, 17 Agustus 1992", "DATE_OF_BIRTH", "17 Agustus 1992"),
+    ("nato il 3 dicembre 1980 a Bari", "DATE_OF_BIRTH", "3 dicembre 1980"),
+    ("N° de dossier patient : STR-2019-084471", "MEDICAL_RECORD_NUMBER", "STR-2019-084471"),
+    ("Patient: Aroha Te Rangi   NHI: ZAC4713", "MEDICAL_RECORD_NUMBER", "ZAC4713"),
+    ("My licence is DK493027.", "DRIVER_ID", "DK493027"),
 ]
 
 
@@ -219,6 +234,13 @@ HARD_NEGATIVES = [
     "I am 5 minutes away; I'm 3 hours late; the score is 30.",  # numbers said of no one's age  # "dL" is no licence cue for a range
     "[12/5/24, 9:18 PM] Kumar: I park my car; plate issued 02/11/2024 at 2:15 PM",
     "@dataclass\nclass A:\n    @pytest.mark.parametrize('x', [1])\n * @param foo\nnpm i @types/node\ncurl -d @patient.json",
+    "/** @type {string} */\n# @pytest.fixture",
+    # an id or a record's key is no login; twelve digits of a 16-digit group are no Aadhaar; a sum is no plate;
+    # a dated log line's hour is no phone number's end
+    "POST /v2/checkout user_id=88127 status=200\nUID:7c2e91f0-4b3a-4d7e-9a11-62f0c8e5b3d4",
+    "| 2    | 4716 2231 8840 1902   | fail  | REJECT |",
+    "Bil: Volvo, reg.nr saknas\nMånadsinkomst: 42 300 kr resp. 38 900 kr",
+    "05.11.2026 07:14  Die Sendung wurde bearbeitet.\n06.11.2026 11:02 Zustellung",
 ]
 
 

@@ -18,8 +18,10 @@ from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
 
-# English and German month names and their abbreviations ("März", "Mai", "Okt.", "Dez.").
-_MONTH = r"(?:jan|feb|mar|mär|apr|may|mai|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez)[a-z]{0,6}\.?"
+# Month names and their abbreviations in English and German ("März", "Mai", "Okt.", "Dez."), and in the other
+# languages of the regions' customers: French ("août", "fév."), Spanish, Italian, Portuguese, Dutch, Indonesian.
+_MONTH = (r"(?:jan|feb|mar|mär|apr|may|mai|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez|ene|abr|ago|agu|dic|gen|giu|lug|set|ott"
+          r"|des|mei|avr|aoû|aou|fév|fev|déc|juil)[a-zéû]{0,6}\.?")
 DATE_PLAIN = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?(?: of)? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}"
@@ -31,7 +33,7 @@ DATE_DIGIT_LEAD = 12
 # Every date starts with a digit or with a month's first two letters: sre, which cannot skip ahead through a
 # case-insensitive alternation, then tries the five branches only where one can begin (about 3x faster in prose).
 # No non-ASCII letter in a class here: "[a-zä]" made the row 9% of a mixed prompt's instructions dearer.
-DATE = rf"(?=\d|[adfjmnos][aceopuk]|mä){DATE_PLAIN}"
+DATE = rf"(?=\d|[adfjmnos][aceopuk]|mä|en|ab|ag|di|ge|gi|lu|ot|av|fé|dé){DATE_PLAIN}"
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,17 @@ def _plate(value: str) -> bool:
 _TIME_OF_DAY = re.compile(r"\d ?[AP]M$")
 
 
+def _amount(text: str, value: str, start: int) -> bool:
+    """Digits with a currency beside them ("Månadsinkomst: 42 300 kr", "€ 1 250"): a sum, not a plate."""
+    if not value.replace(" ", "").isdigit():
+        return False
+    return _CURRENCY_AFTER.match(text, start + len(value)) is not None or _CURRENCY_BEFORE.search(text, max(0, start - 5), start) is not None
+
+
+_CURRENCY_AFTER = re.compile(r"[ \t]?(?:kr\b|kr\.|sek\b|nok\b|dkk\b|eur\b|€|\$|usd\b|£|gbp\b|zł|pln\b|chf\b|inr\b|₹|rs\b)", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"(?:€|\$|£|₹|rs\.?|inr|eur|usd|gbp|chf|sek)[ \t]?\Z", re.IGNORECASE)
+
+
 def _range(text: str, value: str, start: int) -> bool:
     """Two numbers with a hyphen between ("range 185-215" after "mg/dL"): a range, not a licence."""
     return _NUMBER_RANGE.fullmatch(value) is not None
@@ -202,10 +215,15 @@ _STAND_INS = frozenset(("null", "none", "nil", "undefined", "changeme", "redacte
 
 
 def _not_a_mention(text: str, value: str, start: int) -> bool:
-    """An "@word" that is code: a decorator or annotation opening its line, or a documentation or CSS keyword."""
+    """An "@word" that is code: a decorator or annotation opening its line (" * @param", "/** @type", "# @x"), or a
+    documentation or CSS keyword. Markdown's bold glued to it ("**@nidhi** wrote") is a mention's emphasis."""
     line = text[text.rfind("\n", 0, start) + 1:start - 1]
-    return (not line.strip() or line.rstrip().endswith(("*", "//", "#", "-d", "--data", "--data-binary"))
+    head = line.strip()
+    return (not head or set(head) <= _COMMENT_MARKS and line[-1] != "*" or head.endswith(("//", "-d", "--data", "--data-binary"))
             or value.lower() in _CODE_AT_WORDS or _FILE_NAME.search(value) is not None)
+
+
+_COMMENT_MARKS = frozenset("/*#")
 
 
 _CODE_AT_WORDS = frozenset("""param params return returns throws throw raises override deprecated since see author example
@@ -217,9 +235,10 @@ _FILE_NAME = re.compile(r"\.(?:json|txt|csv|xml|ya?ml|env|sh|py|js|ts|md|log|ini
 
 def _system_user(text: str, value: str, start: int) -> bool:
     """A placeholder, or an account every such system has ("root", "ubuntu", "postgres"): no one's username."""
-    return _placeholder(text, value, start) or value.lower() in _SYSTEM_USERS
+    return _placeholder(text, value, start) or value.lower() in _SYSTEM_USERS or value.isdigit() or _UUID.fullmatch(value) is not None
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")  # a record's id, not a login ("uid=", "UID:")
 _SYSTEM_USERS = frozenset("""root ubuntu ec2-user admin administrator postgres mysql www-data nobody git deploy guest test
     centos debian fedora oracle sa pi user jenkins docker node app runner vagrant""".split())
 
@@ -278,15 +297,18 @@ DRIVER_CUES = ("driver license", "driver's license", "drivers license", "driver 
                "license number", "licence number", "license no", "cdl", "cdl#", "commercial driver", "führerschein",
                "driver's licence", "drivers licence", "driver number", "führerscheinnummer", "führerschein-nr", "rijbewijs",
                "rijbewijsnr", "rijbewijsnummer", "permis de conduire", "permiso de conducir", "carnet de conducir", "patente",
-               "licence no", "licence (dvla)", "dvla")
+               "licence no", "licence (dvla)", "dvla", "my licence", "my license", "licence is", "license is", "körkort",
+               "körkortsnummer", "prawo jazdy", "lic no")
 VEHICLE_CUES = ("license plate", "licence plate", "number plate", "plate", "registration", "reg", "regn", "vehicle", "car",
                 "challan", "taxi", "driver", "lorry", "cab", "rego")
 DOB_CUES = ("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "bday", "b'day",
             "geburtsdatum", "geb", "geboren", "date de naissance", "né le", "née le", "fecha de nacimiento", "f. nac",
             "f. nacimiento", "nacimiento", "data di nascita", "nato il", "nata il", "nato a", "nata a", "geboortedatum",
-            "geboren op")
+            "geboren op", "data urodzenia", "urodzony", "urodzona", "född", "födelsedatum", "født", "fødselsdato",
+            "tgl lahir", "tgl. lahir", "tanggal lahir", "data de nascimento", "nascido em", "nascida em", "nacido el",
+            "nacida el")
 PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte", "paspoort",
-                 "passaporto", "passnummer")
+                 "passaporto", "passnummer", "paszport", "paszportu", "paspor", "passinummer")
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
@@ -304,6 +326,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("CREDIT_DEBIT_CARD_EXPIRY", r"(?<![\d/])(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\b(?!/\d)", 0.0, cues=("exp", "expiry", "expires", "expiration", "exp date", "valid thru", "valid through", "good thru", "valid till", "gültig bis"), needs_cue=True, digit=True, cue_score=0.9, longest=9),
     PatternSpec("INTERNATIONAL_BANK_ACCOUNT_NUMBER", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", 0.95, v.iban, digit=True, longest=43),
     PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.0, v.swift, cues=("swift", "bic", "swift code", "bank code", "sort code"), needs_cue=True, cue_score=0.9, longest=11),
+    # A head office's BIC in full ("COBADEFFXXX"): eleven capitals ending in "XXX" with a country in place, no cue needed.
+    PatternSpec("SWIFT_CODE", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}XXX\b", 0.8, v.swift, anchors=("xxx",), anchor_reach=8, longest=11),
     PatternSpec("US_BANK_ROUTING_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.aba_routing, cues=("routing", "aba", "rtn", "routing number", "transit number", "routing no"), needs_cue=True, digit=True, longest=9),
     PatternSpec("US_BANK_ACCOUNT_NUMBER", r"(?<![\d-])\d{8,17}(?![\d-])", 0.0, cues=BANK_CUES, needs_cue=True, digit=True, cue_score=0.8, longest=17),
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d.-])\d{3}([- .])\d{2}\1\d{4}(?![\d-]|\.\d)", 0.8, v.ssn, cues=("ssn", "social security", "social security number", "ss#", "ss no"), digit=True, longest=11),
@@ -317,7 +341,7 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("DRIVER_ID", r"\b(?:[A-Z][ -]?)?\d{2,4}(?: \d{2,4}){1,4}(?![\w-])", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=26),
     # India's licence: state, RTO office, year of issue, serial ("MH12 20110012345", "MH-12-2011-0012345").
     PatternSpec("DRIVER_ID", r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}[ -]?\d{7}\b", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=18),
-    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn", "kennz", "kenteken", "targa", "matrícula", "matricula", "immat", "immatriculation", "rego"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn", "kennz", "kenteken", "targa", "matrícula", "matricula", "immat", "immatriculation", "rego", "reg.nr", "regnr"), reject=_amount, needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
     # India's plates, a state code first ("KA 51 AF 7390", "TS 09 EX 2281"), and Singapore's with their check letter
     # ("SMK1931U"): near a vehicle word ("car", "vehicle", "challan") as well as a plate's own cues.
     PatternSpec("LICENSE_PLATE", r"\b(?:AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|PY|RJ|SK|TN|TR|TS|UK|UP|WB)([ -]?)\d{1,2}\1[A-Z]{1,3}\1\d{4}\b", 0.0, cues=VEHICLE_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=14),
@@ -329,7 +353,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("CA_SOCIAL_INSURANCE_NUMBER", r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])", 0.0, v.ca_sin, cues=("sin", "social insurance", "nas", "numéro d'assurance sociale"), needs_cue=True, digit=True, longest=11),
     PatternSpec("CA_HEALTH_NUMBER", r"(?<![\d-])\d{4}[ -]?\d{3}[ -]?\d{3}(?:[ -]?[A-Z]{2})?(?![\d-])", 0.0, cues=("health card", "health number", "ohip", "hcn", "health insurance number", "carte santé"), needs_cue=True, digit=True, cue_score=0.85, longest=15),
     # Grouped 4-4-4 is the printed Aadhaar shape; a bare 12-digit run (order numbers, accounts) needs a cue.
-    PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True, longest=14),
+    # Three groups of four, not three of a longer run of groups (a 16-digit card number written in fours).
+    PatternSpec("IN_AADHAAR", r"(?<![\d-])(?<!\d )[2-9]\d{3}([ -])\d{4}\1\d{4}(?![\d-])(?!\1\d)", 0.85, v.aadhaar, cues=AADHAAR_CUES, digit=True, longest=14),
     PatternSpec("IN_AADHAAR", r"(?<![\d-])[2-9]\d{11}(?![\d-])", 0.0, v.aadhaar, cues=AADHAAR_CUES, needs_cue=True, digit=True, longest=12),
     PatternSpec("IN_PERMANENT_ACCOUNT_NUMBER", r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b", 0.85, v.pan, cues=("pan", "permanent account", "pan card", "income tax"), digit=True, longest=10),
     # Germany: the tax id is eleven digits ("12 345 678 901"), bare digits to anything but its cue; the social
@@ -345,7 +370,8 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("DATE_OF_BIRTH", r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.0, cues=DOB_CUES, needs_cue=True, digit=True, cue_score=0.9, window=20, longest=8),
     # German lists mark a birth date with a star ("Kaya, Emre   *14.04.1983   Tel."); not a bold date ("**01.02.**").
     PatternSpec("DATE_OF_BIRTH", r"\*(?<![*\w]\*)(?P<v>\d{1,2}\.\d{1,2}\.(?:19|20)\d{2})(?![\d.])", 0.85, anchors=("*",), longest=None),
-    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "patient no", "patient number", "dossiernr", "dossiernummer", "ur number", "hospital ur", "versichertennummer", "krankenversichertennummer", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
+    PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "patient no", "patient number", "dossiernr", "dossiernummer", "ur number", "hospital ur", "versichertennummer", "krankenversichertennummer", "pat.-nr", "patientennummer", "patienten-nr", "nhi", "ur no", "opd no",
+    "dossier patient", "cartella clinica", "member id", "member number", "subscriber id", "insurance id", "health plan id"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
 )
 # Rows whose value is a group inside a labelled phrase ("password: hunter2", "age 42", '"password": "hunter2"' as JSON
 # writes it): the span is group "v".
@@ -360,7 +386,7 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("USERNAME", r"(?i:(?:/home/|/users/|\\users\\))(?P<v>[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})(?=[/\\])", 0.85, reject=_system_user, anchors=("/home/", "/users/", "\\users\\"), words=("home", "users"), longest=None),
     # A mention in a chat or a payment app ("@pooja-iyer-dev", "venmo @KTran-14"), not an e-mail, a package scope
     # ("@types/node"), a decorator opening its line ("@dataclass") or a documentation tag ("@param").
-    PatternSpec("USERNAME", r"(?<![^\s(\[,;:])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])(?![\w@/(-]|\.\w)", 0.8, reject=_not_a_mention, anchors=("@",), longest=None),
+    PatternSpec("USERNAME", r"(?<![^\s(\[,;:*_])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])(?![\w@/(-]|\.\w)", 0.8, reject=_not_a_mention, anchors=("@",), longest=None),
     PatternSpec("USERNAME", r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3} - (?P<v>[A-Za-z0-9_][^\s\[\]]{0,63}) \[", 0.85, reject=_system_user, anchors=(" - ",), anchor_reach=15, anchor_shape=r" - [A-Za-z0-9_][^\s\[\]]{0,63} \[", digit=True, digit_lead=None, longest=None),
     # India's UPI payment address ("UPI ID rahul.sharma@okicici"): a handle at a payment provider, no dot after "@".
     # Written in a sentence or a config: "User tvanrijn", "db user hcarver", "my AD account rszabo", "username is
@@ -369,6 +395,10 @@ LABELLED: tuple[PatternSpec, ...] = (
     # A chat or ticket log's author after its time ("08:14 [trowe] unlocked acct"), a login at an address
     # ("migs.reyes@203.177.42.118"), a commit's author ("Author: jpark-ops <jiwoo@...>").
     PatternSpec("USERNAME", r"\[(?<=\d\d:\d\d \[)(?P<v>[a-z][a-z0-9_.-]{1,31})\]", 0.8, reject=_system_user, anchors=("[",), longest=None),
+    # A chat export's speaker written as a handle after the time stamp ("[10:02 AM] meenakshi.s: ..."); a handle has
+    # a ".", "_" or "-" in it (a plain word there is a name, the names recognizer's).
+    PatternSpec("USERNAME", r"\](?:(?<=\d\d\])|(?<=\d\d [AaPp][Mm]\])|(?<=\d\d[AaPp][Mm]\]))[ \t]*(?P<v>[a-z][a-z0-9]*(?:[._-][a-z0-9]+)+)(?=:[ \t])",
+                0.8, reject=_system_user, anchors=("]",), longest=None),
     PatternSpec("USERNAME", r"(?<![\w.@-])(?P<v>[a-z_][a-z0-9_.-]{0,31})@(?:\d{1,3}\.){3}\d{1,3}(?![\d.])", 0.85, reject=_system_user, anchors=("@",), anchor_reach=32, anchor_shape=r"@(?:\d{1,3}\.){3}\d", longest=None),
     PatternSpec("USERNAME", r"(?i:\bauthor:[ \t]+)(?P<v>[a-z0-9][a-z0-9_.-]{1,38})(?=[ \t]+<)", 0.85, reject=_system_user, anchors=("author",), words=("author",), longest=None),
     # A UPI id at one of the payment apps' handles, cue or not ("paid to: hcbhat@ybl", "by UPI to venkat.k@okicici").

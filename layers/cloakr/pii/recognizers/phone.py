@@ -41,8 +41,9 @@ _CANDIDATE = re.compile(
     r"[^\x00-\x27\x29\x2a\x2c-\x2f\x3a-\x7f](?<![\w.-][\s\S])(?:(?<=\+)\(?\d|(?<=\()\d|(?<=\d))"
     r"[\d()./-]*(?:[ \t](?![ \t+])[\d()./-]*)*\d(?![\w-])"
 )
-# ISO dates and times (a prefix: "2024-01-05T10:00") and whole date-like runs ("05.01.2024", "2024-1-5").
-_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+# ISO dates and times (a prefix: "2024-01-05T10:00") and whole date-like runs ("05.01.2024", "2024-1-5"), one
+# with the hour of its time ("05.11.2026 07:14": the run ends at the colon).
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ \t]\d{1,2})?$")
 _TIME_BEFORE = re.compile(r"\d:")
 # An extension after a number: "x214", "ext. 204", "extension 12", "Durchwahl -31" is not read (a hyphenated
 # suffix is already part of the run).
