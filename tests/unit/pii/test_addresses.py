@@ -52,6 +52,7 @@ POSITIVES = [
            "Adarsh Nagar, Hyderabad 500063"),
     ("US", "Address(es):\n 1) 42, Saket Nagar, Indore, Madhya Pradesh 452018", "42, Saket Nagar, Indore, Madhya Pradesh 452018"),
     ("DE", '{"address": "Hauptstr. 5, 10115 Berlin", "zip": "10115"}', "Hauptstr. 5, 10115 Berlin"),
+    ("DE", "Besitzerin: Schönbrunner Straße 88/2/14, 1050 Wien", "Schönbrunner Straße 88/2/14, 1050 Wien"),  # stair and door
 ]
 
 

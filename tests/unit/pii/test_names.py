@@ -83,6 +83,8 @@ POSITIVES = [
     ("Travellers: John Smith, Mary Smith", ["John Smith", "Mary Smith"]),
     # a label qualified by its role ("Primary Insured"); a surname in capitals before the given name; Irish "Ó"
     ("Primary Insured   : Srinivas Reddy Kothapalli", ["Srinivas Reddy Kothapalli"]),
+    ("Renter: Oluwaseun Adebayo-Clarke\nMedsökande: Linnea Holm", ["Oluwaseun Adebayo-Clarke", "Linnea Holm"]),
+    ("Renter: OKAFOR, GRACE  DOB 04/11/1990", ["OKAFOR, GRACE"]),  # a form's next field is no part of the name
     ("- Nom : VASSEUR Émilie\n- Prénom", ["VASSEUR Émilie"]),
     ("Details:\nName: Ciarán Ó Briain\nDOB: 1990", ["Ciarán Ó Briain"]),
     # passengers as airline bookings write them

@@ -84,7 +84,7 @@ _NUMBERED = re.compile(
     rf"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?:"
     rf"\d{{0,5}}+[A-Za-z]?(?:[-/]\d{{1,4}}[A-Za-z]?)?,?[ \t]+"
     rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
-    rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?)?\b)"
+    rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?){{0,2}}\b)"  # Vienna's "88/2/14"
     rf"|(?P<house>\d{{0,3}}[A-Z]?(?:/\d{{1,4}})?(?=,[ \t]{{1,3}}[A-ZÀ-ÖØ-Þ]))"
     rf"|(?P<plz>\d{{0,2}}[a-z]?(?=,?[ \t]+\d{{5}}[ \t]+[A-ZÄÖÜ])))"
 )

@@ -152,7 +152,11 @@ _LABELS = frozenset((
     "traveler", "dependent", "son", "daughter", "wife", "husband", "child", "seller", "buyer",
     "transferor", "transferee", "borrower", "co-borrower", "lessor", "lessee", "guarantor", "nom", "prénom", "titulaire",
     "vermieter", "vermieterin", "mieter", "mieterin", "käufer", "käuferin", "verkäufer", "verkäuferin", "absender",
-    "hausarzt", "hausärztin", "elève", "élève", "nom de l'élève", "nom de famille", "holder",
+    "hausarzt", "hausärztin", "elève", "élève", "nom de l'élève", "nom de famille", "holder", "renter", "hirer",
+    "cardmember", "card member", "besitzer", "besitzerin", "halter", "halterin", "fahrer", "fahrerin", "eigenaar",
+    "huurder", "bestuurder", "propriétaire", "locataire", "conducteur", "conductrice", "propietario", "propietaria",
+    "inquilino", "inquilina", "conductor", "proprietario", "proprietaria", "conducente", "sökande", "medsökande",
+    "hyresgäst", "förare", "wnioskodawca", "najemca", "kierowca", "właściciel",
 )) | _LIST_LABELS
 # Tables (``columns``): what may follow a header cell's label.
 _CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
