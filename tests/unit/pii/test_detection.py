@@ -173,11 +173,10 @@ POSITIVES = [
     ("c'était pour mon fils, il a 14 ans et attendait", "AGE", "14"),
     ("Age / Gender      : 58 / F", "AGE", "58"),
     ("Age at enrollment: 3   Classroom: Chipmunks", "AGE", "3"),
-    # mentions in Markdown bold, chat exports' handles, a head office's BIC without a cue
+    # mentions in Markdown bold, chat exports' handles
     ("**@nidhi-agarwal** wrote: the key is rotated", "USERNAME", "nidhi-agarwal"),
     ("**Opened by** @karthik-iyer", "USERNAME", "karthik-iyer"),
     ("[10:02 AM] meenakshi.s: are the forms pending?", "USERNAME", "meenakshi.s"),
-    ("from DE89370400440532013000 (Commerzbank, COBADEFFXXX)", "SWIFT_CODE", "COBADEFFXXX"),
     # birth dates, passports, records and licences in more languages; month names in them
     ("- Data urodzenia: 07.12.1993\n- Numer paszportu: EK4821637", "DATE_OF_BIRTH", "07.12.1993"),
     ("- Data urodzenia: 07.12.1993\n- Numer paszportu: EK4821637", "PASSPORT_NUMBER", "EK4821637"),
