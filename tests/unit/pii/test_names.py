@@ -59,7 +59,8 @@ POSITIVES = [
     ("patientName;ward\nAmara Nwosu;B2", ["Amara Nwosu"]),
     # a column of its own naming a part ("first", "last"), a row shifted by an unquoted comma skipped, not the end
     ('"id","first","last","role"\n"A1","Matthew","Brennan","Ops"\n"A2","Zara","Ahmed","Design"', ["Matthew", "Brennan", "Zara", "Ahmed"]),
-    ("id,first_name,last_name\n2,Ana,Lima, Ferreira\n3,Dwayne,Carter", ["Dwayne", "Carter"]),
+    # (the shifted row's "Ana" is found as a lone given name, its column no longer read)
+    ("id,first_name,last_name\n2,Ana,Lima, Ferreira\n3,Dwayne,Carter", ["Dwayne", "Carter", "Ana"]),
     ("EndToEndId;Creditor name;Amount\nE2E-1;Pieter de Graaf;318,45\nE2E-2;Marek Wojcik;860,00", ["Pieter de Graaf", "Marek Wojcik"]),
     # a form aligning its colons; a chat's "label - value"
     ("Applicant Name       : SURESH KUMAR NAIR\nPAN : ABCDE1234F", ["SURESH KUMAR NAIR"]),
@@ -87,6 +88,9 @@ POSITIVES = [
     ("Renter: OKAFOR, GRACE  DOB 04/11/1990", ["OKAFOR, GRACE"]),  # a form's next field is no part of the name
     ("- Nom : VASSEUR Émilie\n- Prénom", ["VASSEUR Émilie"]),
     ("Details:\nName: Ciarán Ó Briain\nDOB: 1990", ["Ciarán Ó Briain"]),
+    # a lone given name inside a sentence; "Jordan, Michael" is no surname-first name (Jordan is also a place)
+    ("Thanks, Jordan, Michael and Sam!", ["Michael", "Sam"]),
+    ("please ask Priya about it, thanks", ["Priya"]),
     # passengers as airline bookings write them
     ("PAX 1: IBARRA SANTOS / CARMEN MRS   F. nac.: 03/02/1979", ["IBARRA SANTOS", "CARMEN"]),
     ("e-ticket: SMITH/JOHN MR  seat 12A", ["SMITH", "JOHN"]),
@@ -183,10 +187,12 @@ HARD_NEGATIVES = [
     # lists after plural labels that are no people; a qualified label of a thing or an organisation
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",
+    # a lone given name opening a sentence or a heading, or a place's name, is not taken for a person
+    "Priya will call.", "Meeting With Priya Today", "Drivers heading to Kingston should use the express lanes.",
+    "the German team and the Irish one",
     "Offices in Paris, London and Berlin.",  # places, not "Surname, Given"
     "Given: the triangle ABC. Family: Felidae.",  # FHIR's keys are labels only as keys
     '{"tags": ["Alpha", "Beta"]}',
-    "Thanks, Jordan, Michael and Sam!",
     "Install the driver Update now; my boss said no. Daughter TV yeah.",  # a relation before no name
     "Subject: Urgent wire\nNote: nothing here\nWill: we will see\nCustomer: Hi there",  # lines' labels, no speakers
     "Verkäufer: Werkzeughaus Rhein-Main GmbH; Recipient: Trendline Retail Private Limited",  # organisations

@@ -377,6 +377,14 @@ class _Lexicons(NamedTuple):
 
 
 @cache
+def _lone_given() -> frozenset[str]:
+    """Given names that are nothing else the lexicons know (no common word, place or organisation word): the ones
+    that may stand alone as a name (``NameRecognizer._lone``)."""
+    lexicons = _lexicons()
+    return frozenset(w for w in lexicons.given - lexicons.common - lexicons.places - lexicons.org - _PARTICLES if len(w) > 2 and w.isalpha())
+
+
+@cache
 def _lexicons() -> _Lexicons:
     """Loaded on the first look-up, once per process: importing or building a recognizer reads no file."""
     return _Lexicons(
@@ -467,6 +475,7 @@ class NameRecognizer:
 
     def _names(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         taken: list[tuple[int, int]] = []
+        reported: list[tuple[int, int]] = []
         for finding in self._cued(text, cues):
             if not any(finding.start < e and s < finding.end for s, e in taken):
                 taken.append((finding.start, finding.end))
@@ -505,7 +514,46 @@ class NameRecognizer:
             for finding in found:
                 resume = finding.end
                 if not any(finding.start < e and s < finding.end for s, e in taken):
+                    reported.append((finding.start, finding.end))
                     yield finding
+        yield from self._lone(text, cues, taken + reported)
+
+    def _lone(self, text: str, cues: TextIndex | None, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+        """A given name standing alone inside a sentence ("ask Priya about it", "thanks, Oluwaseun"): a word the
+        lexicons know only as a given name, capitalised, not opening a sentence, a line or a run of capitalised
+        words, nor in a heading. Weaker evidence than a cue's (0.6). Looked up by the text's words (ASCII names)."""
+        if cues is not None and cues.lower is not None:
+            lowered, words = cues.lower, cues.words()
+        else:  # no index, or an exhaustive one: the same words, computed here
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                return  # offsets would not carry over (an index has no lower-cased copy then either)
+            words = frozenset(_ASCII_WORD.findall(lowered))
+        for word in sorted(words & _lone_given()):  # sorted: the same order in every process
+            # Searched capitalised: the lower-case word ("son" in "reason", "person") is far more frequent.
+            for at in occurrences(text, word.capitalize()):
+                end = at + len(word)
+                if not text[at + 1:end].islower() or at and (lowered[at - 1].isalnum() or text[at - 1] in _GLUED):
+                    continue
+                if end < len(text) and (lowered[end].isalnum() or text[end] in _GLUED) or any(s < end and at < e for s, e in taken):
+                    continue
+                if self._opens(text, at) or _capital_follows(text, end) or _heading(text, at):
+                    continue
+                yield Finding("NAME", at, end, 0.6, False, self.name)
+
+    @staticmethod
+    def _opens(text: str, at: int) -> bool:
+        """The word at ``at`` opens a sentence, a line, a field or a bullet, or follows a capitalised word."""
+        i = at - 1
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        if i < 0 or text[i] in _OPENERS:
+            return True
+        if text[i].isalpha():
+            while i >= 0 and text[i].isalpha():
+                i -= 1
+            return text[i + 1].isupper()
+        return False
 
     def _after_title(self, text: str, word: str, pos: int) -> Iterator[Finding]:
         """The name after an honorific or salutation ``word`` whose next word starts at ``pos`` (more titles may
@@ -920,6 +968,28 @@ _NEXT_WORDS = re.compile(r"(?:[ \t,]{1,3}[\w.&]{1,20}){0,2}")
 # after an optional bracket ("Lotte (5), Finn (3)", "Priya (PM) and Tom").
 _LIST_SEP = re.compile(r"(?:[ \t]*\([^()\n]{0,30}\))?(?:[ \t]*[,;&+/][ \t]*|[ \t]+(?:and|und|et|en|e|y|og|och|i)[ \t]+)")
 _LIST_MOST = 30
+
+
+# Around a lone given name (``NameRecognizer._lone``): characters that glue it into an address, path or handle, and
+# those after which a capitalised word opens something (a sentence, a line, a field, a bullet, a quote).
+_GLUED = frozenset("@./#_-'’\\")
+_OPENERS = frozenset(".!?:;\n\r\"“”‘'•*#>|-–=")
+_HEADING_SHARE = 0.6
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
+def _capital_follows(text: str, end: int) -> bool:
+    """A capitalised word right after (one blank between): the word is part of a run the lexicon pass judged."""
+    return text[end:end + 1] == " " and text[end + 1:end + 2].isupper()
+
+
+def _heading(text: str, at: int) -> bool:
+    """The line holding ``at`` is a title: three words or more, most of them capitalised, no comma and no closing
+    punctuation ("Meeting With Grace Today"; not "Thanks, Jordan, Michael and Sam!")."""
+    line = text[text.rfind("\n", 0, at) + 1:text.find("\n", at) % (len(text) + 1)].rstrip()
+    words = line.split()
+    return (len(words) >= 3 and "," not in line and not line.endswith((".", "!", "?"))
+            and sum(w[:1].isupper() for w in words) >= _HEADING_SHARE * len(words))
 
 
 def _unlabelled(text: str, run: re.Match[str]) -> str:
