@@ -364,7 +364,7 @@ class AddressRecognizer:
         if cues is not None and cues.lower is not None:
             lowered = cues.lower
             starts, ends, _ = cues.spans(_CUE_WORDS)
-            words = [(at, end) for at, end in zip(starts, ends)]
+            words = list(zip(starts, ends))
             found = [(at, at + len(cue), False) for at, end in words for cue in _CUES_BY_WORD[lowered[at:end]] if lowered.startswith(cue, at)]
         else:
             lowered = text.lower()

@@ -125,7 +125,6 @@ _TITLED_WORDS = frozenset(
 # A capitalised word after a blank, ended by a dot or not and then a blank or the run's end: each is looked up in
 # ``_TITLED_WORDS`` (one alternation of forty words cost every blank of every run forty tests).
 _TITLED = LazyPattern(r"[ \t]([A-ZÀ-Þ][^\W\d_]{1,11})\b\.?(?=[ \t]|\Z)")
-#: Words before a colon that label a person's name; checked against the last one to three words before it.
 #: Plural person labels, whose value is a list of names ("Attendees: Priya, Tom Hale and Ana"): ``NameRecognizer._list``.
 _LIST_LABELS = frozenset("""attendees participants invitees guests members students pupils volunteers speakers panelists
     panellists present absent apologies kids children twins siblings travellers travelers passengers dependents authors
@@ -133,6 +132,7 @@ _LIST_LABELS = frozenset("""attendees participants invitees guests members stude
     gäste kinder geschwister enfants invités présents absents participants kinderen deelnemers aanwezig afwezig
     bambini figli partecipanti presenti hijos niños asistentes participantes invitados""".split()) | frozenset((
     "team members", "named drivers", "additional drivers", "family members", "household members"))
+#: Words before a colon that label a person's name; checked against the last one to three words before it.
 _LABELS = frozenset((
     "name", "full name", "first name", "last name", "surname", "given name", "patient", "patient name",
     "employee", "employee name", "customer", "customer name", "client", "client name", "contact", "contact name",
