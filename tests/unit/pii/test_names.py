@@ -91,6 +91,8 @@ POSITIVES = [
     # a lone given name inside a sentence; "Jordan, Michael" is no surname-first name (Jordan is also a place)
     ("Thanks, Jordan, Michael and Sam!", ["Michael", "Sam"]),
     ("please ask Priya about it, thanks", ["Priya"]),
+    ("Fine here. Rohan says the form is done; Priya will call.", ["Priya", "Rohan"]),  # opening a sentence,
+    # a name is taken only before a word that follows a person ("says", "will", "'s")
     # passengers as airline bookings write them
     ("PAX 1: IBARRA SANTOS / CARMEN MRS   F. nac.: 03/02/1979", ["IBARRA SANTOS", "CARMEN"]),
     ("e-ticket: SMITH/JOHN MR  seat 12A", ["SMITH", "JOHN"]),
@@ -188,7 +190,7 @@ HARD_NEGATIVES = [
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",
     # a lone given name opening a sentence or a heading, or a place's name, is not taken for a person
-    "Priya will call.", "Meeting With Priya Today", "Drivers heading to Kingston should use the express lanes.",
+    "Meeting With Priya Today", "- Priya: see notes", "Priya. Then the rest", "Drivers heading to Kingston should use the express lanes.",
     "the German team and the Irish one",
     "Offices in Paris, London and Berlin.",  # places, not "Surname, Given"
     "Given: the triangle ABC. Family: Felidae.",  # FHIR's keys are labels only as keys

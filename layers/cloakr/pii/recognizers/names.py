@@ -520,8 +520,9 @@ class NameRecognizer:
 
     def _lone(self, text: str, cues: TextIndex | None, taken: list[tuple[int, int]]) -> Iterator[Finding]:
         """A given name standing alone inside a sentence ("ask Priya about it", "thanks, Oluwaseun"): a word the
-        lexicons know only as a given name, capitalised, not opening a sentence, a line or a run of capitalised
-        words, nor in a heading. Weaker evidence than a cue's (0.6). Looked up by the text's words (ASCII names)."""
+        lexicons know only as a given name, capitalised, not opening a sentence or a line (unless a word that follows
+        a person comes next, ``_SENTENCE_START_NAME``), not in a run of capitalised words, nor in a heading. Weaker
+        evidence than a cue's (0.6). Looked up by the text's words (ASCII names)."""
         if cues is not None and cues.lower is not None:
             lowered, words = cues.lower, cues.words()
         else:  # no index, or an exhaustive one: the same words, computed here
@@ -537,7 +538,7 @@ class NameRecognizer:
                     continue
                 if end < len(text) and (lowered[end].isalnum() or text[end] in _GLUED) or any(s < end and at < e for s, e in taken):
                     continue
-                if self._opens(text, at) or _capital_follows(text, end) or _heading(text, at):
+                if (self._opens(text, at) and not _SENTENCE_START_NAME.match(text, end)) or _capital_follows(text, end) or _heading(text, at):
                     continue
                 yield Finding("NAME", at, end, 0.6, False, self.name)
 
@@ -975,6 +976,9 @@ _LIST_MOST = 30
 _GLUED = frozenset("@./#_-'’\\")
 _OPENERS = frozenset(".!?:;\n\r\"“”‘'•*#>|-–=")
 _HEADING_SHARE = 0.6
+# After which a lone given name opening a sentence or line is still taken: a word that follows a person ("Priya will
+# call", "Fionn seems fine", "Ana's form"), not a heading's or a bullet's next word.
+_SENTENCE_START_NAME = re.compile(r"(?:'s)? (?:is|was|has|had|will|would|can|could|should|said|says|called|asked|told|wants|needs|seems|and|from|at|in)\b")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 
