@@ -93,14 +93,15 @@ class Services:
         from cloakr.compliance import subjects
 
         raw = event.user_id
-        if raw and not raw.startswith(subjects.REF_PREFIX):
-            event = dataclasses.replace(event, user_id=subjects.user_ref(self, event.tenant_id, raw))
+        named = raw if raw and not raw.startswith(subjects.REF_PREFIX) else None  # an id, not already its pseudonym
+        if named:
+            event = dataclasses.replace(event, user_id=subjects.user_ref(self, event.tenant_id, named))
         try:
             audit_id = self.audit.record(event)
         except AuditWriteError:
             raise AuditUnavailableError("The audit trail is unavailable, so the request was not processed. Retry later.") from None
         if event.redacted_count:
-            key = self.user_key(event.tenant_id, raw) if raw and not raw.startswith(subjects.REF_PREFIX) else None
+            key = self.user_key(event.tenant_id, named) if named else None
             self.incidents.observe("pii_spike", tenant_id=event.tenant_id, user_id=key, count=event.redacted_count)
         return audit_id
 

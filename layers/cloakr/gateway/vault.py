@@ -24,10 +24,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cloakr.constants import TTL_ATTRIBUTE
 from cloakr.crypto import EncryptionError, EnvelopeCipher, KeyUnavailableError
 from cloakr.gateway.errors import EncryptionFailedError, KeyUnavailable, ValidationError, VaultUnavailableError
+from cloakr.pii.tokens import TokenMap
+from cloakr.tenants.blocks import subject_key
 
 _SHREDDED = "The tenant's encryption key is disabled or scheduled for deletion; its conversations cannot be used."
-from cloakr.pii.tokens import TokenMap
-
 PURPOSE = "token-vault"
 CONVERSATION_HEADER = "x-cloakr-conversation-id"
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -55,13 +55,14 @@ def conversation_id(tenant_id: str, header_value: str | None, messages: list[dic
 
 
 def partition(tenant_id: str, user_key: str | None) -> str:
-    """The vault partition of an end user's data (named by their stored key, ``cloakr.compliance.subject_keys``),
-    or of conversations that name none.
+    """The vault partition of an end user's data (named by their stored key, ``cloakr.compliance.subject_keys``:
+    ``subject_key``'s, the subjects table's partition of the same name, which erasure clears with it), or of
+    conversations that name none.
 
     Anonymous conversations get a partition outside the ``TENANT#<t>#USER#`` prefix (``#ANON``), so no end-user id,
     however spelled, names them: ``/v1/users/{id}`` export and erasure cannot read or wipe other people's maps.
     """
-    return f"TENANT#{tenant_id}#USER#{user_key}" if user_key else f"TENANT#{tenant_id}#ANON"
+    return subject_key(tenant_id, user_key)["pk"] if user_key else f"TENANT#{tenant_id}#ANON"
 
 
 class TokenVault:

@@ -534,7 +534,7 @@ class NameRecognizer:
             # Searched capitalised: the lower-case word ("son" in "reason", "person") is far more frequent.
             for at in occurrences(text, word.capitalize()):
                 end = at + len(word)
-                if not text[at + 1:end].islower() or at and (lowered[at - 1].isalnum() or text[at - 1] in _GLUED):
+                if at and (lowered[at - 1].isalnum() or text[at - 1] in _GLUED):
                     continue
                 if end < len(text) and (lowered[end].isalnum() or text[end] in _GLUED) or any(s < end and at < e for s, e in taken):
                     continue
