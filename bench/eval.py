@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("first hand-written holdout", holdout.load()))
         sets.append(("second hand-written holdout", holdout.load(holdout.SECOND_DIR)))
         sets.append(("third hand-written holdout", holdout.load(holdout.THIRD_DIR)))
+        sets.append(("fourth hand-written holdout", holdout.load(holdout.FOURTH_DIR)))
     detectors = [("cloakr", cloakr_detector())]
     if args.compare_presidio:
         detectors.append(("presidio (pattern recognizers)", presidio_detector()))
