@@ -88,6 +88,20 @@ POSITIVES = [
     ("Renter: OKAFOR, GRACE  DOB 04/11/1990", ["OKAFOR, GRACE"]),  # a form's next field is no part of the name
     ("- Nom : VASSEUR Émilie\n- Prénom", ["VASSEUR Émilie"]),
     ("Details:\nName: Ciarán Ó Briain\nDOB: 1990", ["Ciarán Ó Briain"]),
+    # a closing or middle initial in capitals; a label the field before does not qualify ('cvv=417 holder=');
+    # a person's possessive before "name"; labels in Italian, Spanish, Polish
+    ("Patient: MORALES, CYNTHIA A\nDOB: 01/02/1970", ["MORALES, CYNTHIA A"]),
+    ("Patient: WALLACE, HOWARD T.\nMRN: 1", ["WALLACE, HOWARD T."]),
+    ("Name: JOHN SMITH A/C 12", ["JOHN SMITH"]),  # "A/C" is no initial
+    ("CARDMEMBER: JESSICA R. HALVORSEN\nAccount", ["JESSICA R. HALVORSEN"]),
+    ('exp=09/28 cvv=417 holder="SNEHA KULKARNI"', ["SNEHA KULKARNI"]),
+    ("{'expiry': '11/28', 'cvv': '417', 'name': 'SWATI MISHRA'}", ["SWATI MISHRA"]),
+    ("Child's Name        : AARAV KHANNA\nDOB", ["AARAV KHANNA"]),
+    ("Paziente: ROSSANA BELLUCCI\nNome: Giulia\nApellidos: García López\nNazwisko: Kowalski", ["ROSSANA BELLUCCI", "Giulia", "García López", "Kowalski"]),
+    # a lower-case label without a colon before a name in capitals; "in the name of" abbreviated (a.n., t.n.v.)
+    ("card holder name PRAKASH MENON. i never shared otp", ["PRAKASH MENON"]),
+    ("Card: Corporate Visa, cardholder DANIEL HUBER, exp 12/27", ["DANIEL HUBER"]),
+    ("kartu kredit a.n. RIZKY PRATAMA; rekening t.n.v. Gerrit Hoekstra", ["RIZKY PRATAMA", "Gerrit Hoekstra"]),
     # a lone given name inside a sentence; "Jordan, Michael" is no surname-first name (Jordan is also a place)
     ("Thanks, Jordan, Michael and Sam!", ["Michael", "Sam"]),
     ("please ask Priya about it, thanks", ["Priya"]),
@@ -192,6 +206,10 @@ HARD_NEGATIVES = [
     # a lone given name opening a sentence or a heading, or a place's name, is not taken for a person
     "Meeting With Priya Today", "- Priya: see notes", "Priya. Then the rest", "Drivers heading to Kingston should use the express lanes.",
     "the German team and the Irish one",
+    # a one-word label qualified by a word of its own field only; a lower-case label before capitals that name no one
+    "File name: Report Final", "Dog's name: Rex", "{'file': 'a.txt', 'name': 'Report Final'}",
+    "[14:08] Kunde: ja. und meine neue nummer", "CREATE TABLE t (\n  name VARCHAR(100) NOT NULL,\n  holder TEXT UNIQUE)",
+    "the name PAN CARD is printed", "units per holder GRANT FUND", "name CHASE BANK", "holder TAN",
     "Offices in Paris, London and Berlin.",  # places, not "Surname, Given"
     "Given: the triangle ABC. Family: Felidae.",  # FHIR's keys are labels only as keys
     '{"tags": ["Alpha", "Beta"]}',
@@ -252,6 +270,27 @@ def test_a_login_beside_the_name_it_spells_is_a_username(names):
     text = "Opened by: Anja Kowalski (akowalski), Controlling. Triggered by: mdaniels (Maria Daniels) at 09:12"
     assert sorted(text[f.start:f.end] for f in names.find(text) if f.type == "USERNAME") == ["akowalski", "mdaniels"]
     assert [f.type for f in names.find("Reviewer: Anja Kowalski (optional), see notes") if f.type == "USERNAME"] == []
+
+
+def test_a_name_found_once_is_found_again_whole_or_by_one_word(names):
+    text = ("Author: Petteri Mäkinen <p@example.fi>\n**@katrin** commented:\nThanks Petteri, works.\n"
+            "Signed: TAN WEI MING for the buyer; TAN WEI MING, NRIC on file. Dear Mr Hendrik Bosman, then meneer Bosman said")
+    assert sorted(spans(names, text)) == sorted(["Petteri Mäkinen", "TAN WEI MING", "Hendrik Bosman", "Bosman", "Petteri", "TAN WEI MING"])
+    # a weak finding lends nothing: a lone given name ("im Mai" of a payslip) is not echoed where it opens a line
+    assert spans(names, "Netto im Mai niedriger?\nMai 2024 Abrechnung") == ["Mai"]
+
+
+@pytest.mark.parametrize("text", [
+    "Patient: Rose Tan. She planted a Rose bush.",  # a common word is no echo of the name it is in
+    "Regards,\nGlenn Abernathy\nAbernathy Property Mgmt",  # part of a longer capitalised run
+    "Regards,\nRob Lindqvist, CPA\nLindqvist & Co. | (201) 845-3372",  # a firm named after its partner
+    "Prescriber: Kaplan-Mwangi, DEA\ncheck the DEA number",  # a capitals word the scan ran into
+    "CUSTOMER: my name is bev dot stanhope, e-mail bev dot stanhope at charter dot net",  # a lower-case word
+])
+def test_an_echo_needs_a_word_that_names_and_stands_alone(names, text):
+    first = spans(names, text)
+    assert len(first) == len(set(first)) or first.count("bev dot stanhope") == 2, first
+    assert not {"Rose", "Abernathy", "Lindqvist", "DEA", "dot"} & set(first)
 
 
 def test_chat_speakers_after_their_role_and_not_mail_headers(names):

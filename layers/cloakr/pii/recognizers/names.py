@@ -14,7 +14,9 @@ Evidence, strongest first:
   common-word given name (will, rose, mark...) only before a real surname, a surname then given names
   (``Tan Wei Ming``), or a word that is only a surname, a comma and a given name (``Müller, Jürgen``). Organisation
   and street words veto a run (``Microsoft Teams``, ``Victoria Station``);
-  months, days, places and common words end one and never start one; ALL-CAPS headers are not names.
+  months, days, places and common words end one and never start one; ALL-CAPS headers are not names;
+* a name found with good evidence, found again elsewhere in the text, whole or by one of its words ("Thanks
+  Petteri" after "Petteri Mäkinen"), where that word is no common word, place or organisation word (``_echoes``).
 
 Speed: no Python work per word of the text. Regexes that start on an upper-case letter, a colon, "=" or a literal phrase
 find the few places worth a look (sre skips everything else in C); lexicon look-ups happen only there.
@@ -25,6 +27,7 @@ The span is the name alone: the honorific, label or salutation stays outside it,
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
 import unicodedata
@@ -97,7 +100,9 @@ _SHAPES = bytes(
 # A run of up to five capitalised words (also the lexicon pass's candidate once it has two or more words).
 _VALUE_TITLE = _run(_TITLE, 5)
 # In capitals a middle initial may stand without its dot ("ROBERT J HALVORSEN"), but not last.
-_VALUE_CAPS = _run(rf"(?:{_CAPS}|[{_UP}](?=[ \t\u00a0]++[{_UP}]{{2}}))", 5)
+_VALUE_CAPS = _run(rf"(?:{_CAPS}|[{_UP}]\.?(?=[ \t\u00a0]++[{_UP}]{{2}}))", 5)
+# ... and a closing initial after a cue, before the field ends ("Patient: MORALES, CYNTHIA A", "HOWARD T.").
+_CAPS_LAST_INITIAL = re.compile(rf"[ \t][{_UP}]\.?(?=[ \t]{{2}}|[ \t]*(?:\r?\n|\Z|[,;)(|]))")
 _VALUE_LOWER = _run(_LOWER, 3)
 _WORDS = re.compile(r"[\w'’]+")
 
@@ -115,6 +120,10 @@ _SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetin
                           "Bonjour", "Salut", "Servus", "Moin", "Estimada", "Estimado", "Gentile", "Geachte", "Hola", "Querida",
                           "Querido", "Chère", "Cher"))
 _LOWER_SALUTATIONS = ("dear ", "hi ", "hello ", "hey ")
+# Labels without a colon: a lower-case word before a name in capitals, as payment and KYC notes write it ("card holder
+# name PRAKASH MENON", "cardholder DANIEL HUBER": True, capitals only); and the abbreviations of "in the name of",
+# Indonesian "a.n." and Dutch "t.n.v.", before a name in any case.
+_BARE_LABELS = {"name ": True, "holder ": True, "cardholder ": True, "a.n. ": False, "t.n.v. ": False}
 # Further titles after the first cue: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans".
 _MORE_TITLES = LazyPattern(rf"(?:(?:{_HONORIFIC}|med|Ing|Mag|Dipl|Kollege|Kollegin|Late)\.?[ \t]+)+")
 _HONORIFIC_WORDS = frozenset(word.replace("\\", "") for word in _HONORIFIC.split("|"))
@@ -156,7 +165,9 @@ _LABELS = frozenset((
     "cardmember", "card member", "besitzer", "besitzerin", "halter", "halterin", "fahrer", "fahrerin", "eigenaar",
     "huurder", "bestuurder", "propriétaire", "locataire", "conducteur", "conductrice", "propietario", "propietaria",
     "inquilino", "inquilina", "conductor", "proprietario", "proprietaria", "conducente", "sökande", "medsökande",
-    "hyresgäst", "förare", "wnioskodawca", "najemca", "kierowca", "właściciel",
+    "hyresgäst", "förare", "wnioskodawca", "najemca", "kierowca", "właściciel", "paziente", "paciente", "pacjent",
+    "pacjentka", "patiënt", "nombre", "nome", "cognome", "apellido", "apellidos", "imię", "nazwisko", "voornaam",
+    "achternaam",
 )) | _LIST_LABELS
 # Tables (``columns``): what may follow a header cell's label.
 _CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
@@ -217,6 +228,11 @@ def _column_kind(cell: str) -> str:
     return kind
 
 
+def _qualifies(word: str) -> bool:
+    """A word before a one-word label that keeps it a person's: "full name", "child's name" (not "file name")."""
+    return word in _NAME_QUALIFIERS or word.endswith(("'s", "’s")) and word[:-2] in _LABELS
+
+
 def _label_class(label: str) -> str:
     """"part" for a label of one part of a name, "list" for a label of several people, "lab" for another person
     label, "" for anything else."""
@@ -246,7 +262,8 @@ _TYPE_WORDS = frozenset("""string str int integer bigint boolean bool float doub
 #: Labels of one part of a name: after them a lone word is that part ("Last name: Brown", "surname: Okonkwo"), even
 #: when the lexicons do not list it as a given name or it is also a common word.
 _PART_LABELS = frozenset(("first name", "last name", "surname", "given name", "family name", "middle name", "maiden name",
-                          "vorname", "nachname", "familienname", "nom", "prénom", "nom de famille"))
+                          "vorname", "nachname", "familienname", "nom", "prénom", "nom de famille", "nome", "cognome",
+                          "apellido", "apellidos", "imię", "nazwisko", "voornaam", "achternaam"))
 _HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
 _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
 #: A table's header cells that name a part of a name only as a column ("first","last" of a CRM export).
@@ -336,6 +353,8 @@ _KIN = _KIN_LISTS | frozenset("""husband wife son sons daughter daughters brothe
     baby twins grandmother grandson mama papa hija hijo hermana hermano esposa esposo marido abuela abuelo fils fille
     mari femme maman zoon dochter broer zus moeder vader oma opa figlio figlia moglie marito madre padre fratello
     sorella nonna nonno mamma""".split())
+# What ends a field in the token before a label ("x=417", "a=1&name="); a quoted value and its comma do too.
+_FIELD_MARKS = frozenset("=;&|{")
 #: Words that may stand before a one-word label ("Full name:", "Your name:", "Primary insured:"), unlike "File name:".
 _NAME_QUALIFIERS = frozenset("""your my his her their the full first last given middle legal maiden preferred user primary
     secondary joint additional second main lead named authorised authorized registered previous former current""".split())
@@ -406,6 +425,7 @@ class NameRecognizer:
         self._family_first_score = 0.8 if self.country in _FAMILY_FIRST else 0.7
         # word -> flags; plain dict operations are atomic under the GIL, so threads may share it.
         self._flags: dict[str, int] = {}
+        self._echo_words: dict[str, bool] = {}
 
     def flags(self, word: str) -> int:
         """What the lexicons say about one word (any case); 0 means unknown. Memoised: names and labels recur."""
@@ -442,7 +462,11 @@ class NameRecognizer:
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         aged: set[int] = set()
-        for name in self._names(text, cues):
+        names: list[Finding] = []
+        # Where each capitalised given name stands, as the lone pass searched it: the echo pass need not search again.
+        searched: dict[str, list[int]] = {}
+        for name in self._names(text, cues, searched):
+            names.append(name)
             yield name
             handle = _HANDLE_AFTER.match(text, name.end)
             if handle is None and text[name.start - 1:name.start] == "(":  # "mdaniels (Maria Daniels)"
@@ -453,6 +477,8 @@ class NameRecognizer:
             if age is not None and int(age.group(age.lastgroup)) <= _OLDEST:
                 aged.add(age.start(age.lastgroup))
                 yield Finding("AGE", age.start(age.lastgroup), age.end(age.lastgroup), 0.8, False, self.name)
+        if names:
+            yield from self._echoes(text, names, searched)
         if "(" in text:
             # An age with its unit after a name the scan did not report ("Lotte (9 J.)", "Théo (3 ans)") or after a
             # date of birth ("09/09/1947 (76 yrs)"): the word before must be a given name or surname, or a date's digit
@@ -460,6 +486,65 @@ class NameRecognizer:
             for age in _AGE_IN_PARENS.finditer(text):
                 if age.start("v") not in aged and int(age.group("v")) <= _OLDEST and self._person_before(text, age):
                     yield Finding("AGE", age.start("v"), age.end("v"), 0.8, False, self.name)
+
+    def _echoes(self, text: str, names: list[Finding], searched: dict[str, list[int]]) -> Iterator[Finding]:
+        """A name found elsewhere in the text, again, whole or by one of its words ("Petteri Mäkinen" ... "Thanks
+        Petteri", "meneer Bosman"): people are named in full once and by one part after. A word counts when the
+        lexicons know it as nothing but a name, or not at all (no common word, place or organisation word: "Rose Tan"
+        does not make every "rose" a name); a word of an ALL-CAPS name only when they know it as a name ("DEA", "ITIN"
+        in a run the scan read too far, "Kaplan-Mwangi, DEA", are not). Where a capitalised word or "&" follows, the
+        occurrence is part of a longer run the scan judged and left ("Abernathy Property Mgmt", "Lindqvist & Co.")."""
+        spans = sorted((f.start, f.end) for f in names)
+        wholes: dict[str, set[str]] = {}  # by first word: the names of several words, found again whole first
+        words: set[str] = set()
+        inside: dict[str, int] = {}  # how often each word stands inside the names found
+        for finding in names:
+            found = _ECHO_WORD.findall(text, finding.start, finding.end)
+            for word in found:
+                inside[word] = inside.get(word, 0) + 1
+            if finding.score < _ECHO_SOURCE:
+                continue
+            caps = all(word.isupper() for word in found)
+            if len(found) > 1 and text.startswith(found[0], finding.start):
+                wholes.setdefault(found[0], set()).add(text[finding.start:finding.end])
+            for word in found:
+                if self._echoable(word) and (caps or not word.isupper()):
+                    words.add(word)
+                    if word.isupper():
+                        words.add(word.capitalize())  # "TAN WEI MING" ... "Mr Tan"
+        for word in sorted(words, key=lambda w: (w not in wholes, w)):  # whole names before their single words
+            hits = searched.get(word)
+            if hits is None:
+                if text.count(word) <= inside.get(word, 0):
+                    continue  # it stands nowhere but in the names found: the usual case, one C-level count
+                hits = occurrences(text, word)
+            elif len(hits) <= inside.get(word, 0):
+                continue
+            longest_first = sorted(wholes.get(word, ()), key=len, reverse=True)
+            for at in hits:
+                echo = next((whole for whole in longest_first if text.startswith(whole, at)), word)
+                end = at + len(echo)
+                if (at and (text[at - 1].isalnum() or text[at - 1] in _GLUED)) or (end < len(text) and (text[end].isalnum() or text[end] in _GLUED)):
+                    continue
+                i = bisect.bisect_right(spans, (at, len(text)))
+                if (i and spans[i - 1][1] > at) or (i < len(spans) and spans[i][0] < end):
+                    continue
+                if echo is word and (_capital_follows(text, end) or text.startswith(" &", end) or word.isupper() and _heading(text, at)):
+                    continue
+                spans.insert(i, (at, end))
+                yield Finding("NAME", at, end, 0.65, False, self.name)
+
+    def _echoable(self, word: str) -> bool:
+        """``_echoes``' test of one word of a name, memoised as ``flags`` is (the same names recur)."""
+        known = self._echo_words.get(word)
+        if known is None:
+            if len(self._echo_words) > _FLAG_CACHE:
+                self._echo_words.clear()
+            flags = self.flags(word)
+            known = self._echo_words[word] = (
+                len(word) > 2 and word[0].isupper() and not flags & (COMMON | PLACE | ORG) and word.lower() not in _PARTICLES
+                and word not in _HONORIFIC_WORDS and (not word.isupper() or bool(flags & _NAMEISH)))
+        return known
 
     def _person_before(self, text: str, age: re.Match[str]) -> bool:
         """A date of birth before the parenthesis, or a person's name: with a unit ("9 J.", "3 ans") a given name or
@@ -473,7 +558,7 @@ class NameRecognizer:
         flags = self.flags(before.group(1))
         return flags in (GIVEN, SURNAME, GIVEN | SURNAME) if age.group("unit") else flags & ~SURNAME == GIVEN
 
-    def _names(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
+    def _names(self, text: str, cues: TextIndex | None, searched: dict[str, list[int]]) -> Iterator[Finding]:
         taken: list[tuple[int, int]] = []
         reported: list[tuple[int, int]] = []
         for finding in self._cued(text, cues):
@@ -516,9 +601,9 @@ class NameRecognizer:
                 if not any(finding.start < e and s < finding.end for s, e in taken):
                     reported.append((finding.start, finding.end))
                     yield finding
-        yield from self._lone(text, cues, taken + reported)
+        yield from self._lone(text, cues, taken + reported, searched)
 
-    def _lone(self, text: str, cues: TextIndex | None, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _lone(self, text: str, cues: TextIndex | None, taken: list[tuple[int, int]], searched: dict[str, list[int]]) -> Iterator[Finding]:
         """A given name standing alone inside a sentence ("ask Priya about it", "thanks, Oluwaseun"): a word the
         lexicons know only as a given name, capitalised, not opening a sentence or a line (unless a word that follows
         a person comes next, ``_SENTENCE_START_NAME``), not in a run of capitalised words, nor in a heading. Weaker
@@ -532,7 +617,8 @@ class NameRecognizer:
             words = frozenset(_ASCII_WORD.findall(lowered))
         for word in sorted(words & _lone_given()):  # sorted: the same order in every process
             # Searched capitalised: the lower-case word ("son" in "reason", "person") is far more frequent.
-            for at in occurrences(text, word.capitalize()):
+            capitalised = word.capitalize()
+            for at in searched.setdefault(capitalised, occurrences(text, capitalised)):
                 end = at + len(word)
                 if at and (lowered[at - 1].isalnum() or text[at - 1] in _GLUED):
                     continue
@@ -611,6 +697,16 @@ class NameRecognizer:
                 # "Named Entity Recognition" is a title: a capitalised "named"/"called" is no introduction.
                 if (not at or not lowered[at - 1].isalnum()) and (phrase not in ("named ", "called ") or text[at].islower()):
                     yield from self._value(text, at + len(phrase), "intro" if strong else "weak", lower=strong)
+        for phrase, caps in _BARE_LABELS.items():
+            if words is not None and caps and phrase.strip() not in words or not caps and phrase not in lowered:
+                continue
+            for at in occurrences(lowered, phrase):
+                if at and lowered[at - 1].isalnum():
+                    continue
+                pos = at + len(phrase)
+                if caps and not (text[at].islower() and self._caps_name(text, pos)):
+                    continue
+                yield from self._value(text, pos, "lab", lower=False)
         for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
             if words is not None and not _PHRASE_WORDS[phrase] <= words:
                 continue
@@ -727,13 +823,17 @@ class NameRecognizer:
             # "patient Name"; a query string's key ("/signup?name=") is a label of its own
             line = spaced if tail[:key.start()].endswith(("?", "&")) else line[:len(line) - len(tail)] + spaced
         words = _WORDS.findall(line.lower())[-3:]
+        head = line[:line.rstrip("\"' ").rfind(" ") + 1].rstrip(" ")
+        before = head[head.rfind(" ") + 1:]
+        if _FIELD_MARKS.intersection(before) or before.endswith(("',", '",')):
+            words = words[-1:]  # 'cvv=417 holder=', '"cvv": "417", "name":': the word before ends another field
         if len(words) == 1 and words[0] in _HEADERS and not line[:line.lower().find(words[0])].strip():
             return "hdr"
         for k in (3, 2, 1):
             kind = _label_class(" ".join(words[-k:])) if len(words) >= k else ""
             if kind:
                 # "File name:", "Project owner:" label a thing, not a person.
-                return "" if k == 1 and len(words) > 1 and words[-2] not in _NAME_QUALIFIERS else kind
+                return "" if k == 1 and len(words) > 1 and not _qualifies(words[-2]) else kind
         return ""
 
     def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
@@ -780,6 +880,8 @@ class NameRecognizer:
         if tokens and _FIELD_END.match(text, value.end()) and (last := _LAST_INITIAL.search(value.group())):
             # After a cue, a closing initial before the field's end is the name's ("Driver: Dmitri V.   Vehicle:").
             tokens.append((value.start() + last.start(), value.end(), INITIAL))
+        elif tokens and titled is None and tokens[-1][1] == value.end() and (last := _CAPS_LAST_INITIAL.match(text, value.end())):
+            tokens.append((last.start() + 1, last.end(), INITIAL))
         if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
             return  # "lastName: String" in a GraphQL or TypeScript schema
         yield from self._judged(kind, tokens, lower)
@@ -842,6 +944,13 @@ class NameRecognizer:
         if tokens[0][2] & COMMON and not speaker.group("stamp"):
             return  # "Will: ..." opening a line is as often a heading
         yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.8, False, self.name)
+
+    def _caps_name(self, text: str, pos: int) -> bool:
+        """Two or more words in capitals at ``pos`` that the lexicons back as a name: one of them a given name or
+        surname, none a common, place or organisation word ("name VARCHAR NOT NULL" is a column)."""
+        run = _VALUE_CAPS.match(text, pos)
+        flags = [self.flags(word) for word in run.group().split()] if run else []
+        return len(flags) > 1 and any(f & _NAMEISH for f in flags) and not any(f & (COMMON | PLACE | ORG) for f in flags)
 
     def _organisation_follows(self, text: str, pos: int) -> bool:
         """An organisation word ("GmbH", "Ltd") is one of the next two words."""
@@ -971,8 +1080,12 @@ _LIST_SEP = re.compile(r"(?:[ \t]*\([^()\n]{0,30}\))?(?:[ \t]*[,;&+/][ \t]*|[ \t
 _LIST_MOST = 30
 
 
-# Around a lone given name (``NameRecognizer._lone``): characters that glue it into an address, path or handle, and
-# those after which a capitalised word opens something (a sentence, a line, a field, a bullet, a quote).
+# A name found with at least this score lends its words to their other occurrences (``_echoes``): its words are
+# runs of letters, joined by an apostrophe or a hyphen ("O'Brien", "Moorthy-Dawson").
+_ECHO_SOURCE = 0.7
+_ECHO_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))+")
+# Around a lone given name (``NameRecognizer._lone``) or an echo: characters that glue it into an address, path or
+# handle, and those after which a capitalised word opens something (a sentence, a line, a field, a bullet, a quote).
 _GLUED = frozenset("@./#_-'’\\")
 _OPENERS = frozenset(".!?:;\n\r\"“”‘'•*#>|-–=")
 _HEADING_SHARE = 0.6
