@@ -127,6 +127,8 @@ OTHER_FORMS = [
     ("DE", "an Bernward-Hiller-Weg 149, 63298 Wittenberg", "Bernward-Hiller-Weg 149, 63298 Wittenberg"),
     ("DE", "Röhrdanzring 856, 77542 Neustadt am Rübenberge", "Röhrdanzring 856, 77542 Neustadt am Rübenberge"),
     ("DE", "Sauerplatz 30/64, 39441 Neunburg vorm Wald", "Sauerplatz 30/64, 39441 Neunburg vorm Wald"),
+    # a CSV row's street cell: the comma before the house number is the delimiter, not a thousands separator
+    ("US", "10041,Shanice,404-821-3376,1187 Peachtree St NE,Atlanta,GA", "1187 Peachtree St NE"),
     # US military mail
     ("US", "Send it to PSC 7837, Box 5762, APO AP 22713 please", "PSC 7837, Box 5762, APO AP 22713"),
     ("US", "USNS Comfort\nFPO AA 34001", "USNS Comfort\nFPO AA 34001"),

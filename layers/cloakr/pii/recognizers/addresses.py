@@ -81,7 +81,7 @@ _STREET_TAIL = rf"(?:{_STREET_TYPES}|{_STREET_TYPES.upper()}|(?P<weak>{_WEAK_TYP
 # year) right before a German postcode and town ("Am Weinberg 3, 79100 Freiburg"): in German-speaking countries the
 # street's name, whatever its form, is then found by looking back.
 _NUMBERED = re.compile(
-    rf"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?:"
+    rf"[^\x00-\x2f\x3a-\x7f](?<![\w./:#-][\s\S])(?<=\d)(?:"
     rf"\d{{0,5}}+[A-Za-z]?(?:[-/]\d{{1,4}}[A-Za-z]?)?,?[ \t]+"
     rf"(?:{_STREET_NAME}{_STREET_TAIL}|(?:{_PREFIX_TYPES})[ \t]+(?:{_CAP}[ \t]*){{1,3}})"
     rf"|(?P<de>(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{{0,3}}[a-z]?(?:[-/]\d{{1,4}}[a-z]?){{0,2}}\b)"  # Vienna's "88/2/14"
@@ -93,7 +93,7 @@ _NUMBERED = re.compile(
 # number in ten gets that far; ``_NUMBERED`` and its hundred street types are then tried only there. It reads at
 # most ``_NUMBER_READ`` characters past its digit (with no run of blanks longer than ``_BLANKS``).
 _START_FORMS = (
-    r"[^\x00-\x2f\x3a-\x7f](?<![\w.,/:#-][\s\S])(?<=\d)(?="
+    r"[^\x00-\x2f\x3a-\x7f](?<![\w./:#-][\s\S])(?<=\d)(?="
     r"\d{0,5}+[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?,?[ \t]+(?:[A-ZÀ-ÖØ-Þ]|\d{1,3}(?:st|nd|rd|th))"
     r"|(?<=(?:ße|se|r\.|eg|tz|ee|mm|er|ig|ad|ng|kt)[ \t]\d)\d{0,3}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b"
 )
