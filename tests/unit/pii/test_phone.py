@@ -271,6 +271,13 @@ def _phones(engine: PIIEngine, text: str) -> list[str]:
         (None, "Can we reach you at 9648 3302? ok", ["9648 3302"]),
         (None, "waybill 9648 3302 cleared customs", []),
         ("ap-southeast-1", "Home: 6452 1893", ["6452 1893"]),
+        # Beside a cue, in another language too, a number in groups of a further country (Spain, Denmark, Poland,
+        # Hong Kong); with its trunk "0" and in groups, a Belgian one needs no cue (nor the text's bracket).
+        (None, "mi nuevo móvil es 654 219 873, gracias", ["654 219 873"]),
+        ("eu-central-1", "Ring til mig på 28 41 93 57 hvis der er spørgsmål", ["28 41 93 57"]),
+        ("eu-central-1", "Jestem dostępny pod numerem 698 214 503.", ["698 214 503"]),
+        (None, "the driver left his mobile: 8756 3321", ["8756 3321"]),
+        (None, "penningmeester: Koen Willems (0475 21 86 39)", ["0475 21 86 39"]),
         # A number in a range libphonenumber leaves out (kept for fiction) is a phone number beside a cue.
         (None, "Mobile: 07700 900733", ["07700 900733"]),
         # An extension belongs to the number.
@@ -291,6 +298,8 @@ def test_national_numbers_of_other_countries_and_extensions(region, text, expect
         "Ref No 421003268065. Not you? Call the bank.",  # the cue is in the next sentence
         "Customer ID    : CIF 84471293 Registered Mobile: ",  # the cue labels the value after it
         "Contact number: 23456789",  # "valid" in Germany without its trunk "0", which no German leaves out
+        "Call re: order 20250210, record 2031957",  # bare runs beside a cue: only the usual countries read them
+        "order number 654 219 873 shipped",  # a further country's number needs a cue
     ],
 )
 def test_what_only_looks_like_another_countrys_number(text):

@@ -6,8 +6,10 @@ shape (separators or a leading ``(``/``0``). A number written without ``+`` is r
 country's first, then as one of ``ALSO_READ``'s: a Frankfurt tenant's customers write British and Swiss numbers,
 a Singapore tenant's write Indian ones, and a number that is not the default country's is still someone's phone.
 Such a number needs what marks it as a phone number in that country (its trunk "0", or ten digits in groups) or a
-cue. A number with a phone cue needs only a possible length: libphonenumber's ranges lag new blocks (and leave out
-the ranges kept for fiction, "07700 900123"). An extension ("x214", "ext. 204") is part of the number.
+cue; beside a cue, or dialled with its trunk "0", a number in groups is also read as one of ``CUED_READ``'s (Spain,
+the Nordics, Hong Kong...). A number with a phone cue needs only a possible length: libphonenumber's ranges lag new
+blocks (and leave out the ranges kept for fiction, "07700 900123"). An extension ("x214", "ext. 204") is part of the
+number.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from cloakr.pii.normalize import ASCII_NON_DIGITS
 from cloakr.pii.scanning import scan_widened
 
 _CUES = ("phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "contact", "handy", "telefon", "ph", "mob",
-         "hp", "reach", "text me", "sms")
+         "hp", "reach", "text me", "sms",
+         # other languages: Spanish, French, Italian, Dutch, Danish/Norwegian/Swedish, Polish, Portuguese
+         "móvil", "movil", "fijo", "teléfono", "telefono", "tlf", "telf", "tél", "téléphone", "portable", "cellulare",
+         "cell.", "telefoonnummer", "mobiel", "mobil", "mobilnummer", "telefonnummer", "ring til", "ring mig", "numerem",
+         "telefonu", "komórka", "telemóvel", "telemovel", "gsm")
 # Runs of digits and phone punctuation, cut at line breaks, double spaces and a new "+": libphonenumber reads a
 # whole run as one candidate and gives up on it when two numbers touch ("+44 20 7946 0958  +44 20 ...").
 # Not glued to letters, digits or hyphens on either side (UUID segments, part numbers). A "/" may stand between
@@ -54,6 +60,13 @@ _EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6}\b", re.IGNOR
 ALSO_READ = ("US", "GB", "DE", "IN", "SG", "AT", "CH", "FR", "AU", "MY")
 # Of those, the countries whose national numbers are written without a trunk prefix (India's mobile numbers).
 _NO_TRUNK = frozenset({"US", "IN", "SG"})
+#: Further countries a national number in groups is read as, when none of the above reads it: the rest of the
+#: European Union's larger members and the regions' neighbours ("mi móvil es 654 219 873", "Ring til mig på 28 41 93
+#: 57", "Tel 2345 6789" in Hong Kong, "0475 21 86 39" in Belgium). Without a cue only a number dialled with its trunk
+#: "0" is asked of them: an eight- or nine-digit run in groups is as often an order or a policy number.
+CUED_READ = ("ES", "IT", "NL", "BE", "DK", "NO", "SE", "FI", "PL", "PT", "IE", "LU", "HK", "PH", "NZ", "ID", "TH", "AE")
+# Of those, the countries where numbers are written without a trunk "0" (Spain, Italy's mobiles, the Nordics...).
+_CUED_NO_TRUNK = ("ES", "IT", "DK", "NO", "PL", "PT", "LU", "HK")
 
 
 class PhoneRecognizer:
@@ -64,10 +77,14 @@ class PhoneRecognizer:
         self.country = country
         self._others = tuple(c for c in ALSO_READ if c != country.upper())
         self._others_bare = tuple(c for c in self._others if c in _NO_TRUNK)
+        self._cued_others = self._others + tuple(c for c in CUED_READ if c != country.upper())
+        self._cued_others_bare = self._others_bare + tuple(c for c in _CUED_NO_TRUNK if c != country.upper())
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         cues = cues if cues is not None else TextIndex(text)
         for start, end in _runs(text, cues):
+            if text[start] == "(" and ")" not in text[start:end]:
+                start += 1  # "(0475 21 86 39)": the bracket around the whole number is the text's, not the number's
             value = text[start:end]
             # Phone numbers have 7 to 15 digits (E.164). A run holds only digits and ASCII punctuation ("+().-",
             # space, tab), so deleting every ASCII non-digit leaves its digits: one C call, not a generator over
@@ -83,18 +100,22 @@ class PhoneRecognizer:
                     extension = _EXTENSION.match(text, end)
                     yield Finding("PHONE", start, end if extension is None else extension.end(), *found, self.name)
 
-    def _foreign(self, raw: str) -> tuple[str, ...]:
-        """The other countries a national number may be of: one written without a trunk "0" only of those that
-        write none (libphonenumber also accepts "23456789" as a German number, which no German writes)."""
-        return self._others if raw.startswith("0") else self._others_bare
+    def _foreign(self, raw: str, grouped: bool) -> tuple[str, ...]:
+        """The other countries a national number beside a phone cue may be of: one written without a trunk "0" only
+        of those that write none (libphonenumber also accepts "23456789" as a German number, which no German writes);
+        ``CUED_READ``'s only for a number written in groups (a bare "20250210" or "2031957" beside "call" is as
+        likely a date or a record number, and some country has a number of every length)."""
+        if _trunk(raw):
+            return self._cued_others if grouped else self._others
+        return self._cued_others_bare if grouped else self._others_bare
 
     def _marked(self, raw: str, digits: str) -> tuple[str, ...]:
         """The other countries where a national number looks like a phone number without a cue: dialled with its
         trunk "0" and in groups ("0171 4839201", "020 7946 0371"; "08123476" is as likely a company's number), or
         an Indian mobile number in groups ("98112 46730"). An eight-digit Singapore number ("9648 3302") or a bare
         ten-digit run could as well be a waybill or an account: those need a cue outside their own region."""
-        if raw.startswith("0"):
-            return self._others if len(digits) != len(raw) else ()
+        if _trunk(raw):
+            return self._cued_others if len(digits) != len(raw) else ()
         return ("IN",) if "IN" in self._others and len(digits) == 10 < len(raw) and _INDIAN_MOBILE.match(raw) else ()
 
     def _match(self, raw: str, digits: str, start: int, end: int, cues: TextIndex) -> tuple[float, bool] | None:
@@ -111,7 +132,7 @@ class PhoneRecognizer:
                 return None
             if _valid(raw, digits, self.country):
                 return 0.95, True
-            return (0.85, True) if any(_valid(raw, digits, c) for c in self._foreign(raw)) else None
+            return (0.85, True) if any(_valid(raw, digits, c) for c in self._foreign(raw, False)) else None
         # Parsed whatever the cue; the cue is looked up (once) only where the answer depends on it.
         possible = _possible(raw, digits, self.country)
         valid = possible is not None and _valid_parsed(*possible)
@@ -120,7 +141,7 @@ class PhoneRecognizer:
             # Another country's national number: without a cue it must look like one there (``_marked``), so
             # only those countries are asked (libphonenumber's parse is the recognizer's main cost).
             cued = _cued(cues, start, end)
-            for country in self._foreign(raw) if cued else self._marked(raw, digits):
+            for country in self._foreign(raw, len(digits) != len(raw)) if cued else self._marked(raw, digits):
                 other = _possible(raw, digits, country)
                 if other is not None and _valid_parsed(*other):
                     possible, valid, foreign = other, True, True
@@ -143,6 +164,11 @@ class PhoneRecognizer:
             return 0.75, False
         # Another country's number ranks below an identifier its own cue backs ("NHS number 582 965 3818").
         return (0.85 if foreign else 0.95), True
+
+
+def _trunk(raw: str) -> bool:
+    """The run is dialled with a trunk "0", maybe its area code in brackets ("(02) 8858 5999")."""
+    return raw.startswith(("0", "(0"))
 
 
 # A run with a "/" is a phone number only as "030/12345678" (or after "+", "("): one slash, after the first group.
