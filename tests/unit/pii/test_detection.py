@@ -155,6 +155,15 @@ POSITIVES = [
     ("commit 9f2c\nAuthor: jpark-ops <jiwoo.park@example.io>", "USERNAME", "jpark-ops"),
     ("My username is noorelk_92. Please help", "USERNAME", "noorelk_92"),
     ("RADIUS: Access-Reject for user FRA\\akowalski, reason", "USERNAME", "FRA\\akowalski"),
+    ("    Merge pull request #482 from nbansal-dev/fix-otp", "USERNAME", "nbansal-dev"),
+    ("**jmcallister-sre** commented:\n> rotated", "USERNAME", "jmcallister-sre"),
+    ("run: ssh -o StrictHostKeyChecking=no -l lmoreau 10.0.0.4", "USERNAME", "lmoreau"),
+    ("find me on github as alejandro-rmz or twitter aleramirez_dev", "USERNAME", "alejandro-rmz"),
+    ("find me on github as alejandro-rmz or twitter aleramirez_dev", "USERNAME", "aleramirez_dev"),
+    ("landlord venmo is kwame-osei-rentals, pay by the 1st", "USERNAME", "kwame-osei-rentals"),
+    ('<input name="username" value="giuli_espo93">', "USERNAME", "giuli_espo93"),
+    ('10.1.2.3 - - [06/Dec/2025:22:14:09 +0000] "GET /u/jbrightwater HTTP/1.1" 200', "USERNAME", "jbrightwater"),
+    ("hur ändrar jag? användarnamn: frida_eklund88", "USERNAME", "frida_eklund88"),
     # An age right after the person it belongs to.
     ("kids Leo (5) and Aurora (2), lactose free", "AGE", "5"),
     ("Kinder: Lotte (9 J.), Wout (6 J.)", "AGE", "9"),
@@ -204,6 +213,9 @@ def test_private_key_and_jwt(engine):
 
 
 HARD_NEGATIVES = [
+    # a platform before prose, a route's own word, a merge's branch prefix
+    "works on github as well; twitter is down", "GET /u/me then /profile/edit and /u/12345",
+    "Merge pull request #12 from feature/login-form",
     "Order 86095742719 shipped",  # a valid Steuer-ID's digits without its cue
     "Steuer-ID 86 095 742 718",  # wrong check digit
     "Versicherungsnummer 15 070649 C 104",  # wrong check digit

@@ -277,6 +277,30 @@ def _not_a_handle(text: str, value: str, start: int) -> bool:
 
 # Words an initial and a census surname also spell ("a" + "gent") and no curated common word lists.
 _HANDLE_WORDS = frozenset(("agent",))
+#: Platforms people give a handle on ("find me on github as ...", "my venmo is ...").
+_PLATFORMS = ("github", "gitlab", "bitbucket", "twitter", "instagram", "insta", "venmo", "cashapp", "telegram", "discord",
+              "reddit", "tiktok", "mastodon", "bluesky", "skype", "snapchat", "kik", "paypal")
+
+
+def _plain_word(text: str, value: str, start: int) -> bool:
+    """After a platform's name, a word of prose ("github as well", "twitter is down") or no handle at all."""
+    return _system_user(text, value, start) or value.isalpha() or not any(c.isalpha() for c in value)
+
+
+def _route_word(text: str, value: str, start: int) -> bool:
+    """A web route's own segment after "/users/" or "/profile/" ("me", "edit", "settings"), an id, a system account."""
+    return _system_user(text, value, start) or value.lower() in _ROUTE_WORDS or value.lower() in load("common_words.txt") or not any(c.isalpha() for c in value)
+
+
+def _branch_word(text: str, value: str, start: int) -> bool:
+    """A branch's prefix where a merge names a branch, not an account ("from feature/login", "from release/2.3")."""
+    return _route_word(text, value, start) or value.lower() in _BRANCH_WORDS
+
+
+_BRANCH_WORDS = frozenset("feature features release releases hotfix bugfix fix develop dev main master chore docs refactor test".split())
+_ROUTE_WORDS = frozenset("""me self current new edit update delete create settings preferences search list index view show
+    details info avatar avatars photo photos picture following followers posts repos orgs admin login logout signup register
+    account notifications security billing public private api v1 v2 v3 profile profiles u user users""".split())
 
 
 def _password_like(value: str) -> bool:
@@ -385,7 +409,7 @@ SPECS: tuple[PatternSpec, ...] = (
 LABELLED: tuple[PatternSpec, ...] = (
     # A key ending in a user word, as configuration and data write it ("MYSQL_USER: app", "DB_USERNAME=app",
     # '"userId": "jdoe"', "uid=h.kessler,ou=..."), not its placeholder ("${DB_USER}", "<user>").
-    PatternSpec("USERNAME", r"(?i:(?<![A-Za-z0-9])(?:username|user[ _-]name|user[ _-]?id|login|user|uid|benutzername)[\"']?\s*[:=]\s*[\"']?)(?P<v>[^\s,;\"']{2,64})", 0.85, reject=_system_user, anchors=("user", "login", "benutzername", "uid"), words=("username", "user", "userid", "login", "benutzername", "uid"), longest=None),
+    PatternSpec("USERNAME", r"(?i:(?<![A-Za-z0-9])(?:username|user[ _-]name|user[ _-]?id|login|user|uid|benutzername|nutzername|usuario|utilisateur|identifiant|gebruikersnaam|brukernavn|brugernavn|användarnamn)[\"']?\s*[:=]\s*[\"']?)(?P<v>[^\s,;\"']{2,64})", 0.85, reject=_system_user, anchors=("user", "login", "benutzername", "uid", "nutzername", "usuario", "utilisateur", "identifiant", "gebruikersnaam", "brukernavn", "brugernavn", "användarnamn"), words=("username", "user", "userid", "login", "benutzername", "uid", "nutzername", "usuario", "utilisateur", "identifiant", "gebruikersnaam", "brukernavn", "brugernavn", "ndarnamn"), longest=None),
     # The user of a connection URI ("postgres://jmorales:pw@host"), an ssh target ("ssh -i key tbaker@54.211.87.140"),
     # a home directory ("/home/weijie/", "C:\\Users\\akhan\\"), a web server log's authenticated user ("1.2.3.4 - mfisk [").
     PatternSpec("USERNAME", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://(?P<v>[^\s:/@]{1,64}):[^\s/]{1,128}@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.85, reject=_system_user, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
@@ -408,6 +432,19 @@ LABELLED: tuple[PatternSpec, ...] = (
                 0.8, reject=_system_user, anchors=("]",), longest=None),
     PatternSpec("USERNAME", r"(?<![\w.@-])(?P<v>[a-z_][a-z0-9_.-]{0,31})@(?:\d{1,3}\.){3}\d{1,3}(?![\d.])", 0.85, reject=_system_user, anchors=("@",), anchor_reach=32, anchor_shape=r"@(?:\d{1,3}\.){3}\d", longest=None),
     PatternSpec("USERNAME", r"(?i:\bauthor:[ \t]+)(?P<v>[a-z0-9][a-z0-9_.-]{1,38})(?=[ \t]+<)", 0.85, reject=_system_user, anchors=("author",), words=("author",), longest=None),
+    # A GitHub merge commit's source account ("Merge pull request #482 from nbansal-dev/fix-otp"), an issue thread's
+    # author in bold ("**jmcallister-sre** commented:"), ssh's login option ("ssh -o ... -l lmoreau host").
+    PatternSpec("USERNAME", r"(?i:\bmerge pull request #\d+ from )(?P<v>[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?)/", 0.85, reject=_branch_word, anchors=("merge pull request",), words=("merge",), longest=None),
+    PatternSpec("USERNAME", r"\*\*(?P<v>[a-z0-9][a-z0-9_.-]{1,38})\*\*[ \t]+(?:commented|reviewed|approved)\b", 0.8, reject=_not_a_handle, anchors=("**",), words=("commented", "reviewed", "approved"), longest=None),
+    PatternSpec("USERNAME", r"\bssh\b[^\n]{0,80}?[ \t]-l[ \t]*(?P<v>[a-z_][a-z0-9_.-]{0,31})(?![\w@.-])", 0.85, reject=_system_user, anchors=("ssh",), words=("ssh",), longest=None),
+    # A handle on a platform as people name it ("find me on github as alejandro-rmz", "my venmo is
+    # kwame-osei-rentals", "twitter aleramirez_dev"): one with a digit, "_", "." or "-" (a plain word after the
+    # platform is prose: "github as well"), or a lower-case one behind its "@" (the mention row has those).
+    PatternSpec("USERNAME", rf"(?i:\b(?:{'|'.join(_PLATFORMS)})(?:[ \t]+(?:handle|username|user|id|account|name))?(?:[ \t]*:|[ \t]+(?:is|as|at))?[ \t]+)(?P<v>[A-Za-z0-9][A-Za-z0-9_.-]{{0,38}}[A-Za-z0-9_])(?![\w@-]|\.\w)", 0.8, reject=_plain_word, anchors=_PLATFORMS, words=_PLATFORMS, longest=None),
+    # An HTML form's login field ('<input name="username" value="giuli_espo93">') and a profile's path in a URL or
+    # a log line ("GET /profile/rhiannon.pryce", "/u/jbrightwater"), not a route's own word ("/u/me", "/profile/edit").
+    PatternSpec("USERNAME", r"(?i:\bname=[\"']user(?:name|id)[\"'][^<>\n]{0,80}?value=[\"'])(?P<v>[^\"'<>\s]{2,64})[\"']", 0.85, reject=_system_user, anchors=("name=",), words=("username", "userid"), longest=None),
+    PatternSpec("USERNAME", r"(?<![\w.-])/(?:u|profile)/(?P<v>[A-Za-z0-9][A-Za-z0-9_.-]{1,38}[A-Za-z0-9_])(?=[/?#\"' \t\n]|$)", 0.8, reject=_route_word, anchors=("/u/", "/profile/"), words=("u", "profile"), longest=None),
     # A UPI id at one of the payment apps' handles, cue or not ("paid to: hcbhat@ybl", "by UPI to venkat.k@okicici").
     PatternSpec("USERNAME", rf"(?<![\w.@-])(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{{1,63}}@{_UPI_HANDLES})(?![\w@.-]|\.\w)", 0.85, anchors=("@",), anchor_reach=64, anchor_shape=_UPI_SHAPE, longest=None),
     PatternSpec("USERNAME", r"(?i:\b(?:upi(?:[ _-]?id)?|vpa)[\"']?\s*(?:[:=]|\bis\b)?\s*[\"']?)(?P<v>[A-Za-z0-9][A-Za-z0-9._-]{1,63}@[A-Za-z][A-Za-z0-9]{1,31})(?![\w@-]|\.\w)", 0.85, anchors=("upi", "vpa"), words=("upi", "upiid", "vpa"), longest=None),
