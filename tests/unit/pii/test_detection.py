@@ -164,6 +164,11 @@ POSITIVES = [
     ('<input name="username" value="giuli_espo93">', "USERNAME", "giuli_espo93"),
     ('10.1.2.3 - - [06/Dec/2025:22:14:09 +0000] "GET /u/jbrightwater HTTP/1.1" 200', "USERNAME", "jbrightwater"),
     ("hur ändrar jag? användarnamn: frida_eklund88", "USERNAME", "frida_eklund88"),
+    # An age after its label in other languages, after sex, or said of a birthday to come.
+    ("Nombre: Gerald McAllister\nEdad: 72 años", "AGE", "72"),
+    ("Data urodzenia: 14.05.1962   Wiek: 64 lata", "AGE", "64"),
+    ("NRIC: S8917342F        Sex/Age: M/56Y", "AGE", "56"),
+    ("my dad Lim Ah Kow (turning 73 in May)", "AGE", "73"),
     # An age right after the person it belongs to.
     ("kids Leo (5) and Aurora (2), lactose free", "AGE", "5"),
     ("Kinder: Lotte (9 J.), Wout (6 J.)", "AGE", "9"),
@@ -216,6 +221,7 @@ HARD_NEGATIVES = [
     # a platform before prose, a route's own word, a merge's branch prefix
     "works on github as well; twitter is down", "GET /u/me then /profile/edit and /u/12345",
     "Merge pull request #12 from feature/login-form",
+    "Gemiddelde leeftijd: 42,1 jaar. Mediane leeftijd: 44 jaar.", "Average age: 44 across the cohort",  # statistics
     "Order 86095742719 shipped",  # a valid Steuer-ID's digits without its cue
     "Steuer-ID 86 095 742 718",  # wrong check digit
     "Versicherungsnummer 15 070649 C 104",  # wrong check digit

@@ -282,6 +282,14 @@ _PLATFORMS = ("github", "gitlab", "bitbucket", "twitter", "instagram", "insta", 
               "reddit", "tiktok", "mastodon", "bluesky", "skype", "snapchat", "kik", "paypal")
 
 
+def _statistic(text: str, value: str, start: int) -> bool:
+    """An age label qualified as a statistic ("Average age: 44", "Mediane leeftijd: 44 jaar"): nobody's age."""
+    return _STATISTIC.search(text, max(0, start - 32), start) is not None
+
+
+_STATISTIC = re.compile(r"(?i:median|mediane?|average|avg|mean|gemiddelde|durchschnitt\w*|moyen(?:ne)?|promedio|media|średni\w*)\W+\w+\W*$")
+
+
 def _plain_word(text: str, value: str, start: int) -> bool:
     """After a platform's name, a word of prose ("github as well", "twitter is down") or no handle at all."""
     return _system_user(text, value, start) or value.isalpha() or not any(c.isalpha() for c in value)
@@ -459,7 +467,9 @@ LABELLED: tuple[PatternSpec, ...] = (
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
     PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, reject=_placeholder, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
     PatternSpec("PIN", r"(?i:(?<![a-ln-z0-9])m?pin(?:\s+(?:code|number))?[\"']?\s*(?:[:=#]|\bis\b|\bto\b)?\s*[\"']?)(?P<v>\d{4,8})\b", 0.92, anchors=("pin",), words=("pin", "mpin"), digit=True, digit_lead=None, longest=None),
-    PatternSpec("AGE", r"(?i:\b(?:age(?:[ \t]*/[ \t]*(?:sex|gender)|[ \t]+at[ \t]+[a-z]+)?|aged(?:[ \t]+(?:about|around|approx\.?))?|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:age(?:[ \t]*/[ \t]*(?:sex|gender)|[ \t]+at[ \t]+[a-z]+)?|aged(?:[ \t]+(?:about|around|approx\.?))?|alter)[\"']?\s*[:=]?\s*[\"']?)(?P<v>\d{1,3})\b(?!\s*(?:%|percent|days|hours|minutes|ms|mb|gb))", 0.85, reject=_statistic, anchors=("age", "alter"), words=("age", "aged", "alter"), digit=True, digit_lead=None, longest=None),
+    # The label in other languages, and sex before age ("Edad: 72 años", "Wiek: 64 lata", "Sex/Age: M/56Y").
+    PatternSpec("AGE", r"(?i:\b(?:edad|wiek|âge|età|leeftijd|alder|ålder|idade|umur|(?:sex|gender)[ \t]*/[ \t]*age)[ \t]*[:=][ \t]*(?:[mfw][ \t]*/[ \t]*)?)(?P<v>\d{1,3})(?![\d.,:/-])", 0.85, reject=_statistic, anchors=("edad", "wiek", "âge", "età", "leeftijd", "alder", "ålder", "idade", "umur", "sex", "gender"), words=("edad", "wiek", "ge", "et", "leeftijd", "alder", "lder", "idade", "umur", "sex", "gender"), digit=True, digit_lead=None, longest=None),
     # "\b(?P<v>\d{1,3})" with the word boundary moved after the first digit (``scanning.lead_with_atom`` cannot see
     # through the group): sre then skips to the next digit in C. Scanned near digits, or, in digit-dense text, only
     # where "year", "yr" or "yo" follow.
@@ -470,7 +480,7 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("AGE", r"(?i:\b(?:i'm|he's|she's|turned)[ \t]+)(?P<v>\d{1,3})(?=[ \t]*(?:[.!,;)]|and\b|years?\b|yrs?\b|\Z))", 0.8, anchors=("i'm", "he's", "she's", "turned"), words=("m", "s", "turned"), digit=True, digit_lead=None, longest=None),
     # The same in German, Dutch and Spanish, and "turns"/"turning" ("ich bin 62,", "ik ben 29 jaar", "tiene 13 y",
     # "turns 66 this week"); French says it with "ans" ("il a 14 ans", "qui n'a que 7 ans").
-    PatternSpec("AGE", r"(?i:\b(?:ich bin|ik ben|tiene|tengo|turns|turning)[ \t]+)(?P<v>\d{1,3})(?=[ \t]*(?:[.!,;)]|and\b|und\b|en\b|y\b|this\b|on\b|years?\b|jahre?\b|jaar\b|años\b|\Z))", 0.8, anchors=("ich bin", "ik ben", "tiene", "tengo", "turn"), words=("bin", "ben", "tiene", "tengo", "turns", "turning"), digit=True, digit_lead=None, longest=None),
+    PatternSpec("AGE", r"(?i:\b(?:ich bin|ik ben|tiene|tengo|turns|turning)[ \t]+)(?P<v>\d{1,3})(?=[ \t]*(?:[.!,;)]|and\b|und\b|en\b|y\b|this\b|on\b|in\b|years?\b|jahre?\b|jaar\b|años\b|\Z))", 0.8, anchors=("ich bin", "ik ben", "tiene", "tengo", "turn"), words=("bin", "ben", "tiene", "tengo", "turns", "turning"), digit=True, digit_lead=None, longest=None),
     PatternSpec("AGE", r"(?i:\b(?:il |elle |qui n'|j')a(?:[ \t]+que)?[ \t]+)(?P<v>\d{1,3})[ \t]+ans\b", 0.8, anchors=("a ",), anchor_reach=12, anchor_shape=r"(?i:a(?:[ \t]+que)?[ \t]+\d{1,3}[ \t]+ans\b)", words=("ans",), digit=True, digit_lead=None, longest=None),
     # ("jährige" splits into the ASCII runs "j" and "hrige" in the text's word set.)
     PatternSpec("AGE", r"(?P<v>\d{1,3})-?jährige[nmrs]?\b", 0.85, anchors=("jährig",), anchor_reach=4, words=("hrige", "hrigen", "hriger", "hriges", "hrigem"), digit=True, digit_lead=None, longest=None),
