@@ -102,6 +102,10 @@ POSITIVES = [
     ("card holder name PRAKASH MENON. i never shared otp", ["PRAKASH MENON"]),
     ("Card: Corporate Visa, cardholder DANIEL HUBER, exp 12/27", ["DANIEL HUBER"]),
     ("kartu kredit a.n. RIZKY PRATAMA; rekening t.n.v. Gerrit Hoekstra", ["RIZKY PRATAMA", "Gerrit Hoekstra"]),
+    # capitals beyond Latin-1 (Polish, Czech, Turkish)
+    ("Pacjent: NOWAK-JABŁOŃSKA EWA\nData", ["NOWAK-JABŁOŃSKA EWA"]),
+    ("Dear Šimon Dvořák,", ["Šimon Dvořák"]),
+    ("Yesterday Łukasz Kowalski called about İbrahim Şahin's visa.", ["Łukasz Kowalski", "İbrahim Şahin"]),
     # a lone given name inside a sentence; "Jordan, Michael" is no surname-first name (Jordan is also a place)
     ("Thanks, Jordan, Michael and Sam!", ["Michael", "Sam"]),
     ("please ask Priya about it, thanks", ["Priya"]),

@@ -41,7 +41,8 @@ from cloakr.pii.model import Finding
 from cloakr.pii.normalize import latin1_bytes
 from cloakr.pii.scanning import LazyPattern
 
-_UP = "A-ZÀ-ÖØ-Þ"
+# Capitals: ASCII, Latin-1 and Latin Extended-A/B ("Łukasz", "Šimon", "Şahin", "İbrahim", "NOWAK-JABŁOŃSKA").
+_UP = "A-ZÀ-ÖØ-Þ" + "".join(ch for ch in map(chr, range(0x100, 0x250)) if ch.isupper())
 _LO = rf"[^\W\d_{_UP}]"
 # Title-case word: O'Brien, D'Souza, Hans-Peter, McDonald, Zoë; a possessive 's stays outside.
 _TAIL = rf"(?:{_LO}++(?:[{_UP}]{_LO}++)?|['’][{_UP}]{_LO}++)(?:['’-][{_UP}]?{_LO}{{2,}}+)*+"
@@ -71,7 +72,7 @@ _QUERY_LOWER = LazyPattern(rf"{_LOWER}(?:{_QUERY_GAP}{_LOWER}){{1,4}}(?![\w@%+])
 
 # The one scan over the whole text: a capitalised word, a space (or a comma: "Dear, Jane") and a capital. It finds
 # both "Jane Smith" and the honorific and salutation cues ("Dr. Jane", "Dear Jane", "Frau Müller").
-_HINT = re.compile(rf"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[A-ZÀ-ÖØ-Þ]|(?:{'|'.join(map(re.escape, _HINT_PARTICLES))})[ \t])")
+_HINT = re.compile(rf"[{_UP}][a-zß-öø-ÿā-ž.]++(,?)[ \t]++(?:[{_UP}]|(?:{'|'.join(map(re.escape, _HINT_PARTICLES))})[ \t])")
 # The same scan over a Latin-1 copy of the text with every capital mapped to "U" and every lower-case letter outside
 # ASCII to "x" (``_SHAPES``): the pattern then starts on a literal, which sre finds with a tight loop instead of
 # testing a character class at every position (most of the names recognizer's cost in prose). Both patterns match
@@ -133,7 +134,7 @@ _TITLED_WORDS = frozenset(
     "Dott Ibu".split()) | _SALUTATIONS
 # A capitalised word after a blank, ended by a dot or not and then a blank or the run's end: each is looked up in
 # ``_TITLED_WORDS`` (one alternation of forty words cost every blank of every run forty tests).
-_TITLED = LazyPattern(r"[ \t]([A-ZÀ-Þ][^\W\d_]{1,11})\b\.?(?=[ \t]|\Z)")
+_TITLED = LazyPattern(rf"[ \t]([{_UP}][^\W\d_]{{1,11}})\b\.?(?=[ \t]|\Z)")
 #: Plural person labels, whose value is a list of names ("Attendees: Priya, Tom Hale and Ana"): ``NameRecognizer._list``.
 _LIST_LABELS = frozenset("""attendees participants invitees guests members students pupils volunteers speakers panelists
     panellists present absent apologies kids children twins siblings travellers travelers passengers dependents authors
@@ -291,17 +292,17 @@ _LABEL_TAG = re.compile(r">(?<=[^\W\d_]>)(?=[^\W\d_])")
 _START = operator.methodcaller("start")
 # A cued name's closing initial ("Rosa E.") and what ends a form's field after it: a line break, the text's end, two
 # blanks, a comma or a bracket.
-_LAST_INITIAL = re.compile(r"(?<=[ \t])[A-ZÀ-ÖØ-Þ]\.?\Z")
+_LAST_INITIAL = re.compile(rf"(?<=[ \t])[{_UP}]\.?\Z")
 _FIELD_END = re.compile(r"[ \t]{2}|[ \t]*(?:\r?\n|\Z|[,;)(|])")
 # A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
 _KEY_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|[_-]")
 # An e-mail display name written surname first, as directories do: '"Okafor, Ada" <ada@example.com>'.
-_DISPLAY_SURNAME_FIRST = LazyPattern(r'"(?P<v>[A-ZÀ-ÖØ-Þ][^",<>\n]{0,40},[ \t]*[A-ZÀ-ÖØ-Þ][^",<>\n]{0,40})"[ \t]*<')
+_DISPLAY_SURNAME_FIRST = LazyPattern(rf'"(?P<v>[{_UP}][^",<>\n]{{0,40}},[ \t]*[{_UP}][^",<>\n]{{0,40}})"[ \t]*<')
 # Two to four capitalised words ending right before an address, on the line above it or before a comma.
 _ADDRESSEE = LazyPattern(
-    r"(?:^|(?<=\n)|(?<=[ \t(:]))(?P<name>[A-ZÀ-ÖØ-Þ][^\s,;:]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][^\s,;:]*){1,3})"
+    rf"(?:^|(?<=\n)|(?<=[ \t(:]))(?P<name>[{_UP}][^\s,;:]*(?:[ \t]+[{_UP}][^\s,;:]*){{1,3}})"
     r"(?P<sep>[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*)\Z"
 )
 _ADDRESSEE_REACH = 80
