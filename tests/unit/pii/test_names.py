@@ -300,6 +300,9 @@ def test_an_echo_needs_a_word_that_names_and_stands_alone(names, text):
 def test_chat_speakers_after_their_role_and_not_mail_headers(names):
     assert spans(names, "[10:15] Agente Alba: ¡Hola! Siento el problema") == ["Alba"]
     assert spans(names, "Von: selin.yildiz@example.de\nBetreff: Kündigung") == []
+    # after a time stamp, two capitalised words the lexicons do not know; not one, nor common words
+    assert spans(names, "[08:02] Kristoffer Aas: god morgen!") == ["Kristoffer Aas"]
+    assert spans(names, "[08:02] Zendesk: ticket created\n[08:03] Build Bot: ok\n[09:00] Error Report: failed") == []
 
 
 @pytest.mark.parametrize("text", ["Dear Investor, your KYC is on hold", "trigger: Hey Siri, I'm leaving", "Hi Team, please review"])

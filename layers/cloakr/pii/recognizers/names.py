@@ -940,7 +940,13 @@ class NameRecognizer:
         tokens = self._tokens(speaker.start(group), speaker.group(group))
         if len(tokens) > 1 and text[tokens[0][0]:tokens[0][1]].lower() in _SPEAKER_ROLES:
             tokens = tokens[1:]  # "[10:15] Agente Alba:", "Kunde Jonas:"
-        if not tokens or len(tokens) > 3 or not tokens[0][2] & GIVEN or not all(f & _NAMEISH for _, _, f in tokens):
+        if not tokens or len(tokens) > 3:
+            return
+        if not tokens[0][2] & GIVEN or not all(f & _NAMEISH for _, _, f in tokens):
+            # After a time stamp, two or three capitalised words the lexicons do not contradict are a speaker too
+            # ("[08:02] Kristoffer Aas:"); one unknown word there is as often a bot or a system ("[08:02] Zendesk:").
+            if speaker.group("stamp") and len(tokens) > 1 and all(text[s].isupper() and not f & (COMMON | PLACE | ORG) for s, _, f in tokens):
+                yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.75, False, self.name)
             return
         if tokens[0][2] & COMMON and not speaker.group("stamp"):
             return  # "Will: ..." opening a line is as often a heading
