@@ -110,7 +110,8 @@ POSITIVES = [
     ("Thanks, Jordan, Michael and Sam!", ["Michael", "Sam"]),
     ("please ask Priya about it, thanks", ["Priya"]),
     ("Fine here. Rohan says the form is done; Priya will call.", ["Priya", "Rohan"]),  # opening a sentence,
-    # a name is taken only before a word that follows a person ("says", "will", "'s")
+    # a name is taken only before a word that follows a person ("says", "will", "'s") or a list's dash
+    ("Olivia – parent: Mrs Shah – 07731 482 906\nIsla - parent: Mr Osei - 07568 224 019", ["Shah", "Osei", "Isla", "Olivia"]),
     # passengers as airline bookings write them
     ("PAX 1: IBARRA SANTOS / CARMEN MRS   F. nac.: 03/02/1979", ["IBARRA SANTOS", "CARMEN"]),
     ("e-ticket: SMITH/JOHN MR  seat 12A", ["SMITH", "JOHN"]),
@@ -208,7 +209,7 @@ HARD_NEGATIVES = [
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",
     # a lone given name opening a sentence or a heading, or a place's name, is not taken for a person
-    "Meeting With Priya Today", "- Priya: see notes", "Priya. Then the rest", "Drivers heading to Kingston should use the express lanes.",
+    "Meeting With Priya Today", "- Priya: see notes", "Priya. Then the rest", "Summary – done\nJordan – visit", "Drivers heading to Kingston should use the express lanes.",
     "the German team and the Irish one",
     # a one-word label qualified by a word of its own field only; a lower-case label before capitals that name no one
     "File name: Report Final", "Dog's name: Rex", "{'file': 'a.txt', 'name': 'Report Final'}",

@@ -1098,7 +1098,7 @@ _OPENERS = frozenset(".!?:;\n\r\"“”‘'•*#>|-–=")
 _HEADING_SHARE = 0.6
 # After which a lone given name opening a sentence or line is still taken: a verb or linking word that follows a
 # person ("Priya will call", "Fionn seems fine", "Tom and I"). (A possessive never counts: "'" glues the word.)
-_SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|should|said|says|called|asked|told|wants|needs|seems|and|from|at|in)\b")
+_SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|should|said|says|called|asked|told|wants|needs|seems|and|from|at|in)\b|[ \t]+[–—-][ \t]")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 
