@@ -298,6 +298,15 @@ def test_an_echo_needs_a_word_that_names_and_stands_alone(names, text):
     assert not {"Rose", "Abernathy", "Lindqvist", "DEA", "dot"} & set(first)
 
 
+def test_a_vcards_structured_name_and_a_calendar_attendee(names):
+    card = "BEGIN:VCARD\nVERSION:3.0\nN:Carvalho;Inês;Margarida;;\nEND:VCARD"
+    assert spans(names, card) == ["Carvalho", "Inês", "Margarida"]
+    invite = 'ATTENDEE;CN=Lalitha Venkatraman;ROLE=OPT-PARTICIPANT:mailto:l@x.in\nORGANIZER;CN="Rohan Deshmukh":mailto:r@x.in'
+    assert spans(names, invite) == ["Lalitha Venkatraman", "Rohan Deshmukh"]
+    # a company's card, a room's address
+    assert spans(names, "BEGIN:VCARD\nN:Acme Corp;;;;\nATTENDEE;CN=conf-room-2b@x.in:mailto:x\nEND:VCARD") == []
+
+
 def test_chat_speakers_after_their_role_and_not_mail_headers(names):
     assert spans(names, "[10:15] Agente Alba: ¡Hola! Siento el problema") == ["Alba"]
     assert spans(names, "Von: selin.yildiz@example.de\nBetreff: Kündigung") == []

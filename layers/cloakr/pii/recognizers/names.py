@@ -5,7 +5,7 @@ Evidence, strongest first:
 * an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``) or a key as data
   writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
   part, unless it is a schema's type: ``lastName: String``; in a query string ``name=Jane+Doe``; a table's or an SQL
-  INSERT's column; FHIR's ``"family"`` and ``"given"`` keys), an e-mail header (``From: Jane Smith <``) or display
+  INSERT's column; FHIR's ``"family"`` and ``"given"`` keys; a vCard's ``N:`` and an invitation's ``CN=``), an e-mail header (``From: Jane Smith <``) or display
   name written surname first (``"Okafor, Ada" <ada@...>``), a salutation (``Dear Jane``), a sign-off with the name
   on the next line (``Regards,\\nJane``), a self-introduction (``my name is jane smith``, in any case) or an address
   it heads (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a
@@ -762,6 +762,20 @@ class NameRecognizer:
                     yield from self._judged("hdr", tokens, False)
         yield from self._columns(text, lowered, words, cues)
         yield from self._sql_rows(text, lowered, words)
+        if "CN=" in text or "VCARD" in text:
+            yield from self._cards(text)
+
+    def _cards(self, text: str) -> Iterator[Finding]:
+        """A vCard's structured name ("N:Carvalho;Inês;Margarida;;": family, given, middle names) and a calendar
+        invitation's attendee or organiser ("ATTENDEE;CN=Lalitha Venkatraman;ROLE=..."): each part that is a run of
+        capitalised words, whatever the lexicons say (the field says it is a name)."""
+        parts = [m.span("v") for m in _ICS_CN.finditer(text)] if "CN=" in text else []
+        if "VCARD" in text:
+            parts += [m.span(group) for m in _VCARD_N.finditer(text) for group in ("family", "given", "middle") if m.group(group)]
+        for start, end in parts:
+            run = _VALUE_TITLE.match(text, start) or _VALUE_CAPS.match(text, start)
+            if run is not None and run.end() == end and not any(self.flags(word) & ORG for word in run.group().split()):
+                yield Finding("NAME", start, end, 0.85, False, self.name)  # not a company's card: "N:Acme Corp;;;;"
 
     def _columns(self, text: str, lowered: str, words: frozenset[str] | None, cues: TextIndex | None) -> Iterator[Finding]:
         """Names in the columns of a table (CSV, TSV, Markdown, ";") whose header cell is a person label
@@ -1061,6 +1075,9 @@ _SPEAKER = re.compile(
     r"[ \t]*(?P<stamp>\[[^\]\n]{1,30}\][ \t]*|-?[ \t]*\d{1,2}[:.]\d{2}(?:[ \t]*[AaPp]\.?[Mm]\.?)?[ \t]*-?[ \t]*)?"
     r"(?:[A-Za-z]{2,12}[ \t]*\((?P<inner>[^\W\d_][^()\n:]{1,40})\)|(?P<name>[^\W\d_][^\W\d_'’ -]{1,20}(?:[ \t][^\W\d_][^\W\d_'’-]{1,20}){0,2}))"
 )
+# A vCard's "N:" line (``_cards``) and the common name of an iCalendar attendee or organiser.
+_VCARD_N = re.compile(r"^N(?:;[^:\n]*)?:(?P<family>[^;\n]*);(?P<given>[^;\n]*)(?:;(?P<middle>[^;\n]*))?", re.MULTILINE)
+_ICS_CN = re.compile(r"^(?:ATTENDEE|ORGANIZER)[^:\n]*?;CN=\"?(?P<v>[^;:\"\n]+)", re.MULTILINE)
 # A passenger as airline systems write one: capitals, surname first, a slash, given names, a title (``_booked``).
 _GDS_GIVEN = re.compile(r"/ ?(?P<v>[A-Z][A-Z'-]+(?: [A-Z][A-Z'-]+){0,2}) (?:MR|MRS|MS|MISS|MSTR|DR|PROF|CHD|INF)\b")
 _GDS_SURNAME = re.compile(r"(?<![\w/])(?P<v>[A-Z][A-Z'-]+(?: [A-Z][A-Z'-]+){0,2}) ?\Z")
