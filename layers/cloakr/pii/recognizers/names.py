@@ -5,11 +5,11 @@ Evidence, strongest first:
 * an honorific (``Dr. Jane Smith``), a form label (``Patient: Jane Smith``, ``Name: JANE SMITH``) or a key as data
   writes it (``"firstName": "Jane"``, ``last_name=Okonkwo``; after a label of one part of a name a lone word is that
   part, unless it is a schema's type: ``lastName: String``; in a query string ``name=Jane+Doe``; a table's or an SQL
-  INSERT's column; FHIR's ``"family"`` and ``"given"`` keys; a vCard's ``N:`` and an invitation's ``CN=``), an e-mail header (``From: Jane Smith <``) or display
-  name written surname first (``"Okafor, Ada" <ada@...>``), a salutation (``Dear Jane``), a sign-off with the name
-  on the next line (``Regards,\\nJane``), a self-introduction (``my name is jane smith``, in any case) or an address
-  it heads (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane Smith, 12 Oak Lane...``: ``addressee``). After a cue a
-  name need not be in the lexicons; in lower case it must be;
+  INSERT's column; FHIR's ``"family"`` and ``"given"`` keys; a vCard's ``N:`` and an invitation's ``CN=``), an
+  e-mail header (``From: Jane Smith <``) or display name written surname first (``"Okafor, Ada" <ada@...>``), a
+  salutation (``Dear Jane``), a sign-off with the name on the next line (``Regards,\\nJane``), a self-introduction
+  (``my name is jane smith``, in any case) or an address it heads (``Jane Smith\\n12 Oak Lane...``, ``ship to Jane
+  Smith, 12 Oak Lane...``: ``addressee``). After a cue a name need not be in the lexicons; in lower case it must be;
 * two or more capitalised words backed by the lexicons: a given name then a surname or a name-shaped word, a
   common-word given name (will, rose, mark...) only before a real surname, a surname then given names
   (``Tan Wei Ming``), or a word that is only a surname, a comma and a given name (``Müller, Jürgen``). Organisation
