@@ -169,6 +169,12 @@ _LABELS = frozenset((
     "hyresgäst", "förare", "wnioskodawca", "najemca", "kierowca", "właściciel", "paziente", "paciente", "pacjent",
     "pacjentka", "patiënt", "nombre", "nome", "cognome", "apellido", "apellidos", "imię", "nazwisko", "voornaam",
     "achternaam",
+    # people named by their role in a record: who sent money, who teaches or treats, who is on duty, whom to call
+    "remitter", "payer", "payee", "trainer", "coach", "instructor", "teacher", "class teacher", "tutor", "form tutor",
+    "supervisor", "manager", "line manager", "officer", "officer on duty", "on duty", "approver", "requester", "requestor",
+    "advisor", "adviser", "consultant", "therapist", "surgeon", "dentist", "pharmacist", "midwife", "caseworker",
+    "case worker", "social worker", "landlady", "principal", "headteacher", "head teacher", "referee", "nok",
+    "personne à prévenir", "handtekening", "verhuurder", "verhuurster",
 )) | _LIST_LABELS
 # Tables (``columns``): what may follow a header cell's label.
 _CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
@@ -264,7 +270,7 @@ _TYPE_WORDS = frozenset("""string str int integer bigint boolean bool float doub
 #: when the lexicons do not list it as a given name or it is also a common word.
 _PART_LABELS = frozenset(("first name", "last name", "surname", "given name", "family name", "middle name", "maiden name",
                           "vorname", "nachname", "familienname", "nom", "prénom", "nom de famille", "nome", "cognome",
-                          "apellido", "apellidos", "imię", "nazwisko", "voornaam", "achternaam"))
+                          "apellido", "apellidos", "imię", "nazwisko", "voornaam", "achternaam", "geburtsname"))
 _HEADERS = frozenset(("from", "to", "cc", "bcc", "reply-to"))
 _LABEL_LAST_WORDS = frozenset(label.rsplit(" ", 1)[-1] for label in _LABELS) | _HEADERS
 #: A table's header cells that name a part of a name only as a column ("first","last" of a CRM export).
