@@ -76,6 +76,7 @@ HARD_NEGATIVES = [
     '{"address": "Berlin", "zip": "10115"}',  # a quoted value ends at its quote
     '"address": {"line1": "Apt 9", "postal_code": "10003"}',  # a JSON object is no value of its own
     "The 3 Musketeers and 101 Dalmatians.",
+    "saya tinggal di Jakarta sejak 2019, woon op kamers",  # no address follows the cue
 ]
 
 
@@ -127,6 +128,10 @@ OTHER_FORMS = [
     ("DE", "an Bernward-Hiller-Weg 149, 63298 Wittenberg", "Bernward-Hiller-Weg 149, 63298 Wittenberg"),
     ("DE", "Röhrdanzring 856, 77542 Neustadt am Rübenberge", "Röhrdanzring 856, 77542 Neustadt am Rübenberge"),
     ("DE", "Sauerplatz 30/64, 39441 Neunburg vorm Wald", "Sauerplatz 30/64, 39441 Neunburg vorm Wald"),
+    # where someone lives, said in a sentence or another language, or a premises' label
+    ("MY", "saya tinggal di No. 5, Lorong Bukit Minyak 3, 14000 Bukit Mertajam, Pulau Pinang", "No. 5, Lorong Bukit Minyak 3, 14000 Bukit Mertajam, Pulau Pinang"),
+    ("FR", "j'habite au 12 rue des Lilas, 69003 Lyon", "12 rue des Lilas, 69003 Lyon"),
+    ("SG", "PREMISES: 88 Lorong 25 Geylang, #04-03, Singapore 388239", "88 Lorong 25 Geylang, #04-03, Singapore 388239"),
     # a CSV row's street cell: the comma before the house number is the delimiter, not a thousands separator
     ("US", "10041,Shanice,404-821-3376,1187 Peachtree St NE,Atlanta,GA", "1187 Peachtree St NE"),
     # US military mail

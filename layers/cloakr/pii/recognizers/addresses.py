@@ -203,10 +203,15 @@ _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 _CUES = (
     "address is", "lives at", "living at", "resides at", "residing at", "ship to", "shipping to", "deliver to",
     "delivery to", "send to", "mail to", "located at", "wohnhaft in", "wohnhaft", "premises at", "moved out of",
+    # where someone lives in other languages (English verbs such as "live at" stand in most prose, and each cue
+    # whose first word a text holds costs a search of it)
+    "habite au", "vivo en", "vive en", "abito in", "woon op", "woont op", "woon aan", "wohne in", "wohnt in", "bor på",
+    "nakatira sa", "tinggal di", "mieszkam w", "mieszka w",
 )
 # Address labels, however a form qualifies them up to the colon or dash: "Address:", "Residential Address :",
 # "Address in old passport:", "present addr (my flat):", "Delivery address entered:", 'address":', "Adresse - ".
-_LABEL_WORDS = ("address", "addr", "adresse", "anschrift", "alamat", "dirección", "direccion", "indirizzo", "adres", "domicilio")
+_LABEL_WORDS = ("address", "addr", "adresse", "anschrift", "alamat", "dirección", "direccion", "indirizzo", "adres", "domicilio",
+                "adress", "adresa", "morada", "endereço", "premises", "residence", "wohnh")
 _LABEL_TAIL = re.compile(r"(?P<qualified>[^\n:\d\"=]{0,30}?)[ \t]*(?:\"?:|(?<=[ \t])[-–](?=[ \t]))")
 #: Each cue by its first word, the whole word before ":" or " ": ``TextIndex.spans`` of these words (shared word
 #: set, ``str.find`` only for words present) finds every cue occurrence not preceded by a letter or digit, where
