@@ -301,6 +301,16 @@ def test_an_echo_needs_a_word_that_names_and_stands_alone(names, text):
     assert not {"Rose", "Abernathy", "Lindqvist", "DEA", "dot"} & set(first)
 
 
+def test_the_name_column_of_a_table_laid_out_with_blanks(names):
+    ticket = ("# Name                   Age  Gender  Booking Status\n1 RAJEEV MALHOTRA       58   M       CNF/B3/33/LB\n"
+              "2 ANITA MALHOTRA        55   F       CNF/B3/36/LB\nBooked by: rajeev_m1966   Mobile: 98200 51147")
+    assert spans(names, ticket) == ["RAJEEV MALHOTRA", "ANITA MALHOTRA"]
+    card = " Sl  Name                Relation   Age\n 1   Murugan K           Self       46 Y\n 2   Lakshmi M           Wife       41 Y"
+    assert spans(names, card) == ["Murugan K", "Lakshmi M"]
+    # a column naming things
+    assert spans(names, "Item Name      Qty   Price\nWidget Pro     2     9.99\nGift Card      1     25") == []
+
+
 def test_a_vcards_structured_name_and_a_calendar_attendee(names):
     card = "BEGIN:VCARD\nVERSION:3.0\nN:Carvalho;Inês;Margarida;;\nEND:VCARD"
     assert spans(names, card) == ["Carvalho", "Inês", "Margarida"]

@@ -768,8 +768,30 @@ class NameRecognizer:
                     yield from self._judged("hdr", tokens, False)
         yield from self._columns(text, lowered, words, cues)
         yield from self._sql_rows(text, lowered, words)
+        if "  " in text and (words is None or "name" in words):
+            yield from self._laid_out(text, lowered)
         if "CN=" in text or "VCARD" in text:
             yield from self._cards(text)
+
+    def _laid_out(self, text: str, lowered: str) -> Iterator[Finding]:
+        """A table laid out with blanks, as PDFs, OCR'd pages and booking systems print one: under a header cell
+        "Name" ("# Name   Age  Gender", " Sl  Name   Relation   Age"), each row's cell that starts in that column
+        ("1 RAJEEV MALHOTRA       58   M"), read as after a label; the table ends at a line that does not line up."""
+        for at in occurrences(lowered, "name"):
+            line_start = lowered.rfind("\n", 0, at) + 1
+            line_end = lowered.find("\n", at)
+            line_end = len(text) if line_end < 0 else line_end
+            header = lowered[line_start:line_end]
+            column = at - line_start
+            if not _LAID_OUT_HEADER.match(header, column) or header.count("  ") < 2:
+                continue
+            qualifier = _QUALIFIER_BEFORE.search(header, 0, column)  # "Passenger Name": the cell starts at its first word
+            column = qualifier.start() if qualifier else column
+            kind = _column_kind(header[column:at - line_start + 4])  # as a delimited table's: "Item Name" names things
+            for row in _lines_after(text, line_end, _LAID_OUT_ROWS) if kind else ():
+                if len(row) <= column or row[column] == " " or (column and row[column - 1] != " ") or row.count("  ") < 2:
+                    break
+                yield from self._value(text, row.start + column, kind, lower=False)
 
     def _cards(self, text: str) -> Iterator[Finding]:
         """A vCard's structured name ("N:Carvalho;Inês;Margarida;;": family, given, middle names) and a calendar
@@ -901,7 +923,8 @@ class NameRecognizer:
         if tokens and _FIELD_END.match(text, value.end()) and (last := _LAST_INITIAL.search(value.group())):
             # After a cue, a closing initial before the field's end is the name's ("Driver: Dmitri V.   Vehicle:").
             tokens.append((value.start() + last.start(), value.end(), INITIAL))
-        elif tokens and titled is None and tokens[-1][1] == value.end() and (last := _CAPS_LAST_INITIAL.match(text, value.end())):
+        elif (tokens and tokens[-1][1] == value.end() and (titled is None or tokens[0][2] & (GIVEN | ORG) == GIVEN)
+              and (last := _CAPS_LAST_INITIAL.match(text, value.end()))):  # "Selvi M   Wife", not "Tower C,"
             tokens.append((last.start() + 1, last.end(), INITIAL))
         if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
             return  # "lastName: String" in a GraphQL or TypeScript schema
@@ -1081,6 +1104,11 @@ _SPEAKER = re.compile(
     r"[ \t]*(?P<stamp>\[[^\]\n]{1,30}\][ \t]*|-?[ \t]*\d{1,2}[:.]\d{2}(?:[ \t]*[AaPp]\.?[Mm]\.?)?[ \t]*-?[ \t]*)?"
     r"(?:[A-Za-z]{2,12}[ \t]*\((?P<inner>[^\W\d_][^()\n:]{1,40})\)|(?P<name>[^\W\d_][^\W\d_'’ -]{1,20}(?:[ \t][^\W\d_][^\W\d_'’-]{1,20}){0,2}))"
 )
+# A header cell "name" in a table laid out with blanks (``_laid_out``): a whole word ending its cell; before it, at
+# most two words of the same cell ("passenger name"). At most ``_LAID_OUT_ROWS`` rows are read under it.
+_LAID_OUT_HEADER = re.compile(r"(?<![\w-])name(?:  |\t|$)")
+_QUALIFIER_BEFORE = re.compile(r"(?:(?<=  )|(?<=^))[a-z'’.]+(?: [a-z'’.]+)? \Z")
+_LAID_OUT_ROWS = 50
 # A vCard's "N:" line (``_cards``) and the common name of an iCalendar attendee or organiser.
 _VCARD_N = re.compile(r"^N(?:;[^:\n]*)?:(?P<family>[^;\n]*);(?P<given>[^;\n]*)(?:;(?P<middle>[^;\n]*))?", re.MULTILINE)
 _ICS_CN = re.compile(r"^(?:ATTENDEE|ORGANIZER)[^:\n]*?;CN=\"?(?P<v>[^;:\"\n]+)", re.MULTILINE)
@@ -1123,6 +1151,27 @@ _HEADING_SHARE = 0.6
 # person ("Priya will call", "Fionn seems fine", "Tom and I"). (A possessive never counts: "'" glues the word.)
 _SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|should|said|says|called|asked|told|wants|needs|seems|and|from|at|in)\b|[ \t]+[–—-][ \t]")
 _ASCII_WORD = re.compile(r"[a-z]+")
+
+
+class _Row(str):
+    """A line of the text that knows where it starts."""
+
+    start: int
+
+
+def _lines_after(text: str, end: int, most: int) -> Iterator[_Row]:
+    """Up to ``most`` lines after the line ending at ``end``, up to the first blank one."""
+    for _ in range(most):
+        if end >= len(text):
+            return
+        start = end + 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        row = _Row(text[start:end].rstrip("\r"))
+        if not row.strip():
+            return
+        row.start = start
+        yield row
 
 
 def _capital_follows(text: str, end: int) -> bool:
