@@ -777,6 +777,8 @@ class NameRecognizer:
         """A table laid out with blanks, as PDFs, OCR'd pages and booking systems print one: under a header cell
         "Name" ("# Name   Age  Gender", " Sl  Name   Relation   Age"), each row's cell that starts in that column
         ("1 RAJEEV MALHOTRA       58   M"), read as after a label; the table ends at a line that does not line up."""
+        if len(lowered) != len(text):
+            return  # a header's column would not be the rows' ("İ" lower-cases to two characters)
         for at in occurrences(lowered, "name"):
             line_start = lowered.rfind("\n", 0, at) + 1
             line_end = lowered.find("\n", at)
@@ -788,10 +790,10 @@ class NameRecognizer:
             qualifier = _QUALIFIER_BEFORE.search(header, 0, column)  # "Passenger Name": the cell starts at its first word
             column = qualifier.start() if qualifier else column
             kind = _column_kind(header[column:at - line_start + 4])  # as a delimited table's: "Item Name" names things
-            for row in _lines_after(text, line_end, _LAID_OUT_ROWS) if kind else ():
+            for row_start, row in _lines_after(text, line_end, _LAID_OUT_ROWS) if kind else ():
                 if len(row) <= column or row[column] == " " or (column and row[column - 1] != " ") or row.count("  ") < 2:
                     break
-                yield from self._value(text, row.start + column, kind, lower=False)
+                yield from self._value(text, row_start + column, kind, lower=False)
 
     def _cards(self, text: str) -> Iterator[Finding]:
         """A vCard's structured name ("N:Carvalho;Inês;Margarida;;": family, given, middle names) and a calendar
@@ -1153,25 +1155,18 @@ _SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|shou
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 
-class _Row(str):
-    """A line of the text that knows where it starts."""
-
-    start: int
-
-
-def _lines_after(text: str, end: int, most: int) -> Iterator[_Row]:
-    """Up to ``most`` lines after the line ending at ``end``, up to the first blank one."""
+def _lines_after(text: str, end: int, most: int) -> Iterator[tuple[int, str]]:
+    """(start, line) of up to ``most`` lines after the line ending at ``end``, up to the first blank one."""
     for _ in range(most):
         if end >= len(text):
             return
         start = end + 1
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        row = _Row(text[start:end].rstrip("\r"))
+        row = text[start:end].rstrip("\r")
         if not row.strip():
             return
-        row.start = start
-        yield row
+        yield start, row
 
 
 def _capital_follows(text: str, end: int) -> bool:

@@ -283,11 +283,12 @@ _PLATFORMS = ("github", "gitlab", "bitbucket", "twitter", "instagram", "insta", 
 
 
 def _statistic(text: str, value: str, start: int) -> bool:
-    """An age label qualified as a statistic ("Average age: 44", "Mediane leeftijd: 44 jaar"): nobody's age."""
+    """An age label qualified as a statistic ("Average age: 44", "mean patient age: 61", "Mediane leeftijd: 44
+    jaar"): nobody's age."""
     return _STATISTIC.search(text, max(0, start - 32), start) is not None
 
 
-_STATISTIC = re.compile(r"(?i:median|mediane?|average|avg|mean|gemiddelde|durchschnitt\w*|moyen(?:ne)?|promedio|media|średni\w*)\W+\w+\W*$")
+_STATISTIC = re.compile(r"(?i:median|mediane?|average|avg|mean|gemiddelde|durchschnitt\w*|moyen(?:ne)?|promedio|media|średni\w*)(?:\W+\w+){1,2}\W*$")
 
 
 def _plain_word(text: str, value: str, start: int) -> bool:
@@ -296,7 +297,7 @@ def _plain_word(text: str, value: str, start: int) -> bool:
 
 
 def _route_word(text: str, value: str, start: int) -> bool:
-    """A web route's own segment after "/users/" or "/profile/" ("me", "edit", "settings"), an id, a system account."""
+    """A web route's own segment after "/u/" or "/profile/" ("me", "edit", "settings"), an id, a system account."""
     return _system_user(text, value, start) or value.lower() in _ROUTE_WORDS or value.lower() in load("common_words.txt") or not any(c.isalpha() for c in value)
 
 
@@ -447,7 +448,7 @@ LABELLED: tuple[PatternSpec, ...] = (
     PatternSpec("USERNAME", r"\bssh\b[^\n]{0,80}?[ \t]-l[ \t]*(?P<v>[a-z_][a-z0-9_.-]{0,31})(?![\w@.-])", 0.85, reject=_system_user, anchors=("ssh",), words=("ssh",), longest=None),
     # A handle on a platform as people name it ("find me on github as alejandro-rmz", "my venmo is
     # kwame-osei-rentals", "twitter aleramirez_dev"): one with a digit, "_", "." or "-" (a plain word after the
-    # platform is prose: "github as well"), or a lower-case one behind its "@" (the mention row has those).
+    # platform is prose: "github as well"; one written with its "@" is the mention row's).
     PatternSpec("USERNAME", rf"(?i:\b(?:{'|'.join(_PLATFORMS)})(?:[ \t]+(?:handle|username|user|id|account|name))?(?:[ \t]*:|[ \t]+(?:is|as|at))?[ \t]+)(?P<v>[A-Za-z0-9][A-Za-z0-9_.-]{{0,38}}[A-Za-z0-9_])(?![\w@-]|\.\w)", 0.8, reject=_plain_word, anchors=_PLATFORMS, words=_PLATFORMS, longest=None),
     # An HTML form's login field ('<input name="username" value="giuli_espo93">') and a profile's path in a URL or
     # a log line ("GET /profile/rhiannon.pryce", "/u/jbrightwater"), not a route's own word ("/u/me", "/profile/edit").

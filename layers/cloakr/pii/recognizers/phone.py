@@ -111,7 +111,8 @@ class PhoneRecognizer:
 
     def _marked(self, raw: str, digits: str) -> tuple[str, ...]:
         """The other countries where a national number looks like a phone number without a cue: dialled with its
-        trunk "0" and in groups ("0171 4839201", "020 7946 0371"; "08123476" is as likely a company's number), or
+        trunk "0" and in groups, of any country ``ALSO_READ`` or ``CUED_READ`` names ("0171 4839201", "020 7946
+        0371", "0475 21 86 39"; "08123476" is as likely a company's number), or
         an Indian mobile number in groups ("98112 46730"). An eight-digit Singapore number ("9648 3302") or a bare
         ten-digit run could as well be a waybill or an account: those need a cue outside their own region."""
         if _trunk(raw):
