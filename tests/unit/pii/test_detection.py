@@ -221,7 +221,7 @@ HARD_NEGATIVES = [
     # a platform before prose, a route's own word, a merge's branch prefix
     "works on github as well; twitter is down", "GET /u/me then /profile/edit and /u/12345",
     "Merge pull request #12 from feature/login-form",
-    "Gemiddelde leeftijd: 42,1 jaar. Mediane leeftijd: 44 jaar.", "Average age: 44 across the cohort",  # statistics
+    "Gemiddelde leeftijd: 42,1 jaar. Mediane leeftijd: 44 jaar.", "Average age: 44 across the cohort", "mean patient age: 61",  # statistics
     "Order 86095742719 shipped",  # a valid Steuer-ID's digits without its cue
     "Steuer-ID 86 095 742 718",  # wrong check digit
     "Versicherungsnummer 15 070649 C 104",  # wrong check digit
