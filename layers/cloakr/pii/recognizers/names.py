@@ -925,8 +925,8 @@ class NameRecognizer:
         if tokens and _FIELD_END.match(text, value.end()) and (last := _LAST_INITIAL.search(value.group())):
             # After a cue, a closing initial before the field's end is the name's ("Driver: Dmitri V.   Vehicle:").
             tokens.append((value.start() + last.start(), value.end(), INITIAL))
-        elif (tokens and tokens[-1][1] == value.end() and (titled is None or tokens[0][2] & (GIVEN | ORG) == GIVEN)
-              and (last := _CAPS_LAST_INITIAL.match(text, value.end()))):  # "Selvi M   Wife", not "Tower C,"
+        elif (tokens and tokens[-1][1] == value.end() and (titled is None or tokens[0][2] & (GIVEN | ORG) == GIVEN or not tokens[0][2])
+              and (last := _CAPS_LAST_INITIAL.match(text, value.end()))):  # "Selvi M   Wife" (unlisted), not "Tower C,"
             tokens.append((last.start() + 1, last.end(), INITIAL))
         if kind == "part" and len(tokens) == 1 and text[tokens[0][0]:tokens[0][1]].lower() in _TYPE_WORDS:
             return  # "lastName: String" in a GraphQL or TypeScript schema
