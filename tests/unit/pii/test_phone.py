@@ -306,6 +306,26 @@ def test_what_only_looks_like_another_countrys_number(text):
     assert _phones(PIIEngine(), text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Agent: your registered mobile?\nCaller: nine eight three nine, zero four one, six two seven", "nine eight three nine, zero four one, six two seven"),
+        ("CALLER: Seven one five, two three three, four zero eight one", "Seven one five, two three three, four zero eight one"),
+        ("En uw telefoonnummer?\nKlant: nul zes, vier twee, negen één, drie acht, zeven zes.", "nul zes, vier twee, negen één, drie acht, zeven zes"),
+    ],
+)
+def test_a_number_said_digit_by_digit(text, expected):
+    assert _phones(PIIEngine(), text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "I have one dog, two cats, three birds, four fish, five snails, six ants and nine bees.",  # counted, not in a row
+    "one two three four five six",  # six digits are no phone number
+])
+def test_number_words_in_prose_are_no_phone_number(text):
+    assert _phones(PIIEngine(), text) == []
+
+
 def test_another_countrys_number_ranks_below_an_identifier_its_own_cue_backs():
     engine = PIIEngine(region="ap-southeast-1")
     text = "PH 64 79 67 C and NHS number 582 965 3818 have been recorded."

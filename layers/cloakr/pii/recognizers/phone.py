@@ -99,6 +99,25 @@ class PhoneRecognizer:
                 if found is not None:
                     extension = _EXTENSION.match(text, end)
                     yield Finding("PHONE", start, end if extension is None else extension.end(), *found, self.name)
+        words = cues.words() if cues.lower is not None else frozenset(_ASCII_WORDS.findall(text.lower()))
+        if any(len(language.intersection(words)) >= _SPOKEN_GATE for language in _DIGIT_LANGUAGES):
+            yield from self._spoken(text, cues)
+
+    def _spoken(self, text: str, cues: TextIndex) -> Iterator[Finding]:
+        """A number said digit by digit, as call transcripts write it ("nine eight three nine, zero four one, six two
+        seven", "oh seven nine five six ...", Dutch "nul zes, vier twee ..."): seven to fifteen digits ("double" and
+        "triple" repeat the next). Reported as a phone number, the likeliest thing a caller spells out; a record or
+        card number said so is redacted all the same."""
+        raw = cues.latin1 if cues.latin1 is not None else text.encode("latin-1", "replace")
+        tokens = raw.translate(_SEPARATORS).split()  # lower-cased, "," "." "-" as blanks: a byte table, all in C
+        if bytes(map(_SPOKEN_TOKENS.__contains__, tokens)).find(b"\x01" * _SPOKEN_RUN) < 0:
+            return  # no run of digit words (a C-level look at the words; the regex below tries every letter)
+        for run in _SPOKEN.finditer(text):
+            words = run.group().lower().replace(",", " ").replace("-", " ").replace(".", " ").split()
+            digits = len(words) + words.count("triple")  # "double five" is two digits, "triple two" three
+            if 7 <= digits <= 15:
+                score = 0.85 if _cued(cues, run.start(), run.end()) else 0.7
+                yield Finding("PHONE", run.start(), run.end(), score, False, self.name)
 
     def _foreign(self, raw: str, grouped: bool) -> tuple[str, ...]:
         """The other countries a national number beside a phone cue may be of: one written without a trunk "0" only
@@ -170,6 +189,29 @@ class PhoneRecognizer:
 def _trunk(raw: str) -> bool:
     """The run is dialled with a trunk "0", maybe its area code in brackets ("(02) 8858 5999")."""
     return raw.startswith(("0", "(0"))
+
+
+# Digits as words in English, Dutch, German, Spanish and French (``PhoneRecognizer._spoken``); "double five" is two.
+_DIGIT_LANGUAGE_WORDS = (
+    "zero oh one two three four five six seven eight nine", "nul een één twee drie vier vijf zes zeven acht negen",
+    "null eins zwei drei vier fünf sechs sieben acht neun", "cero uno dos tres cuatro cinco seis siete ocho nueve",
+    "zéro un deux trois quatre cinq six sept huit neuf",
+)
+_DIGIT_WORDS = sorted({word for words in _DIGIT_LANGUAGE_WORDS for word in words.split()} - {"un"})  # French "un": "a"
+_REPEATS = ("double", "triple")
+_SPOKEN = re.compile(
+    rf"(?i)(?<![\w-])(?:{'|'.join(_DIGIT_WORDS + list(_REPEATS))})(?:[ \t]*[,.-]?[ \t]+(?:{'|'.join(_DIGIT_WORDS + list(_REPEATS))})){{5,24}}(?![\w-])"
+)
+# Spoken digits are looked for only where the text's word set holds at least ``_SPOKEN_GATE`` different digit words
+# of one language (ASCII ones: the set's runs are ASCII), then only where its words hold ``_SPOKEN_RUN`` of them in
+# a row. Ordinary English prose has "one" and "two", now and then five number words, hardly ever six in a row; a
+# number said digit by digit uses six different digits or more nearly always.
+_DIGIT_LANGUAGES = tuple(frozenset(word for word in words.split() if word.isascii()) for words in _DIGIT_LANGUAGE_WORDS)
+_SPOKEN_GATE = 6
+_SPOKEN_RUN = 6
+_SPOKEN_TOKENS = frozenset(word.encode("latin-1") for word in (*_DIGIT_WORDS, *_REPEATS))
+_SEPARATORS = bytes(b + 32 if 0x41 <= b <= 0x5A or 0xC0 <= b <= 0xDE and b != 0xD7 else 0x20 if b in b",.-" else b for b in range(256))
+_ASCII_WORDS = re.compile(r"[a-z]+")
 
 
 # A run with a "/" is a phone number only as "030/12345678" (or after "+", "("): one slash, after the first group.
