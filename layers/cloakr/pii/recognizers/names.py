@@ -35,7 +35,7 @@ from functools import cache
 from typing import Iterator, NamedTuple
 
 from cloakr.pii.columns import Column, inserts, table_at
-from cloakr.pii.context import TextIndex, occurrences
+from cloakr.pii.context import TextIndex, occurrences, word_set
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 from cloakr.pii.normalize import latin1_bytes
@@ -100,10 +100,8 @@ _SHAPES = bytes(
 )
 # A run of up to five capitalised words (also the lexicon pass's candidate once it has two or more words).
 _VALUE_TITLE = _run(_TITLE, 5)
-# In capitals a middle initial may stand without its dot ("ROBERT J HALVORSEN"), but not last.
+# In capitals a middle initial may stand without its dot ("ROBERT J HALVORSEN"), but not last (``_CAPS_LAST_INITIAL``).
 _VALUE_CAPS = _run(rf"(?:{_CAPS}|[{_UP}]\.?(?=[ \t\u00a0]++[{_UP}]{{2}}))", 5)
-# ... and a closing initial after a cue, before the field ends ("Patient: MORALES, CYNTHIA A", "HOWARD T.").
-_CAPS_LAST_INITIAL = re.compile(rf"[ \t][{_UP}]\.?(?=[ \t]{{2}}|[ \t]*(?:\r?\n|\Z|[,;)(|]))")
 _VALUE_LOWER = _run(_LOWER, 3)
 _WORDS = re.compile(r"[\w'’]+")
 
@@ -300,6 +298,9 @@ _START = operator.methodcaller("start")
 # blanks, a comma or a bracket.
 _LAST_INITIAL = re.compile(rf"(?<=[ \t])[{_UP}]\.?\Z")
 _FIELD_END = re.compile(r"[ \t]{2}|[ \t]*(?:\r?\n|\Z|[,;)(|])")
+# A value in capitals stops before its closing initial (``_VALUE_CAPS``): that initial right after it, before the
+# field ends ("Patient: MORALES, CYNTHIA A", "HOWARD T.").
+_CAPS_LAST_INITIAL = re.compile(rf"[ \t][{_UP}]\.?(?={_FIELD_END.pattern})")
 # A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
@@ -621,7 +622,7 @@ class NameRecognizer:
             lowered = text.lower()
             if len(lowered) != len(text):
                 return  # offsets would not carry over (an index has no lower-cased copy then either)
-            words = frozenset(_ASCII_WORD.findall(lowered))
+            words = word_set(lowered)
         for word in sorted(words & _lone_given()):  # sorted: the same order in every process
             # Searched capitalised: the lower-case word ("son" in "reason", "person") is far more frequent.
             capitalised = word.capitalize()
@@ -1152,7 +1153,6 @@ _HEADING_SHARE = 0.6
 # After which a lone given name opening a sentence or line is still taken: a verb or linking word that follows a
 # person ("Priya will call", "Fionn seems fine", "Tom and I"). (A possessive never counts: "'" glues the word.)
 _SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|should|said|says|called|asked|told|wants|needs|seems|and|from|at|in)\b|[ \t]+[–—-][ \t]")
-_ASCII_WORD = re.compile(r"[a-z]+")
 
 
 def _lines_after(text: str, end: int, most: int) -> Iterator[tuple[int, str]]:

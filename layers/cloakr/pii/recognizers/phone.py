@@ -19,7 +19,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any, Iterator
 
-from cloakr.pii.context import AFTER_STOPS, TextIndex
+from cloakr.pii.context import AFTER_STOPS, TextIndex, word_set
 from cloakr.pii.model import Finding
 from cloakr.pii.normalize import ASCII_NON_DIGITS
 from cloakr.pii.scanning import scan_widened
@@ -99,7 +99,7 @@ class PhoneRecognizer:
                 if found is not None:
                     extension = _EXTENSION.match(text, end)
                     yield Finding("PHONE", start, end if extension is None else extension.end(), *found, self.name)
-        words = cues.words() if cues.lower is not None else frozenset(_ASCII_WORDS.findall(text.lower()))
+        words = cues.words() if cues.lower is not None else word_set(text.lower())
         if any(len(language.intersection(words)) >= _SPOKEN_GATE for language in _DIGIT_LANGUAGES):
             yield from self._spoken(text, cues)
 
@@ -211,7 +211,6 @@ _SPOKEN_GATE = 6
 _SPOKEN_RUN = 6
 _SPOKEN_TOKENS = frozenset(word.encode("latin-1") for word in (*_DIGIT_WORDS, *_REPEATS))
 _SEPARATORS = bytes(b + 32 if 0x41 <= b <= 0x5A or 0xC0 <= b <= 0xDE and b != 0xD7 else 0x20 if b in b",.-" else b for b in range(256))
-_ASCII_WORDS = re.compile(r"[a-z]+")
 
 
 # A run with a "/" is a phone number only as "030/12345678" (or after "+", "("): one slash, after the first group.
