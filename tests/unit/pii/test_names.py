@@ -198,6 +198,26 @@ POSITIVES = [
     ("[12/5/24, 9:15 PM] Farah: can lah", ["Farah"]),
     ("I, Padmavathi Kondapalli, hold savings account 1234", ["Padmavathi Kondapalli"]),
     ("Thank you Brandon. What routing number?", ["Brandon"]),
+    # the words after a comma are read as any others; a title after the comma cues the name
+    ("Thanks, Jane Smith. We will call.", ["Jane Smith"]),
+    ("Agent: Danke, Herr Petrović. Ich prüfe das.", ["Petrović"]),
+    # titles as other languages write them, in lower case mid-sentence, and words naming a family or a birth name
+    ("el abogado es el Lic. Mauricio Echeverría y la Dra. Beatriz Olmedo Sanz", ["Mauricio Echeverría", "Beatriz Olmedo Sanz"]),
+    ("Il sig. Gianluca D'Alessandro e la sig.ra Okoye", ["Gianluca D'Alessandro", "Okoye"]),
+    ("Betreft: t.a.v. dr. A. Oosterhuis, afd. Geriatrie", ["A. Oosterhuis"]),
+    ("Parents Patrick Dunleavy and Bridget (née Costello).", ["Costello", "Patrick Dunleavy", "Bridget"]),
+    ("Overleg met fam. Van den Broek (nr. 3)", ["Van den Broek"]),
+    ("Referenz: Prof. Dr.-Ing. Hartmut Wendland", ["Hartmut Wendland"]),
+    ("Thank you Ms. de la Cruz", ["de la Cruz"]),
+    ("Mevrouw Ingrid van 't Hof-Bakker en", ["Ingrid van 't Hof-Bakker"]),
+    # titles and initials before a name in capitals, a last name with an apostrophe, closing initials
+    ("LESSOR: Mr. K. S. NAGARAJ RAO, aged 61", ["K. S. NAGARAJ RAO"]),
+    ("Patient: MRS PATRICIA ANNE O'HALLORAN\nDOB", ["PATRICIA ANNE O'HALLORAN"]),
+    ("Name: SMT. PADMAVATHI H. R.\nAddress", ["PADMAVATHI H. R."]),
+    # labels of family trees and police reports
+    ("- Great-grandfather: Periyasamy Thevar (born 1901)", ["Periyasamy Thevar"]),
+    ("Complainant: Ms Adaeze Nwachukwu-Ford", ["Adaeze Nwachukwu-Ford"]),
+    ("SUBJECT 1: MCGILLICUDDY, SEAN PATRICK\nDOB", ["MCGILLICUDDY, SEAN PATRICK"]),
 ]
 
 
@@ -208,6 +228,9 @@ def test_positive_spans_are_exact(names, text, expected):
 
 HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
+    # places of two or three words each of which may be a name; an identifier after a title; a country
+    "We moved to Hong Kong, then Tsim Sha Tsui and San Jose.", "Flat 2, Anand Co-op Housing Society, Pune", "Dealer Lic. VI-1098832",
+    "Lives in Sri Lanka",
     # lists after plural labels that are no people; a qualified label of a thing or an organisation
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",

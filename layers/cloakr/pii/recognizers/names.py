@@ -47,16 +47,17 @@ _LO = rf"[^\W\d_{_UP}]"
 # Title-case word: O'Brien, D'Souza, Hans-Peter, McDonald, Zoë; a possessive 's stays outside.
 _TAIL = rf"(?:{_LO}++(?:[{_UP}]{_LO}++)?|['’][{_UP}]{_LO}++)(?:['’-][{_UP}]?{_LO}{{2,}}+)*+"
 _TITLE = rf"[{_UP}](?:{_TAIL}(?:-[{_UP}]\.)?|\.)"
-_CAPS = rf"[{_UP}]{{2,}}+(?:['’-][{_UP}]{{2,}}+)*+"
+_CAPS = rf"(?:[{_UP}]['’])?+[{_UP}]{{2,}}+(?:['’-][{_UP}]{{2,}}+)*+"  # "O'HALLORAN", "D'SOUZA" too
 _LOWER = rf"{_LO}{{2,}}+(?:['’-]{_LO}{{2,}}+)*+"
 _PARTICLES = frozenset(
     "van von der den de del della di da du la le dos das bin binti binte bte bt ibn al el ap zu ten ter s/o d/o a/l a/p "
-    "Ó ó".split()  # Irish "Ó Briain" (its capital alone is no title-case word; "Ní", "Mac" are)
+    "Ó ó 't ’t".split()  # Irish "Ó Briain" (its capital alone is no title-case word; "Ní", "Mac" are), Dutch "van 't Hof"
 )
 _PARTICLE = "|".join(sorted((re.escape(p) for p in _PARTICLES), key=len, reverse=True))
 # The hint scans' particles: "Ó" is a capital to them anyway, and the shaped copy has no "ó" to match.
 _HINT_PARTICLES = sorted((p for p in _PARTICLES if p.isascii()), key=len, reverse=True)
 # Words of a name stand one or two blanks apart; forms put three or more between fields ("Dmitri V.   Vehicle").
+_LEAD_PARTICLES = re.compile(rf"(?:(?:{_PARTICLE})[ \t]++){{1,3}}(?=[{_UP}])")
 _GAP = rf"[ \t\u00a0]{{1,2}}+(?![ \t\u00a0])(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
 
 
@@ -101,7 +102,7 @@ _SHAPES = bytes(
 # A run of up to five capitalised words (also the lexicon pass's candidate once it has two or more words).
 _VALUE_TITLE = _run(_TITLE, 5)
 # In capitals a middle initial may stand without its dot ("ROBERT J HALVORSEN"), but not last (``_CAPS_LAST_INITIAL``).
-_VALUE_CAPS = _run(rf"(?:{_CAPS}|[{_UP}]\.?(?=[ \t\u00a0]++[{_UP}]{{2}}))", 5)
+_VALUE_CAPS = _run(rf"(?:{_CAPS}|[{_UP}]\.?(?=[ \t\u00a0]++(?:[{_UP}]\.?[ \t\u00a0]++)?[{_UP}]{{2}}))", 5)  # "K. S. RAO"
 _VALUE_LOWER = _run(_LOWER, 3)
 _WORDS = re.compile(r"[\w'’]+")
 
@@ -113,26 +114,41 @@ _HONORIFIC = (
     # Italian, Spanish, Dutch, Austrian and Indonesian forms ("Sig.ra Giulia Moretti", "Dott.ssa Valentina Greco",
     # "Sra. Ibarra", "Dhr. Jansen", "Mag. Elisabeth Stöger", "Ibu Dewi Lestari"); not "Sr" ("Sr. Software Engineer") or
     # "Pak" ("pak choi").
-    r"Sig|Sig\.ra|Sig\.na|Sigra|Dott|Dott\.ssa|Dr\.ssa|Prof\.ssa|Avv|Sra|Srta|Dña|Dhr|Mevr|Mag|Dokter|Ibu|Bapak"
+    r"Sig|Sig\.ra|Sig\.na|Sigra|Dott|Dott\.ssa|Dr\.ssa|Prof\.ssa|Avv|Sra|Srta|Dña|Dhr|Mevr|Mag|Dokter|Ibu|Bapak|"
+    # Mexican "Lic." and "Dra.", Italian "Ing." and "Rag.", Dutch "Mevrouw", Polish "Pani"/"Panem", Indian "Sh."
+    # and "Kum.", "Fr." (a priest; German "Frau")
+    r"Lic|Licda|Dra|Ing|Rag|Arq|Mevrouw|Meneer|Mw|Pani|Panem|Panią|Pana|Sh|Kum|Fr"
 )
 _SALUTATIONS = frozenset(("Dear", "DEAR", "Hi", "Hello", "Hey", "Hiya", "Greetings", "Liebe", "Lieber", "Liebes", "Hallo", "Namaste",
                           "Bonjour", "Salut", "Servus", "Moin", "Estimada", "Estimado", "Gentile", "Geachte", "Hola", "Querida",
                           "Querido", "Chère", "Cher"))
 _LOWER_SALUTATIONS = ("dear ", "hi ", "hello ", "hey ")
+# Titles written in lower case inside a sentence, as Dutch, Italian and Spanish do ("t.a.v. dr. A. Oosterhuis", "il
+# sig. Rossi", "la dra. Olmedo"), and words that name a family or a birth name ("fam. Van den Broek", "née
+# Costello", "geb. Krause"): keyed by the word the text's word set must hold, each before a capitalised name.
+# Capitalised, the scan over capitalised words reads them ("Dr. Oosterhuis", "Familie Al-Masri" as a run).
+_LOWER_TITLES = {
+    "mevr": ("mevr. ",), "dhr": ("dhr. ",), "mw": ("mw. ",), "dr": ("dr. ",), "sig": ("sig. ", "sig.ra ", "sig.na "),
+    "dott": ("dott. ", "dott.ssa "), "sra": ("sra. ",), "dra": ("dra. ",), "lic": ("lic. ",), "fam": ("fam. ",),
+    "familie": ("familie ",), "famille": ("famille ",), "geb": ("geb. ",), "nee": ("nee ",), "n": ("née ",),
+}
+_LOWER_TITLE_WORDS = frozenset(_LOWER_TITLES)  # a dict's keys() & a set walks the whole set: 100k instructions
 # Labels without a colon: a lower-case word before a name in capitals, as payment and KYC notes write it ("card holder
 # name PRAKASH MENON", "cardholder DANIEL HUBER": True, capitals only); and the abbreviations of "in the name of",
 # Indonesian "a.n." and Dutch "t.n.v.", before a name in any case.
 _BARE_LABELS = {"name ": True, "holder ": True, "cardholder ": True, "a.n. ": False, "t.n.v. ": False}
 # Further titles after the first cue: "Dear Dr. Jane", "Sehr geehrter Herr Prof. Dr. med. Hans".
-_MORE_TITLES = LazyPattern(rf"(?:(?:{_HONORIFIC}|med|Ing|Mag|Dipl|Kollege|Kollegin|Late)\.?[ \t]+)+")
+_MORE_TITLES = LazyPattern(
+    rf"(?:(?:{_HONORIFIC}|Dr\.-Ing|Dipl\.-Ing|med|Mag|Dipl|Kollege|Kollegin|Late|SMT|SHRI|MDM|MISS|MME|MLLE)\.?[ \t]+)+")
 _HONORIFIC_WORDS = frozenset(word.replace("\\", "") for word in _HONORIFIC.split("|"))
 # An honorific or a salutation as a later word of a capitalised run (not "Gen", "Lord", "Judge": "Next Gen Firewall").
 _TITLED_WORDS = frozenset(
     "Mr Mrs Ms Mx Miss Dr Prof Herr Herrn Frau Mme Mlle Madame Monsieur Shri Smt Sri Mdm MR MRS MS DR Sig Sra Srta Dhr Mevr "
-    "Dott Ibu".split()) | _SALUTATIONS
+    "Dott Ibu Lic Dra Ing Mevrouw Pani Panem".split()) | _SALUTATIONS
 # A capitalised word after a blank, ended by a dot or not and then a blank or the run's end: each is looked up in
 # ``_TITLED_WORDS`` (one alternation of forty words cost every blank of every run forty tests).
 _TITLED = LazyPattern(rf"[ \t]([{_UP}][^\W\d_]{{1,11}})\b\.?(?=[ \t]|\Z)")
+_TITLE_WORD = re.compile(r"[^\W\d_]{1,12}")
 #: Plural person labels, whose value is a list of names ("Attendees: Priya, Tom Hale and Ana"): ``NameRecognizer._list``.
 _LIST_LABELS = frozenset("""attendees participants invitees guests members students pupils volunteers speakers panelists
     panellists present absent apologies kids children twins siblings travellers travelers passengers dependents authors
@@ -173,6 +189,13 @@ _LABELS = frozenset((
     "advisor", "adviser", "consultant", "therapist", "surgeon", "dentist", "pharmacist", "midwife", "caseworker",
     "case worker", "social worker", "landlady", "principal", "headteacher", "head teacher", "referee", "nok",
     "personne à prévenir", "handtekening", "verhuurder", "verhuurster",
+    # family trees and records of a family ("Great-grandfather: Periyasamy Thevar")
+    "grandfather", "grandmother", "grandad", "granddad", "grandma", "grandpa", "grandson", "granddaughter", "uncle",
+    "aunt", "auntie", "cousin", "nephew", "niece", "stepson", "stepdaughter", "stepmother", "stepfather", "brother",
+    "sister", "partner", "fiancé", "fiancée",
+    # police, court and insurance records
+    "complainant", "victim", "suspect", "accused", "offender", "informant", "deceased", "decedent", "claimant",
+    "respondent", "appellant", "petitioner", "signed as", "pengadu", "pemandu",
 )) | _LIST_LABELS
 # Tables (``columns``): what may follow a header cell's label.
 _CELL_ENDS = frozenset((",", "\t", "|", ";", "\r", "\n", ""))
@@ -290,6 +313,8 @@ _LABEL_SPACED = re.compile(r" :(?:(?<=[^\W\d_] :)|(?<=  :))[ \t]*[\"']?(?=[^\W\d
 _LABEL_DASH = re.compile(r" [-–](?<=[^\W\d_] [-–]) (?=[^\W\d_])")
 _LINE_BULLETS = " \t-–•*>"
 _DASH_LABEL_WORDS = 3
+# Words that label a person only when numbered, as police and accident reports do ("SUBJECT 1:"; "Subject:" heads mail).
+_NUMBERED_LABELS = frozenset(("subject", "person", "party", "individual"))
 _LABEL_NUMBERED = re.compile(r":(?<=[^\W\d_] \d:)[ \t]*(?=[^\W\d_])")
 # An XML element whose name is the key: "<lastName>Okafor</lastName>".
 _LABEL_TAG = re.compile(r">(?<=[^\W\d_]>)(?=[^\W\d_])")
@@ -300,7 +325,7 @@ _LAST_INITIAL = re.compile(rf"(?<=[ \t])[{_UP}]\.?\Z")
 _FIELD_END = re.compile(r"[ \t]{2}|[ \t]*(?:\r?\n|\Z|[,;)(|])")
 # A value in capitals stops before its closing initial (``_VALUE_CAPS``): that initial right after it, before the
 # field ends ("Patient: MORALES, CYNTHIA A", "HOWARD T.").
-_CAPS_LAST_INITIAL = re.compile(rf"[ \t][{_UP}]\.?(?={_FIELD_END.pattern})")
+_CAPS_LAST_INITIAL = re.compile(rf"(?:[ \t][{_UP}]\.?){{1,2}}(?={_FIELD_END.pattern})")  # "PADMAVATHI H. R."
 # A key at the end of what precedes a colon: letters, digits, "_" and "-", starting with a letter.
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 # Where a key's words meet: a lower-case letter before a capital ("firstName"), "_" or "-" ("last_name").
@@ -365,7 +390,8 @@ _KIN = _KIN_LISTS | frozenset("""husband wife son sons daughter daughters brothe
 _FIELD_MARKS = frozenset("=;&|{")
 #: Words that may stand before a one-word label ("Full name:", "Your name:", "Primary insured:"), unlike "File name:".
 _NAME_QUALIFIERS = frozenset("""your my his her their the full first last given middle legal maiden preferred user primary
-    secondary joint additional second main lead named authorised authorized registered previous former current""".split())
+    secondary joint additional second main lead named authorised authorized registered previous former current great
+    nama""".split())
 #: Countries where family names come first (Tan Wei Ming); there that order scores like given-name-first.
 _FAMILY_FIRST = frozenset({"SG", "MY", "CN", "HK", "TW", "KR", "VN"})
 
@@ -409,6 +435,13 @@ def _lone_given() -> frozenset[str]:
     that may stand alone as a name (``NameRecognizer._lone``)."""
     lexicons = _lexicons()
     return frozenset(w for w in lexicons.given - lexicons.common - lexicons.places - lexicons.org - _PARTICLES if len(w) > 2 and w.isalpha())
+
+
+@cache
+def _place_phrases() -> frozenset[str]:
+    """Places of two or three words whose every word may also be a name ("Hong Kong", "San Jose", "Wan Chai"): a
+    capitalised run is no person where one of them stands in it."""
+    return frozenset(entry for entry in _lexicons().places if " " in entry)
 
 
 @cache
@@ -587,23 +620,32 @@ class NameRecognizer:
             if word in _HONORIFIC_WORDS or word in _SALUTATIONS:
                 if start and (text[start - 1].isalnum() or text[start - 1] in "@./#_-") or hint.group(1) and word in _HONORIFIC_WORDS:
                     continue  # "SMr", or a list such as "Gt, Ge, Lt, Le"
-                found = self._after_title(text, word, hint.end() - 1)
-            elif hint.group(1):
+                found = self._after_title(text, word, _skip_blanks(text, hint.end(1)))  # "Ms. de la Cruz" too
+            elif hint.group(1) and (found := self._surname_first(text, start, hint.end() - 1)):
                 # "Paris, London": a comma splits a run, unless a surname stands before it and a given name after
                 # ("Müller, Jürgen", as registers write names)
-                found = self._surname_first(text, start, hint.end() - 1)
+                pass
             else:
-                while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
-                    start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
-                    # a quote that opens a string ("VALUES ('Jane Doe'") is not part of the name
-                if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
-                    continue  # part of an e-mail, path, URL or identifier
-                run = _VALUE_TITLE.match(text, start)
-                inside = _titled(run.group()) if run else None
-                if inside:
-                    found = self._titled_run(text, run, inside)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
+                title = None
+                if hint.group(1):  # "Thanks, Jane Smith.", "Danke, Herr Petrović.": the words after the comma
+                    start = _skip_blanks(text, text.index(",", start) + 1)
+                    title = _TITLE_WORD.match(text, start)
+                    if title is not None and title.group() not in _TITLED_WORDS:
+                        title = None
+                if title is not None:
+                    found = self._after_title(text, title.group(), _past_title(text, title.end()))
                 else:
-                    found = self._from_run(run.start(), run.group()) if run else ()
+                    while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
+                        start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
+                        # a quote that opens a string ("VALUES ('Jane Doe'") is not part of the name
+                    if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
+                        continue  # part of an e-mail, path, URL or identifier
+                    run = _VALUE_TITLE.match(text, start)
+                    inside = _titled(run.group()) if run else None
+                    if inside:
+                        found = self._titled_run(text, run, inside)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
+                    else:
+                        found = self._from_run(run.start(), run.group()) if run else ()
             for finding in found:
                 resume = finding.end
                 if not any(finding.start < e and s < finding.end for s, e in taken):
@@ -680,6 +722,8 @@ class NameRecognizer:
         for colon in labels:
             # Where the label's words end: before " 1:" of "Passenger 1:".
             kind = self._label_kind(text, colon.start() - 2 if colon.re is _LABEL_NUMBERED else colon.start())
+            if not kind and colon.re is _LABEL_NUMBERED and (before := _WORD_BEFORE.search(text, max(0, colon.start() - 30), colon.start() - 2)):
+                kind = "lab" if before.group(1).lower() in _NUMBERED_LABELS else ""  # "SUBJECT 1:", "Party 2:"
             if not kind and colon.re is _LABEL_COLON:
                 yield from self._speaker(text, colon.start())
             if kind == "list":
@@ -715,6 +759,12 @@ class NameRecognizer:
                 if caps and not (text[at].islower() and self._caps_name(text, pos)):
                     continue
                 yield from self._value(text, pos, "lab", lower=False)
+        for word in sorted(_LOWER_TITLE_WORDS if words is None else _LOWER_TITLE_WORDS.intersection(words)):
+            for title in _LOWER_TITLES[word]:
+                for at in occurrences(lowered, title) if title in lowered else ():
+                    pos = _skip_blanks(text, at + len(title))
+                    if text[at].islower() and (not at or not lowered[at - 1].isalnum()) and text[pos:pos + 1].isupper():
+                        yield from self._value(text, pos, "hon", lower=False)
         for phrase in _LOWER_SALUTATIONS:  # "hi jane" opening the text or a line
             if words is not None and not _PHRASE_WORDS[phrase] <= words:
                 continue
@@ -885,13 +935,22 @@ class NameRecognizer:
     def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
         if not text[pos:pos + 1].isalpha():
             return
+        if kind in ("hon", "lab") and text[pos].islower() and (lead := _LEAD_PARTICLES.match(text, pos)):
+            # "Ms. de la Cruz", "Name: van der Berg, Anna": the particles open the name
+            for finding in self._value(text, lead.end(), kind, lower):
+                yield Finding("NAME", pos, finding.end, finding.score, False, self.name) if finding.start == lead.end() else finding
+            return
         if text[pos - 1] == "=" and ("+" in text or "%20" in text):
             query = _QUERY_TITLE.match(text, pos) or (_QUERY_LOWER.match(text, pos) if lower else None)
             if query is not None:  # "name=Jane+Doe": read with blanks for "+" and "%20" (offsets unchanged)
                 spaced = query.group().replace("%20", "   ").replace("+", " ")
                 yield from self._judged(kind, self._tokens(pos, spaced), lower and query.group()[0].islower())
                 return
+        if kind in ("lab", "kin") and (titles := _MORE_TITLES.match(text, pos)):
+            pos, kind = titles.end(), "hon"  # "Lessor: Mr. K. S. NAGARAJ RAO", "Name: SMT. PADMAVATHI"
         titled = _VALUE_TITLE.match(text, pos)
+        if titled is not None and titled.group()[-1] == "." and (caps := _VALUE_CAPS.match(text, pos)) and caps.end() > titled.end():
+            titled = None  # initials before a name in capitals ("K. S. NAGARAJ RAO")
         value = titled or _VALUE_CAPS.match(text, pos)
         if value is None and lower:
             value = _VALUE_LOWER.match(text, pos)
@@ -900,6 +959,8 @@ class NameRecognizer:
             lower = False
         if value is None:
             return
+        if text[value.end():value.end() + 1] == "-" and text[value.end() + 1:value.end() + 2].isdigit():
+            return  # "Lic. VI-1098832": an identifier's letters
         after = text[value.end():value.end() + 3].lstrip(" \t")
         if kind == "hdr" and not after.startswith(("<", "(", "[")):
             return  # "To: Jane Smith <jane@...>" is a person; "To: All Staff" is not
@@ -1065,7 +1126,7 @@ class NameRecognizer:
         i = 0
         while i < len(words) - 1:
             end, score = self._name_at(words, i)
-            if score:
+            if score and not _names_place(run.lower(), offset, words, i, end):
                 yield Finding("NAME", words[i][0], words[end - 1][1], score, False, self.name)
             i = end
 
@@ -1206,6 +1267,19 @@ def _hints(text: str, raw: bytes | None) -> Iterator[re.Match[str]] | Iterator[r
     if raw is None:  # letters beyond Latin-1 ("Łukasz", "Dvořák"): the class-led scan
         return _HINT.finditer(text)
     return _HINT_SHAPED.finditer(raw.translate(_SHAPES))
+
+
+def _names_place(lowered: str, offset: int, words: list[tuple[int, int, int]], i: int, end: int) -> bool:
+    """Two or three of the run's words from ``words[i]`` to ``words[end - 1]`` (or beside them: "Tsim Sha Tsui")
+    spell a place of ``_place_phrases`` (``lowered`` is the run, lower-cased, starting at ``offset``)."""
+    phrases = _place_phrases()
+    for first in range(max(0, i - 2), end):
+        for size in (2, 3):
+            last = first + size
+            if first + size > i and last <= len(words) and " ".join(
+                    lowered[start - offset:stop - offset] for start, stop, _ in words[first:last]) in phrases:
+                return True
+    return False
 
 
 def _skip_blanks(text: str, pos: int) -> int:
