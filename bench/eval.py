@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("second hand-written holdout", holdout.load(holdout.SECOND_DIR)))
         sets.append(("third hand-written holdout", holdout.load(holdout.THIRD_DIR)))
         sets.append(("fourth hand-written holdout", holdout.load(holdout.FOURTH_DIR)))
+        sets.append(("fifth hand-written holdout", holdout.load(holdout.FIFTH_DIR)))
     detectors = [("cloakr", cloakr_detector())]
     if args.compare_presidio:
         detectors.append(("presidio (pattern recognizers)", presidio_detector()))

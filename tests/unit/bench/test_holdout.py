@@ -41,7 +41,8 @@ def test_a_bad_line_is_refused_with_its_place(line, message):
 
 
 @pytest.mark.parametrize(("directory", "shapes"), [(holdout.HOLDOUT_DIR, {"us", "eu", "ap"}), (holdout.SECOND_DIR, {"na", "eu", "apac"}),
-                                                      (holdout.THIRD_DIR, {"na", "eu", "apac"}), (holdout.FOURTH_DIR, {"na", "eu", "apac"})])
+                                                      (holdout.THIRD_DIR, {"na", "eu", "apac"}), (holdout.FOURTH_DIR, {"na", "eu", "apac"}),
+                                                      (holdout.FIFTH_DIR, {"na", "eu", "apac"})])
 def test_the_shipped_holdouts_load_with_positives_and_negatives(directory, shapes):
     samples = holdout.load(directory)
     assert len(samples) >= 200
@@ -58,4 +59,4 @@ def test_eval_scores_the_corpus_and_every_holdout(capsys):
     names = [r["engine"] for r in json.loads(capsys.readouterr().out)]
     assert names == ["cloakr on the generated corpus", "cloakr on the first hand-written holdout",
                      "cloakr on the second hand-written holdout", "cloakr on the third hand-written holdout",
-                     "cloakr on the fourth hand-written holdout"]
+                     "cloakr on the fourth hand-written holdout", "cloakr on the fifth hand-written holdout"]
