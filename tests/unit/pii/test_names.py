@@ -218,6 +218,16 @@ POSITIVES = [
     ("- Great-grandfather: Periyasamy Thevar (born 1901)", ["Periyasamy Thevar"]),
     ("Complainant: Ms Adaeze Nwachukwu-Ford", ["Adaeze Nwachukwu-Ford"]),
     ("SUBJECT 1: MCGILLICUDDY, SEAN PATRICK\nDOB", ["MCGILLICUDDY, SEAN PATRICK"]),
+    # a patronymic after s/o, d/o, a/l is part of the name; a parent's or husband's full name stands apart
+    ("- Sharmila d/o Krishnan (HR)", ["Sharmila d/o Krishnan"]),
+    ("dikenali sebagai MUTHU A/L GOVINDASAMY, umur 40", ["MUTHU A/L GOVINDASAMY"]),
+    ("Sunita Tiwari W/O Late Ram Prasad Tiwari", ["Ram Prasad Tiwari", "Sunita Tiwari"]),
+    # a nickname in quotes inside a name, and the list going on after it
+    ('Attendees: Elijah Baptiste, Wojciech "Wojtek" Lis, Dolores Fuentes and me',
+     ['Wojciech "Wojtek" Lis', "Elijah Baptiste", "Dolores Fuentes"]),
+    ('Employee: Antoinette "Toni" Baptiste-Mwangi\nRole', ['Antoinette "Toni" Baptiste-Mwangi']),
+    # a name in Chinese characters beside its romanisation, or after a label
+    ("PATIENT: TAN WEI MING (陈伟明)\nGrandmother: 李月嫦, b. 1931", ["TAN WEI MING", "陈伟明", "李月嫦"]),
 ]
 
 
@@ -230,7 +240,7 @@ HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
     # places of two or three words each of which may be a name; an identifier after a title; a country
     "We moved to Hong Kong, then Tsim Sha Tsui and San Jose.", "Flat 2, Anand Co-op Housing Society, Pune", "Dealer Lic. VI-1098832",
-    "Lives in Sri Lanka",
+    "Lives in Sri Lanka", 'She said "Hello" to the "Big Apple" crowd and the "New" York team.', "型号 (通用型) 已停产",
     # lists after plural labels that are no people; a qualified label of a thing or an organisation
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",

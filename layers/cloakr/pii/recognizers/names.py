@@ -32,7 +32,7 @@ import operator
 import re
 import unicodedata
 from functools import cache
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from cloakr.pii.columns import Column, inserts, table_at
 from cloakr.pii.context import TextIndex, occurrences, word_set
@@ -370,7 +370,14 @@ _END_CHAR = {"!\n": "!", ",\r\n": "\r", "grüßen\n": "ß", "grüße\n": "ß"}
 # Honorifics written in capitals before a name in capitals (looked up lower-case in the text's word set).
 _CAPS_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mme", "mlle", "dr", "prof", "shri", "smt", "mdm"))
 # Relations that records write before a parent's or husband's name.
-_RELATIONS = ("s/o ", "d/o ", "w/o ")
+_RELATIONS = ("s/o ", "d/o ", "w/o ", "a/l ", "a/p ")
+# One to three capitalised words (or words in capitals) right before a point: a name that ends there.
+_NAME_BEFORE = re.compile(rf"(?<![\w'’.-])(?:(?:{_TITLE}|{_CAPS})[ \t]+){{1,3}}\Z")
+_NAME_BEFORE_REACH = 60
+# A nickname in quotes inside a name: its opening quote after a blank, the word, then the closing quote and a blank.
+_NICK_CLOSES = ('" ', "” ")
+_NICK_OPEN = re.compile(rf"[ \t][\"“](?P<v>[{_UP}]{_LO}{{1,15}})\Z")
+_NICK_REACH = 18
 # People named by how they relate to the writer: "my neighbor Frank", "husband Ramon", "roommate dani", "the driver
 # Dmitri", "Mitbewohner Florian". A capitalised word after one is a name when it is a given name or unlisted; a
 # lower-case one only when it is a given name and no common word ("husband chris", not "husband said").
@@ -409,6 +416,11 @@ _OLDEST = 120
 _HANDLE_AFTER = re.compile(r"[ \t]*\((?P<v>[a-z][a-z0-9_.-]{2,31})\)")
 _HANDLE_BEFORE = re.compile(r"(?<![\w@.-])(?P<v>[a-z][a-z0-9_.-]{2,31})[ \t]*\(\Z")
 _HANDLE_REACH = 40
+# Two to four Chinese characters in brackets after a name, or before one that stands in brackets.
+_HANZI_AFTER = re.compile(r"[ \t]*[(（](?P<v>[\u3400-\u9fff]{2,4})[)）]")
+_HANZI_BEFORE = re.compile(r"(?<![\u3400-\u9fff])(?P<v>[\u3400-\u9fff]{2,4})[ \t]*[(（]\Z")
+_HANZI_REACH = 8
+_HANZI_NAME = re.compile(r"[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])")
 _AGE_IN_PARENS = re.compile(
     rf"\((?P<v>\d{{1,3}})(?P<unit>[ \t]*(?:{_AGE_UNITS}))?(?:[ \t,/]*[mfwd])?\)",
     re.IGNORECASE)
@@ -506,9 +518,14 @@ class NameRecognizer:
         names: list[Finding] = []
         # Where each capitalised given name stands, as the lone pass searched it: the echo pass need not search again.
         searched: dict[str, list[int]] = {}
+        hanzi = not text.isascii()
         for name in self._names(text, cues, searched):
             names.append(name)
             yield name
+            if hanzi:  # the name in Chinese characters beside its romanisation: "TAN WEI MING (陈伟明)", "何永強 (Ho Wing-keung)"
+                beside = _HANZI_AFTER.match(text, name.end) or _HANZI_BEFORE.search(text, max(0, name.start - _HANZI_REACH), name.start)
+                if beside is not None:
+                    yield Finding("NAME", beside.start("v"), beside.end("v"), 0.8, False, self.name)
             handle = _HANDLE_AFTER.match(text, name.end)
             if handle is None and text[name.start - 1:name.start] == "(":  # "mdaniels (Maria Daniels)"
                 handle = _HANDLE_BEFORE.search(text, max(0, name.start - _HANDLE_REACH), name.start)
@@ -615,43 +632,48 @@ class NameRecognizer:
             if next_taken < len(taken) and taken[next_taken][0] <= start:
                 resume = taken[next_taken][1]  # inside a cued name: nothing more to learn here
             if start < resume:
-                continue  # inside a name already reported
-            word = text[start:hint.start(1)].rstrip(".")
-            if word in _HONORIFIC_WORDS or word in _SALUTATIONS:
+                comma = text.find(",", resume, hint.end()) if hint.group(1) else -1
+                if comma < 0:
+                    continue  # inside a name already reported
+                found = self._after_comma(text, comma)  # 'Wojciech "Wojtek" Lis, Dolores Fuentes'
+            elif (word := text[start:hint.start(1)].rstrip(".")) in _HONORIFIC_WORDS or word in _SALUTATIONS:
                 if start and (text[start - 1].isalnum() or text[start - 1] in "@./#_-") or hint.group(1) and word in _HONORIFIC_WORDS:
                     continue  # "SMr", or a list such as "Gt, Ge, Lt, Le"
                 found = self._after_title(text, word, _skip_blanks(text, hint.end(1)))  # "Ms. de la Cruz" too
-            elif hint.group(1) and (found := self._surname_first(text, start, hint.end() - 1)):
+            elif hint.group(1):
                 # "Paris, London": a comma splits a run, unless a surname stands before it and a given name after
-                # ("Müller, Jürgen", as registers write names)
-                pass
+                # ("Müller, Jürgen", as registers write names); else the words after it are read as any others
+                found = self._surname_first(text, start, hint.end() - 1) or self._after_comma(text, text.index(",", start))
             else:
-                title = None
-                if hint.group(1):  # "Thanks, Jane Smith.", "Danke, Herr Petrović.": the words after the comma
-                    start = _skip_blanks(text, text.index(",", start) + 1)
-                    title = _TITLE_WORD.match(text, start)
-                    if title is not None and title.group() not in _TITLED_WORDS:
-                        title = None
-                if title is not None:
-                    found = self._after_title(text, title.group(), _past_title(text, title.end()))
-                else:
-                    while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
-                        start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
-                        # a quote that opens a string ("VALUES ('Jane Doe'") is not part of the name
-                    if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
-                        continue  # part of an e-mail, path, URL or identifier
-                    run = _VALUE_TITLE.match(text, start)
-                    inside = _titled(run.group()) if run else None
-                    if inside:
-                        found = self._titled_run(text, run, inside)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
-                    else:
-                        found = self._from_run(run.start(), run.group()) if run else ()
+                found = self._run_at(text, start)
             for finding in found:
                 resume = finding.end
                 if not any(finding.start < e and s < finding.end for s, e in taken):
                     reported.append((finding.start, finding.end))
                     yield finding
         yield from self._lone(text, cues, taken + reported, searched)
+
+    def _after_comma(self, text: str, comma: int) -> Iterable[Finding]:
+        """The words after a comma: "Thanks, Jane Smith.", "Danke, Herr Petrović." (the hint at the word before the
+        comma has passed their capital)."""
+        start = _skip_blanks(text, comma + 1)
+        title = _TITLE_WORD.match(text, start)
+        if title is not None and title.group() in _TITLED_WORDS:
+            return self._after_title(text, title.group(), _past_title(text, title.end()))
+        return self._run_at(text, start)
+
+    def _run_at(self, text: str, start: int) -> Iterable[Finding]:
+        """The names of the capitalised run that takes in ``start``."""
+        while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
+            start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
+            # a quote that opens a string ("VALUES ('Jane Doe'") is not part of the name
+        if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
+            return ()  # part of an e-mail, path, URL or identifier
+        run = _VALUE_TITLE.match(text, start)
+        inside = _titled(run.group()) if run else None
+        if inside:
+            return self._titled_run(text, run, inside)  # "Hausarzt Dr. Schäfer", "Thanks Mr O'Connor"
+        return self._from_run(run.start(), run.group()) if run else ()
 
     def _lone(self, text: str, cues: TextIndex | None, taken: list[tuple[int, int]], searched: dict[str, list[int]]) -> Iterator[Finding]:
         """A given name standing alone inside a sentence ("ask Priya about it", "thanks, Oluwaseun"): a word the
@@ -712,6 +734,9 @@ class NameRecognizer:
     def _cued(self, text: str, cues: TextIndex | None) -> Iterator[Finding]:
         """Names after a label, an introduction, a sign-off or a lower-case salutation (the scan in find() does the
         capitalised honorifics and salutations)."""
+        for quote in _NICK_CLOSES:  # first: a label's value stops at the quote ("Employee: Antoinette "Toni" ...")
+            if quote in text:
+                yield from self._nicknamed(text, quote)
         labels = [*_LABEL_COLON.finditer(text), *_LABEL_EQUALS.finditer(text), *_LABEL_TAG.finditer(text)]
         if " :" in text:
             labels += _LABEL_SPACED.finditer(text)
@@ -781,12 +806,22 @@ class NameRecognizer:
                     yield from self._value(text, pos, "hon", lower=False)
         if "/" in text and (words is None or not _GDS_TITLES.isdisjoint(words)):
             yield from self._booked(text)
-        for relation in _RELATIONS if "/o " in lowered else ():
-            # Indian and Malay records name a parent or husband: "S/O Late Venkata Reddy", "D/O Imran Chaudhary".
+        for relation in _RELATIONS if "/o " in lowered or "a/l " in lowered or "a/p " in lowered else ():
+            # Indian and Malay records name a parent or husband: "S/O Late Venkata Reddy", "D/O Imran Chaudhary",
+            # "MUTHU A/L GOVINDASAMY"; the person's own name before it belongs to the same name ("Sharmila d/o
+            # Krishnan").
             if relation in lowered:
                 for at in occurrences(lowered, relation):
-                    if not at or not text[at - 1].isalnum():
-                        yield from self._after_title(text, "S/O", _skip_blanks(text, at + len(relation)))
+                    if at and text[at - 1].isalnum():
+                        continue
+                    pos = _skip_blanks(text, at + len(relation))
+                    parent = list(self._after_title(text, "S/O", pos))
+                    # One word after it, no title between: a patronymic, part of the legal name ("MUTHU A/L
+                    # GOVINDASAMY"); else the parent's or husband's own name ("w/o Late Ram Prasad Tiwari").
+                    own = self._name_before(text, at) if len(parent) == 1 and parent[0].start == pos and " " not in text[pos:parent[0].end] else None
+                    if own is not None:
+                        parent = [Finding("NAME", own, parent[0].end, parent[0].score, False, self.name)]
+                    yield from parent
         for word in sorted(_KIN if words is None else _KIN.intersection(words)):  # sorted: the same order in every process
             for at in occurrences(lowered, word + " "):
                 pos = _skip_blanks(text, at + len(word) + 1)
@@ -935,6 +970,11 @@ class NameRecognizer:
     def _value(self, text: str, pos: int, kind: str, lower: bool) -> Iterator[Finding]:
         if not text[pos:pos + 1].isalpha():
             return
+        if "\u3400" <= text[pos] <= "\u9fff":  # "Grandmother: 李月嫦", "Mdm 许亚莲": a name in Chinese characters
+            hanzi = _HANZI_NAME.match(text, pos)
+            if hanzi is not None and kind in ("lab", "hon", "kin", "part"):
+                yield Finding("NAME", pos, hanzi.end(), 0.8, False, self.name)
+            return
         if kind in ("hon", "lab") and text[pos].islower() and (lead := _LEAD_PARTICLES.match(text, pos)):
             # "Ms. de la Cruz", "Name: van der Berg, Anna": the particles open the name
             for finding in self._value(text, lead.end(), kind, lower):
@@ -1058,6 +1098,33 @@ class NameRecognizer:
         if tokens[0][2] & COMMON and not speaker.group("stamp"):
             return  # "Will: ..." opening a line is as often a heading
         yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.8, False, self.name)
+
+    def _nicknamed(self, text: str, close: str) -> Iterator[Finding]:
+        """A name with a nickname in quotes inside it, 'Wojciech "Wojtek" Lis', 'Frederick "Fritz" van der Merwe':
+        found from each closing quote and a blank (``close``); the words before the quote and after it must make a
+        name, one of its first words or the nickname a given name."""
+        for at in occurrences(text, close):
+            nick = _NICK_OPEN.search(text, max(0, at - _NICK_REACH), at)
+            own = self._name_before(text, nick.start() + 1) if nick else None
+            if own is None:
+                continue
+            rest = _skip_blanks(text, at + 1)
+            lead = _LEAD_PARTICLES.match(text, rest)
+            run = _VALUE_TITLE.match(text, lead.end() if lead else rest)
+            tokens = self._tokens(run.start(), run.group()) if run else []
+            if tokens and any(self.flags(word) & GIVEN for word in (text[own:nick.start()].split()[0], nick.group("v"))):
+                yield Finding("NAME", own, tokens[-1][1], 0.85, False, self.name)
+
+    def _name_before(self, text: str, at: int) -> int | None:
+        """Where the words right before ``at`` start, if they may be a person's name (none a common, place or
+        organisation word and not only honorifics): "Sharmila " before "d/o"."""
+        run = _NAME_BEFORE.search(text, max(0, at - _NAME_BEFORE_REACH), at)
+        if run is None:
+            return None
+        tokens = self._tokens(run.start(), run.group().rstrip())
+        if not tokens or any(f & (COMMON | PLACE | ORG) and not f & _NAMEISH for _, _, f in tokens):
+            return None
+        return tokens[0][0]
 
     def _caps_name(self, text: str, pos: int) -> bool:
         """Two or more words in capitals at ``pos`` that the lexicons back as a name: one of them a given name or
