@@ -25,6 +25,14 @@ POSITIVES = [
     ("GB", "Flat 3, 12 High Street, Oxford OX1 4AA", "Flat 3, 12 High Street, Oxford OX1 4AA"),
     ("GB", "Address: Rose Cottage, Little Snoring, Norfolk NR21 0AA", "Rose Cottage, Little Snoring, Norfolk NR21 0AA"),
     ("GB", "Address: SW1A 1AA", "SW1A 1AA"),  # a postcode alone counts when cued
+    # flat, block and building parts before the street, back to the unit that opens them
+    ("IN", "permanent address Flat 4B, Sree Lakshmi Residency, 22 Kalakshetra Road, Thiruvanmiyur, Chennai 600041.",
+     "Flat 4B, Sree Lakshmi Residency, 22 Kalakshetra Road, Thiruvanmiyur, Chennai 600041"),
+    ("SG", "Landlord: Cathal Murphy, 12 Seafield Road East, Clontarf, Dublin 3, D03 W8X2\n",
+     "12 Seafield Road East, Clontarf, Dublin 3, D03 W8X2"),  # an Eircode ends it; the name before is no unit
+    # no postcode: the localities and town that end the string or the line
+    ("SG", '"residential_address": "Flat B, 12/F, Wing On Mansion, 88 Nathan Road, Tsim Sha Tsui, Kowloon",',
+     "Flat B, 12/F, Wing On Mansion, 88 Nathan Road, Tsim Sha Tsui, Kowloon"),
     # Germany
     ("DE", "Anschrift: Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
     ("DE", "Bitte an Berliner Straße 12a, 80331 München senden.", "Berliner Straße 12a, 80331 München"),

@@ -169,6 +169,8 @@ _UK_POSTCODE = r"(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPR
 # A town after a German, Austrian or Swiss postcode: words one blank apart, no sentence's full stop ("1060 Wien.
 # Falls", "8008 Zürich  Sehr geehrte"), "am"/"im"/"an der" between ("Frankfurt am Main", "Freiburg im Breisgau").
 _PLZ_TOWN = r"[A-ZÄÖÜ][^\W\d_]*(?:-[A-ZÄÖÜ][^\W\d_]*)*(?:[ \t](?:(?:am|an der|im|in|ob|vorm|vor|bei)[ \t])?(?:[A-ZÄÖÜ][^\W\d_]*|\([A-ZÄÖÜ][^\W\d_]*\))){0,2}"
+# Ireland's Eircode: a routing key ("D03", "T12", "D6W") and a four-character unique identifier ("W8X2").
+_EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)[ \t]?[0-9AC-FHKNPRTV-Y]{4}"
 _CA_PROVINCE = r"AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT"
 _AU_STATE = r"NSW|VIC|QLD|TAS|ACT|SA|WA|NT"
 _CA_POSTCODE = r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]?\d[ABCEGHJ-NPRSTV-Z]\d"
@@ -184,19 +186,28 @@ _TERMINAL = LazyPattern(
     rf"(?:{_US_STATE})[ \t]+\d{{5}}(?:-\d{{4}})?"
     rf"|(?:{_AU_STATE})[ \t]+\d{{4}}"
     rf"|(?:(?:{_CA_PROVINCE})[ \t]+)?{_CA_POSTCODE}"
-    rf"|{_UK_POSTCODE}"
+    rf"|{_UK_POSTCODE}|{_EIRCODE}"
     rf"|Singapore[ \t]*\d{{6}}|S[ \t]?\(\d{{6}}\)"
     rf"|(?:PIN|Pin|PIN Code|Pin Code|Pincode)[ \t]*:?[ \t]*[1-9]\d{{2}}[ \t]?\d{{3}}"
     rf"|(?P<six>[1-9]\d{{2}}[ \t]?\d{{3}}))"
     rf"|(?:D-|A-|CH-)?\d{{4,5}}[ \t]+{_PLZ_TOWN}|\d{{4}}[ \t]?[A-Z]{{2}}[ \t]+{_PLZ_TOWN})(?![\w])"
 )
-_TOWN_ONLY = LazyPattern(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n]|$))")
+_TOWN_ONLY = LazyPattern(rf"[ \t]*,[ \t]*(?P<town>{_TOWN})(?=[ \t]*(?:[.;)\n\"'|]|$))")
 # A line or comma-separated part between street and town: a district, a sector, or a building's name with its
 # number ("One Raffles Place Tower 2").
 _LOCALITY = LazyPattern(
     rf"{_SEP}(?:{_CAP}(?:[ \t]+{_CAP}){{0,4}}(?:[ \t]+\d{{1,3}}[A-Z]?)?|Sector[ \t]+\d{{1,3}}(?:-?[A-Z])?|Phase[ \t]+\d{{1,2}}|{_ORDINAL}[ \t]+(?:Cross|Main|Floor))"
     rf"(?=[ \t]*,|[ \t]*\r?\n)"
 )
+# Where an address's last part may end without a postcode: the line, the sentence, a quoted string or a cell.
+_CELL_COMMA = re.compile(r"[ \t]*,(?![ \t\r\n])")  # "1187 Peachtree St NE,Atlanta,GA": CSV cells, not one address
+_PART_END = re.compile(r"[ \t]*(?:[.;)\r\n\"'|]|\Z)")
+# A part before a street, back to a flat or unit: "Flat 4B, Sree Lakshmi Residency, " before "22 Kalakshetra Road",
+# "Flat B, 12/F, Wing On Mansion, " before "88 Nathan Road". Only a run of parts that starts with a unit counts.
+_UNIT_PART = rf"(?:(?:{_UNIT_WORDS}|Lot|Level|Floor|Tower|Wing)\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9A-Za-z][0-9A-Za-z/-]{{0,5}}(?:[ \t]+(?:Tower|Block|Wing)[ \t]+[0-9A-Z]{{1,4}})?|\d{{1,2}}/F)"
+_PART_BEFORE = LazyPattern(rf"(?<![\w/-])(?:(?P<unit>{_UNIT_PART})|{_CAP}(?:[ \t]+{_CAP}){{0,3}}(?:[ \t]+\d{{1,3}}[A-Z]?)?)[ \t]*,[ \t]*\Z")
+_PART_REACH = 48
+_PARTS_BEFORE = 4
 _COUNTRY_TAIL = LazyPattern(rf"{_SEP}(?:{_COUNTRY})(?![\w])")
 
 # Cues that make whatever follows an address when it ends in a postcode.
@@ -317,6 +328,9 @@ class AddressRecognizer:
         # Overlaps (a unit-led match inside a numbered one, a cue around a street) keep the longest, then the best.
         found.sort(key=lambda f: (-(f.end - f.start), -f.score, f.start))
         for address in sorted(first_disjoint(found), key=lambda f: f.start):
+            start = _premises_start(text, address.start)
+            if start < address.start:
+                address = Finding("ADDRESS", start, address.end, address.score, False, self.name)
             addressee = self._names.addressee(text, address.start) if self._names is not None else None
             if addressee is not None:
                 yield addressee
@@ -345,9 +359,14 @@ class AddressRecognizer:
                 break
             pos = locality.end()
         if score == bare_score and bare_score:
-            town = _TOWN_ONLY.match(text, end)
-            if town and not _common_town(town.group("town")):
-                end, score = town.end(), bare_score + 0.05
+            # No postcode: the localities and a town that end the line, sentence or string ("88 Nathan Road, Tsim Sha
+            # Tsui, Kowloon").
+            for at in (pos, end) if pos > end and not _CELL_COMMA.match(text, end) else (end,):
+                town = _TOWN_ONLY.match(text, at)
+                tail = town.end() if town and not _common_town(town.group("town")) else at
+                if tail > end and _PART_END.match(text, tail) and not _common_town(text[end:tail].strip(" \t,")):
+                    end, score = tail, bare_score + 0.05
+                    break
         while text[end - 1] in " \t.,":  # "..., Sydney." ends the sentence, not the address
             end -= 1
         return Finding("ADDRESS", start, end, round(score, 2), False, self.name)
@@ -436,6 +455,22 @@ def _street_words_ok(street: str) -> bool:
     """False for "2 Hard Drive" and similar: a product, not a street."""
     words = street.split()
     return len(words) < 3 or words[-2].lower().strip(",") not in _NOT_STREET
+
+
+def _premises_start(text: str, start: int) -> int:
+    """Where the flat, unit and building parts before an address's street begin ("Flat 7C, Block 3, Kornhill, "),
+    or ``start`` when none lead up to it from a unit."""
+    begin, pos = start, start
+    if "," not in text[max(0, start - 3):start]:
+        return start  # no part ends right before the street (most addresses)
+    for _ in range(_PARTS_BEFORE):
+        part = _PART_BEFORE.search(text, max(0, pos - _PART_REACH), pos)
+        if part is None:
+            break
+        pos = part.start()
+        if part.group("unit"):
+            begin = pos
+    return begin
 
 
 def _common_town(town: str) -> bool:
