@@ -34,6 +34,7 @@ POSITIVES = [
     ("geboren am 3. Januar 1990", "DATE_OF_BIRTH", "3. Januar 1990"),
     ("She was born on the 4th of March, 1985.", "DATE_OF_BIRTH", "4th of March, 1985"),
     ("date of birth 04-Mar-1985", "DATE_OF_BIRTH", "04-Mar-1985"),
+    ("- Children: Frank Ashworth (b. 05 Jan 1922), died 1990", "DATE_OF_BIRTH", "05 Jan 1922"),  # family trees' "b."
     ("Indian passport no. J8369854", "PASSPORT_NUMBER", "J8369854"),
     ("Passport: K1234567A", "PASSPORT_NUMBER", "K1234567A"),  # Singapore
     ("passport AB123456 (Canada)", "PASSPORT_NUMBER", "AB123456"),

@@ -345,7 +345,7 @@ DRIVER_CUES = ("driver license", "driver's license", "drivers license", "driver 
                "körkortsnummer", "prawo jazdy", "lic no")
 VEHICLE_CUES = ("license plate", "licence plate", "number plate", "plate", "registration", "reg", "regn", "vehicle", "car",
                 "challan", "taxi", "driver", "lorry", "cab", "rego")
-DOB_CUES = ("dob", "d.o.b", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "bday", "b'day",
+DOB_CUES = ("dob", "d.o.b", "b.", "date of birth", "birth date", "birthdate", "born", "born on", "birthday", "bday", "b'day",
             "geburtsdatum", "geb", "geboren", "date de naissance", "né le", "née le", "fecha de nacimiento", "f. nac",
             "f. nacimiento", "nacimiento", "data di nascita", "nato il", "nata il", "nato a", "nata a", "geboortedatum",
             "geboren op", "data urodzenia", "urodzony", "urodzona", "född", "födelsedatum", "født", "fødselsdato",
