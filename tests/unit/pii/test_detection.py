@@ -271,6 +271,11 @@ def test_a_bold_date_is_no_birth_date(engine):
     assert found(engine, "Deadline: **01.02.2025** for all") == []
 
 
+def test_a_date_whose_year_has_not_come_is_no_birth_date(engine):
+    text = "Passport EK7391025, DOB 1995-04-18, exp 2031-11-20; child DOB 20310101"
+    assert [value for kind, value in found(engine, text) if kind == "DATE_OF_BIRTH"] == ["1995-04-18"]
+
+
 @pytest.mark.parametrize("text", [
     "the user reports that the account holder and user agent on the login page saw: account was closed",
     "Account board mind all teach. Account season impact. Your account locked",

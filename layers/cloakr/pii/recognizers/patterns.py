@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Callable, Iterator
 
@@ -288,6 +289,14 @@ def _statistic(text: str, value: str, start: int) -> bool:
     return _STATISTIC.search(text, max(0, start - 32), start) is not None
 
 
+def _not_born_yet(text: str, value: str, start: int) -> bool:
+    """A date whose year has not come: "DOB 1995-04-18, exp 2031-11-20" reaches the passport's expiry, no birth."""
+    year = _FULL_YEAR.search(value)
+    return year is not None and int(year.group()) > _THIS_YEAR
+
+
+_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\A(?:19|20)\d{2}(?=\d{4}\Z)")  # "2031-11-20", "20310101"
+_THIS_YEAR = date.today().year
 _STATISTIC = re.compile(r"(?i:median|mediane?|average|avg|mean|gemiddelde|durchschnitt\w*|moyen(?:ne)?|promedio|media|średni\w*)(?:\W+\w+){1,2}\W*$")
 
 
@@ -406,9 +415,9 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_MEDICARE_BENEFICIARY_IDENTIFIER", r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b", 0.85, v.mbi, cues=("mbi", "medicare", "beneficiary"), digit=True, longest=13),
     PatternSpec("US_NATIONAL_PROVIDER_IDENTIFIER", r"(?<![\d-])[12]\d{9}(?![\d-])", 0.0, v.npi, cues=("npi", "provider", "national provider", "prescriber", "physician"), needs_cue=True, digit=True, longest=10),
     PatternSpec("US_DEA_NUMBER", r"\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}\b", 0.85, v.dea, cues=("dea", "dea number", "dea#", "registration"), reject=_after_passport_cue, digit=True, longest=9),
-    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=DOB_CUES, needs_cue=True, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
+    PatternSpec("DATE_OF_BIRTH", DATE, 0.0, cues=DOB_CUES, needs_cue=True, reject=_not_born_yet, digit=True, digit_lead=DATE_DIGIT_LEAD, cue_score=0.9, flags=re.IGNORECASE, longest=25),
     # A birth date written as one number after its cue, as pharmacy claims and HL7 do: "DOB 19710822".
-    PatternSpec("DATE_OF_BIRTH", r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.0, cues=DOB_CUES, needs_cue=True, digit=True, cue_score=0.9, window=20, longest=8),
+    PatternSpec("DATE_OF_BIRTH", r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.0, cues=DOB_CUES, needs_cue=True, reject=_not_born_yet, digit=True, cue_score=0.9, window=20, longest=8),
     # German lists mark a birth date with a star ("Kaya, Emre   *14.04.1983   Tel."); not a bold date ("**01.02.**").
     PatternSpec("DATE_OF_BIRTH", r"\*(?<![*\w]\*)(?P<v>\d{1,2}\.\d{1,2}\.(?:19|20)\d{2})(?![\d.])", 0.85, anchors=("*",), longest=None),
     PatternSpec("MEDICAL_RECORD_NUMBER", r"\b(?=[A-Z0-9/-]{5,20}\b)(?=[A-Z0-9/-]*\d)[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b", 0.0, _record_number, cues=("mrn", "medical record", "medical record number", "record number", "patient id", "chart number", "chart no", "chart #", "hospital number", "hospital no", "uhid", "patient no", "patient number", "dossiernr", "dossiernummer", "ur number", "hospital ur", "versichertennummer", "krankenversichertennummer", "pat.-nr", "patientennummer", "patienten-nr", "member id", "member number", "subscriber id", "insurance id", "health plan id", "nhi", "ur no", "opd no", "dossier patient", "cartella clinica"), needs_cue=True, digit=True, digit_lead=None, cue_score=0.85),
