@@ -60,6 +60,12 @@ def test_numbers_still_found_and_refused():
     assert phones == ["+44 20 7946 0958", "(415) 555-0134"]
 
 
+def test_a_number_a_product_or_record_code_names_is_that_code():
+    engine = PIIEngine()
+    text = "Aleve, NDC 0280-6000-10; UPC 0 84217 44102 6; Lot: 0412 5566 77; pharmacy (415) 555-0134"
+    assert [text[f.start:f.end] for f in engine.detect(text) if f.type == "PHONE"] == ["(415) 555-0134"]
+
+
 def test_a_slash_after_the_area_code_as_german_numbers_write_it():
     engine = PIIEngine(region="eu-central-1")
     text = "Rufen Sie 030/12345678 an, Fax 089 / 123 456 - 78; Rechnung 2024/0012345 vom 12/05/2024."

@@ -53,6 +53,10 @@ _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ 
 _TIME_BEFORE = re.compile(r"\d:")
 # An extension after a number: "x214", "ext. 204", "extension 12", "Durchwahl -31" is not read (a hyphenated
 # suffix is already part of the run).
+# A code's name right before a run: the run is that code, whatever its shape.
+_CODE_BEFORE = re.compile(r"(?<![\w])(?i:ndc|sku|isbn(?:-1[03])?|upc|ean|gtin|imei|iccid|lot|batch|serial)[ \t]*(?:no\.?|#|:)?[ \t]*\Z")
+_CODE_REACH = 16
+_CODE_WORDS = frozenset("ndc sku isbn upc ean gtin imei iccid lot batch serial".split())
 _EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6}\b", re.IGNORECASE)
 #: Countries whose national numbers every engine also reads, after its default country's: the five regions' own
 #: and their neighbours' (the US plan covers Canada). Order matters only for the cost: a number is parsed again
@@ -82,6 +86,8 @@ class PhoneRecognizer:
 
     def find(self, text: str, cues: TextIndex | None = None) -> Iterator[Finding]:
         cues = cues if cues is not None else TextIndex(text)
+        words = cues.words() if cues.lower is not None else word_set(text.lower())
+        coded = not _CODE_WORDS.isdisjoint(words)  # a code's name stands somewhere in the text
         for start, end in _runs(text, cues):
             if text[start] == "(" and ")" not in text[start:end]:
                 start += 1  # "(0475 21 86 39)": the bracket around the whole number is the text's, not the number's
@@ -94,12 +100,13 @@ class PhoneRecognizer:
             digits = value.translate(ASCII_NON_DIGITS)
             # ISO dates and times and date-like runs are not worth asking libphonenumber.
             # Nor are the seconds of a time and what follows them ("17:20:05 2025 -0700").
-            if 7 <= len(digits) <= 17 and not _DATE_LIKE.match(value) and not _TIME_BEFORE.match(text, start - 2, start):
+            # Nor are numbers a product or record code's word names ("NDC 0280-6000-10", "SKU 4006-381-33391").
+            if 7 <= len(digits) <= 17 and not _DATE_LIKE.match(value) and not _TIME_BEFORE.match(text, start - 2, start) \
+                    and not (coded and _CODE_BEFORE.search(text, max(0, start - _CODE_REACH), start)):
                 found = self._match(value, digits, start, end, cues)
                 if found is not None:
                     extension = _EXTENSION.match(text, end)
                     yield Finding("PHONE", start, end if extension is None else extension.end(), *found, self.name)
-        words = cues.words() if cues.lower is not None else word_set(text.lower())
         if any(len(language.intersection(words)) >= _SPOKEN_GATE for language in _DIGIT_LANGUAGES):
             yield from self._spoken(text, cues)
 
