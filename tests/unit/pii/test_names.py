@@ -240,7 +240,7 @@ HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
     # places of two or three words each of which may be a name; an identifier after a title; a country
     "We moved to Hong Kong, then Tsim Sha Tsui and San Jose.", "Flat 2, Anand Co-op Housing Society, Pune", "Dealer Lic. VI-1098832",
-    "Lives in Sri Lanka", 'She said "Hello" to the "Big Apple" crowd and the "New" York team.', "型号 (通用型) 已停产",
+    "Lives in Sri Lanka", "Junior Analyst at Northside Family Practice", "a grey Kia Sportage hit the Porsche Macan", 'She said "Hello" to the "Big Apple" crowd and the "New" York team.', "型号 (通用型) 已停产",
     # lists after plural labels that are no people; a qualified label of a thing or an organisation
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",

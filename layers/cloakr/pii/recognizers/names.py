@@ -1199,6 +1199,8 @@ class NameRecognizer:
 
     def _name_at(self, words: list[tuple[int, int, int]], i: int) -> tuple[int, float]:
         """(index after the name, score) for a name starting at ``words[i]``; score 0 when there is none."""
+        if words[i][2] & ORG and not words[i][2] & SURNAME:
+            return i + 1, 0.0  # "Kia Sportage", "Porsche Macan": a make, a brand, an organisation opens the run
         j = i + 1
         while j < len(words) and not _stops(words[j][2]):
             j += 1
