@@ -35,6 +35,7 @@ POSITIVES = [
     ("She was born on the 4th of March, 1985.", "DATE_OF_BIRTH", "4th of March, 1985"),
     ("date of birth 04-Mar-1985", "DATE_OF_BIRTH", "04-Mar-1985"),
     ("- Children: Frank Ashworth (b. 05 Jan 1922), died 1990", "DATE_OF_BIRTH", "05 Jan 1922"),  # family trees' "b."
+    ("new wifi is up. network Cottage-5G pw: T3apot!Marmite77", "PASSWORD", "T3apot!Marmite77"),
     ("Indian passport no. J8369854", "PASSPORT_NUMBER", "J8369854"),
     ("Passport: K1234567A", "PASSPORT_NUMBER", "K1234567A"),  # Singapore
     ("passport AB123456 (Canada)", "PASSPORT_NUMBER", "AB123456"),

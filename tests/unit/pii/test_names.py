@@ -228,6 +228,9 @@ POSITIVES = [
     ('Employee: Antoinette "Toni" Baptiste-Mwangi\nRole', ['Antoinette "Toni" Baptiste-Mwangi']),
     # a name in Chinese characters beside its romanisation, or after a label
     ("PATIENT: TAN WEI MING (陈伟明)\nGrandmother: 李月嫦, b. 1931", ["TAN WEI MING", "陈伟明", "李月嫦"]),
+    # a name in capitals heading a paragraph, as signatures and contact blocks do; a log's quoted user with blanks
+    ("Keep the block as is.\n\nARJUN MEHTA-KAPOOR\nSenior Analyst\n", ["ARJUN MEHTA-KAPOOR"]),
+    ('09:02:17Z INFO auth login_ok user="PARK Ji-hoon" ip=10.0.0.1 user="jdoe"', ["PARK Ji-hoon"]),
 ]
 
 
@@ -240,7 +243,9 @@ HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
     # places of two or three words each of which may be a name; an identifier after a title; a country
     "We moved to Hong Kong, then Tsim Sha Tsui and San Jose.", "Flat 2, Anand Co-op Housing Society, Pune", "Dealer Lic. VI-1098832",
-    "Lives in Sri Lanka", "Junior Analyst at Northside Family Practice", "a grey Kia Sportage hit the Porsche Macan", 'She said "Hello" to the "Big Apple" crowd and the "New" York team.', "型号 (通用型) 已停产",
+    "Lives in Sri Lanka", "Hello\n\nPATIENT DETAILS\nName", "x\n\nNEW YORK OFFICE\nabc", 'user="Admin User" ok',
+    "Junior Analyst at Northside Family Practice", "a grey Kia Sportage hit the Porsche Macan",
+    'She said "Hello" to the "Big Apple" crowd and the "New" York team.', "型号 (通用型) 已停产",
     # lists after plural labels that are no people; a qualified label of a thing or an organisation
     "Symptoms present: Fever, Cough and Headache", "Members: Admin, Editor, Viewer", "Speakers: Sony, Bose, Yamaha",
     "her friends said hello", "Current landlord: Harborview Property Mgmt",

@@ -375,6 +375,10 @@ _RELATIONS = ("s/o ", "d/o ", "w/o ", "a/l ", "a/p ")
 _NAME_BEFORE = re.compile(rf"(?<![\w'’.-])(?:(?:{_TITLE}|{_CAPS})[ \t]+){{1,3}}\Z")
 _NAME_BEFORE_REACH = 60
 # A nickname in quotes inside a name: its opening quote after a blank, the word, then the closing quote and a blank.
+_CAPS_HEAD = re.compile(rf"(?P<v>{_CAPS}(?:[ \t]{_CAPS}){{1,3}})[ \t]*\r?\n")
+_CAPS_PARAGRAPH = re.compile(rf"\n\n{_CAPS_HEAD.pattern}")
+_USER_KEYS = ('user="', "user='")
+_QUOTED_USER = re.compile(r"""(?P<v>[^"'\n=]{3,60})["']""")
 _NICK_CLOSES = ('" ', "” ")
 _NICK_OPEN = re.compile(rf"[ \t][\"“](?P<v>[{_UP}]{_LO}{{1,15}})\Z")
 _NICK_REACH = 18
@@ -858,6 +862,33 @@ class NameRecognizer:
             yield from self._laid_out(text, lowered)
         if "CN=" in text or "VCARD" in text:
             yield from self._cards(text)
+        yield from self._caps_heads(text)
+        for key in _USER_KEYS:
+            if key in text:
+                yield from self._quoted_users(text, key)
+
+    def _quoted_users(self, text: str, key: str) -> Iterator[Finding]:
+        """A log's user field quoted with blanks inside, 'user="PARK Ji-hoon"': a person's name, not a login (which
+        holds no blank). Two to four words, each capitalised, none only a common, place or organisation word."""
+        for at in occurrences(text, key):
+            if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+                continue
+            value = _QUOTED_USER.match(text, at + len(key))
+            if value is None:
+                continue
+            tokens = [(s, e, self.flags(text[s:e])) for s, e, _ in _words(value.start("v"), value.group("v"))]
+            if 1 < len(tokens) <= 4 and all(text[s].isupper() and not _stops(f) for s, _, f in tokens):
+                yield Finding("NAME", value.start("v"), value.end("v"), 0.9, False, self.name)  # over the login pattern's first word
+
+    def _caps_heads(self, text: str) -> Iterator[Finding]:
+        """A name in capitals alone on the line that opens a paragraph, as signatures and contact blocks head
+        themselves ("\n\nARJUN MEHTA-KAPOOR\nSenior Analyst"): a given name first, no word a common, place or
+        organisation word ("PATIENT DETAILS", "NEW YORK OFFICE" are headings)."""
+        heads = [head] if (head := _CAPS_HEAD.match(text)) else []
+        for line in (*heads, *_CAPS_PARAGRAPH.finditer(text)):  # led by "\n\n": sre finds it at memchr speed
+            tokens = self._tokens(line.start("v"), line.group("v"))
+            if len(tokens) > 1 and tokens[0][2] & GIVEN and not any(f & (COMMON | PLACE | ORG) for _, _, f in tokens):
+                yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.75, False, self.name)
 
     def _laid_out(self, text: str, lowered: str) -> Iterator[Finding]:
         """A table laid out with blanks, as PDFs, OCR'd pages and booking systems print one: under a header cell

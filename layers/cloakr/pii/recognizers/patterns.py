@@ -470,9 +470,9 @@ LABELLED: tuple[PatternSpec, ...] = (
     # value quoted or not; a quoted one may hold blanks ("qwpz lmte ryvc hhak", an app password). Not a placeholder.
     PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)(?P<v>[^\s,;\"']{3,128})", 0.9, reject=_placeholder, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
     PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwd|pwd|pass|passphrase|kennwort|passwort)[\"']?\s*[:=]\s*)(?P<q>[\"'])(?P<v>[^\"'\n]{3,128})(?P=q)", 0.9, reject=_placeholder, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passphrase", "kennwort", "passwort"), longest=None),
-    # Written in a sentence: "temp password Welcome2Halcyon!", "netflix pw is Sprinkles#88": a value with a letter
+    # Written in a sentence: "temp password Welcome2Halcyon!", "netflix pw is Sprinkles#88", "wifi pw: T3apot!77": a value with a letter
     # and a digit or sign (not "password reset").
-    PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwort|pw)[ \t]+(?:is[ \t]+)?)(?P<v>[^\s,;\"']{6,64})", 0.8, _password_like, reject=_placeholder, anchors=("pw", "passw"), words=("password", "passwort", "pw"), longest=None),
+    PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwort|pw)(?:[ \t]*:[ \t]*|[ \t]+(?:is[ \t]+)?))(?P<v>[^\s,;\"']{6,64})", 0.8, _password_like, reject=_placeholder, anchors=("pw", "passw"), words=("password", "passwort", "pw"), longest=None),
     # The password in a connection URI's user part ("postgres://admin:S3cret@db:5432/prod", "mysql://root:pw@10.0.0.1"):
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
     PatternSpec("PASSWORD", r"\b[A-Za-z][A-Za-z0-9+.-]{0,19}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@(?=[^\s@/:]+(?:[:/?#]|\s|$))", 0.9, reject=_placeholder, anchors=("://",), anchor_reach=21, anchor_shape=URI_PASSWORD_SHAPE, longest=None),
