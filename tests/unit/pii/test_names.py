@@ -231,6 +231,10 @@ POSITIVES = [
     # a name in capitals heading a paragraph, as signatures and contact blocks do; a log's quoted user with blanks
     ("Keep the block as is.\n\nARJUN MEHTA-KAPOOR\nSenior Analyst\n", ["ARJUN MEHTA-KAPOOR"]),
     ('09:02:17Z INFO auth login_ok user="PARK Ji-hoon" ip=10.0.0.1 user="jdoe"', ["PARK Ji-hoon"]),
+    # a lower-case speaker of a time-stamped chat who speaks again; a system message is none
+    # initials written together before a surname
+    ("Met groet,\nG.J. Smith", ["G.J. Smith"]),
+    ("[20:11] kenji: rent?\n[20:12] system: ok\n[20:13] kenji: thx\n[20:14] system: ok\n[20:15] amara: hi", ["kenji", "kenji"]),
 ]
 
 
@@ -243,7 +247,7 @@ HARD_NEGATIVES = [
     "/export?file_name=Report+Final&format=csv",
     # places of two or three words each of which may be a name; an identifier after a title; a country
     "We moved to Hong Kong, then Tsim Sha Tsui and San Jose.", "Flat 2, Anand Co-op Housing Society, Pune", "Dealer Lic. VI-1098832",
-    "Lives in Sri Lanka", "Hello\n\nPATIENT DETAILS\nName", "x\n\nNEW YORK OFFICE\nabc", 'user="Admin User" ok',
+    "Lives in Sri Lanka", "I bank with J.P. Morgan Chase and Morgan Stanley.", "Hello\n\nPATIENT DETAILS\nName", "x\n\nNEW YORK OFFICE\nabc", 'user="Admin User" ok',
     "Junior Analyst at Northside Family Practice", "a grey Kia Sportage hit the Porsche Macan",
     'She said "Hello" to the "Big Apple" crowd and the "New" York team.', "型号 (通用型) 已停产",
     # lists after plural labels that are no people; a qualified label of a thing or an organisation

@@ -46,7 +46,7 @@ _UP = "A-ZÀ-ÖØ-Þ" + "".join(ch for ch in map(chr, range(0x100, 0x250)) if ch
 _LO = rf"[^\W\d_{_UP}]"
 # Title-case word: O'Brien, D'Souza, Hans-Peter, McDonald, Zoë; a possessive 's stays outside.
 _TAIL = rf"(?:{_LO}++(?:[{_UP}]{_LO}++)?|['’][{_UP}]{_LO}++)(?:['’-][{_UP}]?{_LO}{{2,}}+)*+"
-_TITLE = rf"[{_UP}](?:{_TAIL}(?:-[{_UP}]\.)?|\.)"
+_TITLE = rf"[{_UP}](?:{_TAIL}(?:-[{_UP}]\.)?|\.(?:[{_UP}]\.){{0,3}})"  # "H.J." as one initials word too
 _CAPS = rf"(?:[{_UP}]['’])?+[{_UP}]{{2,}}+(?:['’-][{_UP}]{{2,}}+)*+"  # "O'HALLORAN", "D'SOUZA" too
 _LOWER = rf"{_LO}{{2,}}+(?:['’-]{_LO}{{2,}}+)*+"
 _PARTICLES = frozenset(
@@ -148,6 +148,7 @@ _TITLED_WORDS = frozenset(
 # A capitalised word after a blank, ended by a dot or not and then a blank or the run's end: each is looked up in
 # ``_TITLED_WORDS`` (one alternation of forty words cost every blank of every run forty tests).
 _TITLED = LazyPattern(rf"[ \t]([{_UP}][^\W\d_]{{1,11}})\b\.?(?=[ \t]|\Z)")
+_INITIALS = re.compile(rf"(?:[{_UP}]\.)+")
 _TITLE_WORD = re.compile(r"[^\W\d_]{1,12}")
 #: Plural person labels, whose value is a list of names ("Attendees: Priya, Tom Hale and Ana"): ``NameRecognizer._list``.
 _LIST_LABELS = frozenset("""attendees participants invitees guests members students pupils volunteers speakers panelists
@@ -455,9 +456,10 @@ def _lone_given() -> frozenset[str]:
 
 @cache
 def _place_phrases() -> frozenset[str]:
-    """Places of two or three words whose every word may also be a name ("Hong Kong", "San Jose", "Wan Chai"): a
-    capitalised run is no person where one of them stands in it."""
-    return frozenset(entry for entry in _lexicons().places if " " in entry)
+    """Places and organisations of two or three words whose every word may also be a name ("Hong Kong", "San Jose",
+    "Morgan Stanley", "Eli Lilly"): a capitalised run is no person where one of them stands in it."""
+    lexicons = _lexicons()
+    return frozenset(entry for entry in lexicons.places | lexicons.org if " " in entry)
 
 
 @cache
@@ -494,8 +496,8 @@ class NameRecognizer:
         return cached
 
     def _lookup(self, word: str) -> int:
-        if len(word) == 2 and word[1] == ".":
-            return INITIAL
+        if word[-1:] == "." and len(word) <= 8 and _INITIALS.fullmatch(word):
+            return INITIAL  # "J.", "H.J."
         key = word.lower()
         if "'" in key or "’" in key:
             key = key.replace("'", "").replace("’", "")
@@ -671,6 +673,8 @@ class NameRecognizer:
         while start and (text[start - 1].isalpha() or text[start - 1] in "'’-" and start > 1 and text[start - 2].isalpha()):
             start -= 1  # "McDonald Smith", "Hans-Werner Kuhn": the hint starts at "Donald", "Werner";
             # a quote that opens a string ("VALUES ('Jane Doe'") is not part of the name
+        while start > 1 and text[start - 1] == "." and text[start - 2].isupper() and (start == 2 or not text[start - 3].isalpha()):
+            start -= 2  # "H.J. Brouwer": the hint starts at "J."
         if start and (text[start - 1] in "@./#_" or text[start - 1].isdigit()):
             return ()  # part of an e-mail, path, URL or identifier
         run = _VALUE_TITLE.match(text, start)
@@ -1125,10 +1129,19 @@ class NameRecognizer:
             # ("[08:02] Kristoffer Aas:"); one unknown word there is as often a bot or a system ("[08:02] Zendesk:").
             if speaker.group("stamp") and len(tokens) > 1 and all(text[s].isupper() and not f & (COMMON | PLACE | ORG) for s, _, f in tokens):
                 yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.75, False, self.name)
+            elif speaker.group("stamp") and self._chat_handle(text, tokens):
+                yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.7, False, self.name)
             return
         if tokens[0][2] & COMMON and not speaker.group("stamp"):
             return  # "Will: ..." opening a line is as often a heading
         yield Finding("NAME", tokens[0][0], tokens[-1][1], 0.8, False, self.name)
+
+    def _chat_handle(self, text: str, tokens: list[tuple[int, int, int]]) -> bool:
+        """A lower-case speaker of a time-stamped chat who speaks again ("[20:11] kenji:", "[21:07] ollie b:"), as
+        group chats show people's own spellings; bots and systems write themselves capitalised ("Zendesk:")."""
+        who = text[tokens[0][0]:tokens[-1][1]]
+        return (who.islower() and len(tokens) <= 2 and who.replace(" ", "").isalpha() and who not in _SPEAKER_ROLES
+                and not any(_stops(f) for _, _, f in tokens) and text.count(f"] {who}:") >= 2)
 
     def _nicknamed(self, text: str, close: str) -> Iterator[Finding]:
         """A name with a nickname in quotes inside it, 'Wojciech "Wojtek" Lis', 'Frederick "Fritz" van der Merwe':
@@ -1371,7 +1384,7 @@ def _hints(text: str, raw: bytes | None) -> Iterator[re.Match[str]] | Iterator[r
 
 def _names_place(lowered: str, offset: int, words: list[tuple[int, int, int]], i: int, end: int) -> bool:
     """Two or three of the run's words from ``words[i]`` to ``words[end - 1]`` (or beside them: "Tsim Sha Tsui")
-    spell a place of ``_place_phrases`` (``lowered`` is the run, lower-cased, starting at ``offset``)."""
+    spell a place or organisation of ``_place_phrases`` (``lowered`` is the run, lower-cased, starting at ``offset``)."""
     phrases = _place_phrases()
     for first in range(max(0, i - 2), end):
         for size in (2, 3):
