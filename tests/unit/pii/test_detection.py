@@ -1,5 +1,7 @@
 """Recognizers: positives with their exact span, context gating, and the hard negatives that must stay silent."""
 
+from datetime import date
+
 import pytest
 
 from cloakr.pii import PIIEngine
@@ -36,6 +38,12 @@ POSITIVES = [
     ("date of birth 04-Mar-1985", "DATE_OF_BIRTH", "04-Mar-1985"),
     ("- Children: Frank Ashworth (b. 05 Jan 1922), died 1990", "DATE_OF_BIRTH", "05 Jan 1922"),  # family trees' "b."
     ("new wifi is up. network Cottage-5G pw: T3apot!Marmite77", "PASSWORD", "T3apot!Marmite77"),
+    # another country's passport by its own word or a nationality; plate cues in other languages and plural
+    ("Nama Pengadu: LOW KOK WAI\nNo. Pasport: A35190846", "PASSPORT_NUMBER", "A35190846"),
+    ("Malaysian passport A38817264, issued KL", "PASSPORT_NUMBER", "A38817264"),
+    ("Perodua Myvi, No. Pendaftaran WXY 7721", "LICENSE_PLATE", "WXY 7721"),
+    ("Pojazd sprawcy: Skoda Octavia, nr rej. DW 7K412", "LICENSE_PLATE", "DW 7K412"),
+    ("renew plates EFK 7702 by June", "LICENSE_PLATE", "EFK 7702"),
     ("Indian passport no. J8369854", "PASSPORT_NUMBER", "J8369854"),
     ("Passport: K1234567A", "PASSPORT_NUMBER", "K1234567A"),  # Singapore
     ("passport AB123456 (Canada)", "PASSPORT_NUMBER", "AB123456"),
@@ -270,6 +278,12 @@ def test_hard_negative(engine, text):
 
 def test_a_bold_date_is_no_birth_date(engine):
     assert found(engine, "Deadline: **01.02.2025** for all") == []
+
+
+def test_an_age_in_brackets_after_a_birth_date_is_one_only_if_the_date_gives_it(engine):
+    born = date.today().year - 73
+    text = f"DOB: 22-Nov-{born} ({73 - 1} y); tickets 12 May {date.today().year - 2} (3)"
+    assert [value for kind, value in found(engine, text) if kind == "AGE"] == ["72"]
 
 
 def test_a_date_whose_year_has_not_come_is_no_birth_date(engine):

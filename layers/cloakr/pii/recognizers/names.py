@@ -31,6 +31,7 @@ import bisect
 import operator
 import re
 import unicodedata
+from datetime import date
 from functools import cache
 from typing import Iterable, Iterator, NamedTuple
 
@@ -427,10 +428,15 @@ _HANZI_BEFORE = re.compile(r"(?<![\u3400-\u9fff])(?P<v>[\u3400-\u9fff]{2,4})[ \t
 _HANZI_REACH = 8
 _HANZI_NAME = re.compile(r"[\u3400-\u9fff]{2,4}(?![\u3400-\u9fff])")
 _AGE_IN_PARENS = re.compile(
-    rf"\((?P<v>\d{{1,3}})(?P<unit>[ \t]*(?:{_AGE_UNITS}))?(?:[ \t,/]*[mfwd])?\)",
+    rf"\((?P<v>\d{{1,3}})(?P<unit>[ \t]*(?:{_AGE_UNITS}|y))?(?:[ \t,/]*[mfwd])?\)",
     re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*\Z")
-_DATE_BEFORE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}[ \t]*\Z")
+_DATE_BEFORE = re.compile(  # "09/09/1947", "1989-08-17", "22-Nov-1951", "Feb 14, 1948"
+    r"(?:(?P<year>\d{4})[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}[ ./-][A-Za-z]{3,9}\.?[ ./-]\d{4}"
+    r"|[A-Za-z]{3,9}\.?[ \t]\d{1,2},?[ \t]\d{4})[ \t]*\Z")
+_THIS_YEAR = date.today().year
+_RECORD_AGE = 5
+_DIGITS = re.compile(r"\d+")
 
 _FLAG_CACHE = 50_000
 # Token flags.
@@ -614,8 +620,11 @@ class NameRecognizer:
         """A date of birth before the parenthesis, or a person's name: with a unit ("9 J.", "3 ans") a given name or
         a surname, without one ("(4)") a given name that is nothing else ("Grace (3)", not "Smith (2)" of a tally)."""
         pos = age.start()
-        if _DATE_BEFORE.search(text, max(0, pos - 16), pos):
-            return True
+        if (born := _DATE_BEFORE.search(text, max(0, pos - 20), pos)) is not None:
+            # The age the date gives, in a record written this year or up to five years ago ("22-Nov-1951 (73 y)"),
+            # not a count after a recent date ("12 May 2024 (3)"); a two-digit year ("09/09/47") is taken as it stands.
+            year = born.group("year") or _DIGITS.findall(born.group())[-1]
+            return len(year) != 4 or 0 <= _THIS_YEAR - int(year) - int(age.group("v")) <= _RECORD_AGE
         before = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
         if before is None or not before.group(1)[0].isupper():
             return False

@@ -361,7 +361,27 @@ DOB_CUES = ("dob", "d.o.b", "b.", "date of birth", "birth date", "birthdate", "b
             "tgl lahir", "tgl. lahir", "tanggal lahir", "data de nascimento", "nascido em", "nascida em", "nacido el",
             "nacida el")
 PASSPORT_CUES = ("passport", "passport number", "passport no", "reisepass", "reisepassnummer", "passeport", "pasaporte", "paspoort",
-                 "passaporto", "passnummer", "paszport", "paszportu", "paspor", "passinummer")
+                 "passaporto", "passnummer", "paszport", "paszportu", "paspor", "pasport", "passinummer")
+# A passport that the words before it name as another country's, in that country's word or by nationality: a letter
+# and seven or eight digits is then that country's number ("No. Pasport: A35190846", "Indian passport J8369854"), not
+# a US one. Read only beside a passport cue (a nationality alone is everywhere in prose).
+_NATIONALITIES = ("indian", "malaysian", "singaporean", "singapore", "filipino", "philippine", "indonesian", "thai",
+                  "vietnamese", "chinese", "hong kong", "japanese", "korean", "australian", "new zealand", "british", "uk",
+                  "irish", "german", "french", "dutch", "belgian", "spanish", "portuguese", "italian", "polish", "swedish",
+                  "norwegian", "danish", "finnish", "greek", "czech", "austrian", "swiss", "canadian", "mexican",
+                  "brazilian", "nigerian", "ghanaian", "kenyan", "pakistani", "bangladeshi", "sri lankan", "nepali")
+_FOREIGN_PASSPORT = cue_pattern(_NATIONALITIES + tuple(cue for cue in PASSPORT_CUES if not cue.startswith("passport")))
+_FOREIGN_REACH = 40
+
+
+def _foreign_passport(text: str, value: str, start: int) -> bool:
+    return _FOREIGN_PASSPORT.search(text, max(0, start - _FOREIGN_REACH), start) is not None
+
+
+def _us_passport(text: str, value: str, start: int) -> bool:
+    return not _foreign_passport(text, value, start)
+
+
 AADHAAR_CUES = ("aadhaar", "aadhar", "uid", "uidai", "आधार")
 ITIN_CUES = ("itin", "taxpayer", "tax id", "tin", "tax identification")
 BANK_CUES = ("account", "acct", "a/c", "account number", "account no", "checking", "savings", "bank account", "konto", "kontonummer")
@@ -385,14 +405,15 @@ SPECS: tuple[PatternSpec, ...] = (
     PatternSpec("US_SOCIAL_SECURITY_NUMBER", r"(?<![\d-])\d{9}(?![\d-])", 0.0, v.ssn, cues=("ssn", "social security", "social security number", "ss#"), needs_cue=True, digit=True, longest=9),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{2}([- ])\d{2}\1\d{4}(?![\d-])", 0.8, v.itin, cues=ITIN_CUES, digit=True, longest=11),
     PatternSpec("US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", r"(?<![\d-])9\d{8}(?![\d-])", 0.0, v.itin, cues=ITIN_CUES, needs_cue=True, digit=True, longest=9),
-    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=PASSPORT_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=10),
+    PatternSpec("US_PASSPORT_NUMBER", r"\b[A-Z]?\d{8,9}\b", 0.0, cues=PASSPORT_CUES, needs_cue=True, reject=_foreign_passport, digit=True, cue_score=0.85, longest=10),
+    PatternSpec("PASSPORT_NUMBER", r"\b[A-Z]?\d{7,9}\b", 0.0, cues=PASSPORT_CUES, needs_cue=True, reject=_us_passport, digit=True, cue_score=0.85, longest=10),
     PatternSpec("PASSPORT_NUMBER", r"\b(?=[A-Z0-9]{6,9}\b)(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{6,9}\b", 0.0, _other_passport, cues=PASSPORT_CUES, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, longest=9),
     PatternSpec("DRIVER_ID", r"\b(?=[A-Z0-9*-]{5,20}(?![\w*]))(?=[A-Z0-9*-]*\d)[A-Z0-9*]{1,5}(?:-?[A-Z0-9*]{2,8}){1,3}(?:-[A-Z0-9])?(?![\w*])", 0.0, _has_digit, cues=DRIVER_CUES, reject=_range, needs_cue=True, digit=True, digit_lead=None, cue_score=0.85, window=32, longest=34),
     # Digits in groups, maybe after a letter: "NY DL: 724 519 386", "DL S 432 718 550 912".
     PatternSpec("DRIVER_ID", r"\b(?:[A-Z][ -]?)?\d{2,4}(?: \d{2,4}){1,4}(?![\w-])", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=26),
     # India's licence: state, RTO office, year of issue, serial ("MH12 20110012345", "MH-12-2011-0012345").
     PatternSpec("DRIVER_ID", r"\b[A-Z]{2}[ -]?\d{2}[ -]?(?:19|20)\d{2}[ -]?\d{7}\b", 0.0, cues=DRIVER_CUES, needs_cue=True, digit=True, cue_score=0.85, window=20, longest=18),
-    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn", "kennz", "kenteken", "targa", "matrícula", "matricula", "immat", "immatriculation", "rego", "reg.nr", "regnr"), reject=_amount, needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
+    PatternSpec("LICENSE_PLATE", r"\b(?=[A-Z0-9 •·-]{4,13}\b)(?=[A-Z0-9 •·-]*\d)[A-Z0-9]{1,4}[ •·-]?[A-Z0-9]{1,5}(?:[ •·-][A-Z0-9]{1,4}){0,2}\b", 0.0, _plate, cues=("license plate", "licence plate", "number plate", "plate", "plate number", "registration", "reg", "kennzeichen", "regn", "kennz", "kenteken", "targa", "matrícula", "matricula", "immat", "immatriculation", "rego", "reg.nr", "regnr", "plates", "pendaftaran", "nr rej", "plaque"), reject=_amount, needs_cue=True, digit=True, digit_lead=None, cue_score=0.8, longest=20),
     # India's plates, a state code first ("KA 51 AF 7390", "TS 09 EX 2281"), and Singapore's with their check letter
     # ("SMK1931U"): near a vehicle word ("car", "vehicle", "challan") as well as a plate's own cues.
     PatternSpec("LICENSE_PLATE", r"\b(?:AN|AP|AR|AS|BR|CG|CH|DD|DL|DN|GA|GJ|HP|HR|JH|JK|KA|KL|LA|LD|MH|ML|MN|MP|MZ|NL|OD|OR|PB|PY|RJ|SK|TN|TR|TS|UK|UP|WB)([ -]?)\d{1,2}\1[A-Z]{1,3}\1\d{4}\b", 0.0, cues=VEHICLE_CUES, needs_cue=True, digit=True, cue_score=0.85, longest=14),
