@@ -18,11 +18,14 @@ import bisect
 import re
 import sys
 from collections.abc import Callable, Iterable
+from datetime import date
 from functools import cache, lru_cache, partial
 
 from cloakr.pii.columns import Column, table_at
 from cloakr.pii.normalize import latin1_bytes, occurrences  # noqa: F401 - occurrences: the recognizers import it from here
 
+# The year birth dates and ages are judged against (a process runs for days, not years).
+THIS_YEAR = date.today().year
 BEFORE = 48
 AFTER = 24
 # Characters a cue after a value may not lie beyond, for the table's rows: in "passport 914786437, ITIN 908-71-9484"

@@ -204,7 +204,8 @@ _CELL_COMMA = re.compile(r"[ \t]*,(?![ \t\r\n])")  # "1187 Peachtree St NE,Atlan
 _PART_END = re.compile(r"[ \t]*(?:[.;)\r\n\"'|]|\Z)")
 # A part before a street, back to a flat or unit: "Flat 4B, Sree Lakshmi Residency, " before "22 Kalakshetra Road",
 # "Flat B, 12/F, Wing On Mansion, " before "88 Nathan Road". Only a run of parts that starts with a unit counts.
-_UNIT_PART = rf"(?:(?:{_UNIT_WORDS}|Lot|Level|Floor|Tower|Wing)\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9A-Za-z][0-9A-Za-z/-]{{0,5}}(?:[ \t]+(?:Tower|Block|Wing)[ \t]+[0-9A-Z]{{1,4}})?|\d{{1,2}}/F)"
+_UNIT_PART = (rf"(?:(?:{_UNIT_WORDS}|Lot|Level|Floor|Tower|Wing)\.?[ \t]*(?:No\.?[ \t]*)?#?[0-9A-Za-z][0-9A-Za-z/-]{{0,5}}"
+              rf"(?:[ \t]+(?:Tower|Block|Wing)[ \t]+[0-9A-Z]{{1,4}})?|\d{{1,2}}/F)")
 _PART_BEFORE = LazyPattern(rf"(?<![\w/-])(?:(?P<unit>{_UNIT_PART})|{_CAP}(?:[ \t]+{_CAP}){{0,3}}(?:[ \t]+\d{{1,3}}[A-Z]?)?)[ \t]*,[ \t]*\Z")
 _PART_REACH = 48
 _PARTS_BEFORE = 4

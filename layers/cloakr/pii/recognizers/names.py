@@ -31,12 +31,11 @@ import bisect
 import operator
 import re
 import unicodedata
-from datetime import date
 from functools import cache
 from typing import Iterable, Iterator, NamedTuple
 
 from cloakr.pii.columns import Column, inserts, table_at
-from cloakr.pii.context import TextIndex, occurrences, word_set
+from cloakr.pii.context import THIS_YEAR, TextIndex, occurrences, word_set
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 from cloakr.pii.normalize import latin1_bytes
@@ -58,8 +57,9 @@ _PARTICLE = "|".join(sorted((re.escape(p) for p in _PARTICLES), key=len, reverse
 # The hint scans' particles: "Ó" is a capital to them anyway, and the shaped copy has no "ó" to match.
 _HINT_PARTICLES = sorted((p for p in _PARTICLES if p.isascii()), key=len, reverse=True)
 # Words of a name stand one or two blanks apart; forms put three or more between fields ("Dmitri V.   Vehicle").
-_LEAD_PARTICLES = re.compile(rf"(?:(?:{_PARTICLE})[ \t]++){{1,3}}(?=[{_UP}])")
 _GAP = rf"[ \t\u00a0]{{1,2}}+(?![ \t\u00a0])(?:(?:{_PARTICLE})[ \t\u00a0]++){{0,2}}"
+# Particles that open a name after a title or label ("Ms. de la Cruz").
+_LEAD_PARTICLES = re.compile(rf"(?:(?:{_PARTICLE})[ \t]++){{1,3}}(?=[{_UP}])")
 
 
 def _run(word: str, most: int) -> LazyPattern:
@@ -376,11 +376,13 @@ _RELATIONS = ("s/o ", "d/o ", "w/o ", "a/l ", "a/p ")
 # One to three capitalised words (or words in capitals) right before a point: a name that ends there.
 _NAME_BEFORE = re.compile(rf"(?<![\w'’.-])(?:(?:{_TITLE}|{_CAPS})[ \t]+){{1,3}}\Z")
 _NAME_BEFORE_REACH = 60
-# A nickname in quotes inside a name: its opening quote after a blank, the word, then the closing quote and a blank.
+# Two to four words in capitals alone on a line: at the text's start, or opening a paragraph (``_caps_heads``).
 _CAPS_HEAD = re.compile(rf"(?P<v>{_CAPS}(?:[ \t]{_CAPS}){{1,3}})[ \t]*\r?\n")
 _CAPS_PARAGRAPH = re.compile(rf"\n\n{_CAPS_HEAD.pattern}")
+# A log's user field and its quoted value (``_quoted_users``).
 _USER_KEYS = ('user="', "user='")
 _QUOTED_USER = re.compile(r"""(?P<v>[^"'\n=]{3,60})["']""")
+# A nickname in quotes inside a name: its opening quote after a blank, the word, then the closing quote and a blank.
 _NICK_CLOSES = ('" ', "” ")
 _NICK_OPEN = re.compile(rf"[ \t][\"“](?P<v>[{_UP}]{_LO}{{1,15}})\Z")
 _NICK_REACH = 18
@@ -434,7 +436,6 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*\Z")
 _DATE_BEFORE = re.compile(  # "09/09/1947", "1989-08-17", "22-Nov-1951", "Feb 14, 1948"
     r"(?:(?P<year>\d{4})[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}[ ./-][A-Za-z]{3,9}\.?[ ./-]\d{4}"
     r"|[A-Za-z]{3,9}\.?[ \t]\d{1,2},?[ \t]\d{4})[ \t]*\Z")
-_THIS_YEAR = date.today().year
 _RECORD_AGE = 5
 _DIGITS = re.compile(r"\d+")
 
@@ -534,7 +535,7 @@ class NameRecognizer:
         for name in self._names(text, cues, searched):
             names.append(name)
             yield name
-            if hanzi:  # the name in Chinese characters beside its romanisation: "TAN WEI MING (陈伟明)", "何永強 (Ho Wing-keung)"
+            if hanzi:  # the name in Chinese characters beside its romanisation: "TAN WEI MING (陈伟明)", "何永強 (Ho ...)"
                 beside = _HANZI_AFTER.match(text, name.end) or _HANZI_BEFORE.search(text, max(0, name.start - _HANZI_REACH), name.start)
                 if beside is not None:
                     yield Finding("NAME", beside.start("v"), beside.end("v"), 0.8, False, self.name)
@@ -624,7 +625,7 @@ class NameRecognizer:
             # The age the date gives, in a record written this year or up to five years ago ("22-Nov-1951 (73 y)"),
             # not a count after a recent date ("12 May 2024 (3)"); a two-digit year ("09/09/47") is taken as it stands.
             year = born.group("year") or _DIGITS.findall(born.group())[-1]
-            return len(year) != 4 or 0 <= _THIS_YEAR - int(year) - int(age.group("v")) <= _RECORD_AGE
+            return len(year) != 4 or 0 <= THIS_YEAR - int(year) - int(age.group("v")) <= _RECORD_AGE
         before = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
         if before is None or not before.group(1)[0].isupper():
             return False
@@ -1398,7 +1399,7 @@ def _names_place(lowered: str, offset: int, words: list[tuple[int, int, int]], i
     for first in range(max(0, i - 2), end):
         for size in (2, 3):
             last = first + size
-            if first + size > i and last <= len(words) and " ".join(
+            if last > i and last <= len(words) and " ".join(
                     lowered[start - offset:stop - offset] for start, stop, _ in words[first:last]) in phrases:
                 return True
     return False

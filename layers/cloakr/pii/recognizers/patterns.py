@@ -9,12 +9,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Callable, Iterator
 
 from cloakr.pii import validators as v
-from cloakr.pii.context import AFTER_STOPS, DIGIT_LEAD, TextIndex, cue_pattern, intersect
+from cloakr.pii.context import AFTER_STOPS, DIGIT_LEAD, THIS_YEAR, TextIndex, cue_pattern, intersect
 from cloakr.pii.lexicons import load
 from cloakr.pii.model import Finding
 from cloakr.pii.scanning import MARGIN, fast_form, scan
@@ -292,11 +291,10 @@ def _statistic(text: str, value: str, start: int) -> bool:
 def _not_born_yet(text: str, value: str, start: int) -> bool:
     """A date whose year has not come: "DOB 1995-04-18, exp 2031-11-20" reaches the passport's expiry, no birth."""
     year = _FULL_YEAR.search(value)
-    return year is not None and int(year.group()) > _THIS_YEAR
+    return year is not None and int(year.group()) > THIS_YEAR
 
 
 _FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\A(?:19|20)\d{2}(?=\d{4}\Z)")  # "2031-11-20", "20310101"
-_THIS_YEAR = date.today().year
 _STATISTIC = re.compile(r"(?i:median|mediane?|average|avg|mean|gemiddelde|durchschnitt\w*|moyen(?:ne)?|promedio|media|średni\w*)(?:\W+\w+){1,2}\W*$")
 
 
@@ -491,8 +489,8 @@ LABELLED: tuple[PatternSpec, ...] = (
     # value quoted or not; a quoted one may hold blanks ("qwpz lmte ryvc hhak", an app password). Not a placeholder.
     PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwd|pwd|pass|passcode|passphrase|kennwort|passwort)[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)(?P<v>[^\s,;\"']{3,128})", 0.9, reject=_placeholder, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passcode", "passphrase", "kennwort", "passwort"), longest=None),
     PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwd|pwd|pass|passphrase|kennwort|passwort)[\"']?\s*[:=]\s*)(?P<q>[\"'])(?P<v>[^\"'\n]{3,128})(?P=q)", 0.9, reject=_placeholder, anchors=("pass", "pwd", "kennwort", "passwort"), words=("password", "passwd", "pwd", "pass", "passphrase", "kennwort", "passwort"), longest=None),
-    # Written in a sentence: "temp password Welcome2Halcyon!", "netflix pw is Sprinkles#88", "wifi pw: T3apot!77": a value with a letter
-    # and a digit or sign (not "password reset").
+    # Written in a sentence: "temp password Welcome2Halcyon!", "netflix pw is Sprinkles#88", "wifi pw: T3apot!77": a
+    # value with a letter and a digit or sign (not "password reset").
     PatternSpec("PASSWORD", r"(?i:(?<![A-Za-z0-9])(?:password|passwort|pw)(?:[ \t]*:[ \t]*|[ \t]+(?:is[ \t]+)?))(?P<v>[^\s,;\"']{6,64})", 0.8, _password_like, reject=_placeholder, anchors=("pw", "passw"), words=("password", "passwort", "pw"), longest=None),
     # The password in a connection URI's user part ("postgres://admin:S3cret@db:5432/prod", "mysql://root:pw@10.0.0.1"):
     # up to the last "@" before the host. The scheme is at most 20 characters before "://".
