@@ -231,9 +231,9 @@ POSITIVES = [
     # a name in capitals heading a paragraph, as signatures and contact blocks do; a log's quoted user with blanks
     ("Keep the block as is.\n\nARJUN MEHTA-KAPOOR\nSenior Analyst\n", ["ARJUN MEHTA-KAPOOR"]),
     ('09:02:17Z INFO auth login_ok user="PARK Ji-hoon" ip=10.0.0.1 user="jdoe"', ["PARK Ji-hoon"]),
-    # a lower-case speaker of a time-stamped chat who speaks again; a system message is none
     # initials written together before a surname
     ("Met groet,\nG.J. Smith", ["G.J. Smith"]),
+    # a lower-case speaker of a time-stamped chat who speaks again; a system message is none
     ("[20:11] kenji: rent?\n[20:12] system: ok\n[20:13] kenji: thx\n[20:14] system: ok\n[20:15] amara: hi", ["kenji", "kenji"]),
 ]
 
