@@ -216,7 +216,8 @@ POSITIVES = [
     ("Name: SMT. PADMAVATHI H. R.\nAddress", ["PADMAVATHI H. R."]),
     # labels of family trees and police reports
     ("- Great-grandfather: Periyasamy Thevar (born 1901)", ["Periyasamy Thevar"]),
-    ("Complainant: Ms Adaeze Nwachukwu-Ford", ["Adaeze Nwachukwu-Ford"]),
+    ("Complainant: Ms Adaeze Nwachukwu-Ford, Warehouse Team Leader", ["Adaeze Nwachukwu-Ford"]),  # her job, no firm
+    ("Tenant(s): Oluwaseun Adeyemi-Clarke and Tom Baker\nLandlord", ["Oluwaseun Adeyemi-Clarke", "Tom Baker"]),
     ("SUBJECT 1: MCGILLICUDDY, SEAN PATRICK\nDOB", ["MCGILLICUDDY, SEAN PATRICK"]),
     # a patronymic after s/o, d/o, a/l is part of the name; a parent's or husband's full name stands apart
     ("- Sharmila d/o Krishnan (HR)", ["Sharmila d/o Krishnan"]),

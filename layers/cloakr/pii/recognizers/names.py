@@ -343,7 +343,7 @@ _ADDRESSEE_REACH = 80
 # Self-introductions, found with str.find in the lower-cased text. The strong ones carry a lower-case name ("my name
 # is jane"); the weak ones need capitals ("this is Jane", not "this is fine").
 _INTROS = {
-    "my name is ": True, "my name's ": True, "call me ": True, "mein name ist ": True, "ich heiße ": True,
+    "my name is ": True, "my name's ": True, "call me ": True, "mein name ist ": True, "ich heiße ": True, "goes by ": True,
     "i am ": False, "i'm ": False, "i’m ": False, "this is ": False, "named ": False, "called ": False, "ich bin ": False,
     "thank you ": False, "thanks ": False, "i, ": False,
 }
@@ -778,7 +778,10 @@ class NameRecognizer:
                         yield from self._value(text, element.end(), kind, lower=kind in ("lab", "part"))
         if "):" in text:  # "Agent (Megan): ..."
             for at in occurrences(text, "):"):
-                yield from self._speaker(text, at + 1)
+                if text[at - 2:at] == "(s" and self._label_kind(text, at - 2):  # "Tenant(s): A, B": the label's people
+                    yield from self._list(text, _skip_blanks(text, at + 2), "lab", lower=False)
+                else:
+                    yield from self._speaker(text, at + 1)
         # The engine's index has lower-cased the text already (None when lower-casing changes its length). With it
         # comes the text's word set: a phrase counts only where its first word stands whole ("my name is", never
         # "army name is"), so a phrase whose first word the text lacks is not searched for (a str.find pass each).
@@ -1188,9 +1191,12 @@ class NameRecognizer:
         return len(flags) > 1 and any(f & _NAMEISH for f in flags) and not any(f & (COMMON | PLACE | ORG) for f in flags)
 
     def _organisation_follows(self, text: str, pos: int) -> bool:
-        """An organisation word ("GmbH", "Ltd") is one of the next two words."""
-        after = _skip_blanks(text, pos + (text[pos:pos + 1] == ","))
-        return text[after:after + 1].isupper() and any(self.flags(word.strip(",.")) & ORG for word in _NEXT_WORDS.match(text, pos).group().split())
+        """An organisation word ("GmbH", "Ltd") is one of the next two words; after a comma, the next word only
+        ("Acme, Inc.", not "Ms Adaeze Nwachukwu-Ford, Warehouse Team Leader")."""
+        comma = text[pos:pos + 1] == ","
+        after = _skip_blanks(text, pos + comma)
+        following = _NEXT_WORDS.match(text, pos).group().split()
+        return text[after:after + 1].isupper() and any(self.flags(word.strip(",.")) & ORG for word in following[:1 if comma else 2])
 
     def _judged(self, kind: str, tokens: list[tuple[int, int, int]], lower: bool) -> Iterator[Finding]:
         """The name the cued words make (``_judge_cued``), from their first word to their last, if they make one."""
