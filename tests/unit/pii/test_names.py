@@ -218,6 +218,8 @@ POSITIVES = [
     ("- Great-grandfather: Periyasamy Thevar (born 1901)", ["Periyasamy Thevar"]),
     ("Complainant: Ms Adaeze Nwachukwu-Ford, Warehouse Team Leader", ["Adaeze Nwachukwu-Ford"]),  # her job, no firm
     ("Tenant(s): Oluwaseun Adeyemi-Clarke and Tom Baker\nLandlord", ["Oluwaseun Adeyemi-Clarke", "Tom Baker"]),
+    # beside a surname column, a name column holds given names, listed or not
+    ("INSERT INTO clientes (id, nombre, apellidos) VALUES\n(302, 'Jordi', 'Vilaseca');", ["Jordi", "Vilaseca"]),
     ("SUBJECT 1: MCGILLICUDDY, SEAN PATRICK\nDOB", ["MCGILLICUDDY, SEAN PATRICK"]),
     # a patronymic after s/o, d/o, a/l is part of the name; a parent's or husband's full name stands apart
     ("- Sharmila d/o Krishnan (HR)", ["Sharmila d/o Krishnan"]),

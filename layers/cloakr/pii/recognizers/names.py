@@ -972,7 +972,9 @@ class NameRecognizer:
     def _cells(self, text: str, table: list[Column], strings_only: bool = False) -> Iterator[Finding]:
         """Each cell of a column whose header is a person label, read as after that label (in SQL, only strings:
         ``NULL`` is no name)."""
-        cells = sorted((start, kind) for column in table if (kind := _column_kind(text[column.header[0]:column.header[1]]))
+        kinds = [_column_kind(text[column.header[0]:column.header[1]]) for column in table]
+        parted = "part" in kinds  # beside a surname column, "nombre" or "Name" holds the given name: one part as well
+        cells = sorted((start, "part" if parted and kind == "lab" else kind) for column, kind in zip(table, kinds) if kind
                        for start, _ in column.cells if not strings_only or text[start - 1] == "'")
         for start, kind in cells:  # in the text's order, row by row
             yield from self._value(text, start, kind, lower=True)
