@@ -280,6 +280,10 @@ def test_a_bold_date_is_no_birth_date(engine):
     assert found(engine, "Deadline: **01.02.2025** for all") == []
 
 
+def test_an_age_label_reaches_the_next_line_only_after_a_colon(engine):
+    assert [value for kind, value in found(engine, "Age:\n45 and  id   age\n4    7") if kind == "AGE"] == ["45"]
+
+
 def test_an_age_in_brackets_after_a_birth_date_is_one_only_if_the_date_gives_it(engine):
     born = date.today().year - 73
     text = f"DOB: 22-Nov-{born} ({73 - 1} y); tickets 12 May {date.today().year - 2} (3)"

@@ -349,10 +349,16 @@ def test_an_echo_needs_a_word_that_names_and_stands_alone(names, text):
 def test_the_name_column_of_a_table_laid_out_with_blanks(names):
     ticket = ("# Name                   Age  Gender  Booking Status\n1 RAJEEV MALHOTRA       58   M       CNF/B3/33/LB\n"
               "2 ANITA MALHOTRA        55   F       CNF/B3/36/LB\nBooked by: rajeev_m1966   Mobile: 98200 51147")
-    assert spans(names, ticket) == ["RAJEEV MALHOTRA", "ANITA MALHOTRA"]
+    assert spans(names, ticket) == ["RAJEEV MALHOTRA", "ANITA MALHOTRA", "58", "55"]  # and the Age column's ages
     card = (" Sl  Name                Relation   Age\n 1   Murugan K           Self       46 Y\n 2   Lakshmi M           Wife       41 Y\n"
             " 3   Selvi M             Daughter   15 Y")  # an unlisted given name keeps its initial too
-    assert spans(names, card) == ["Murugan K", "Lakshmi M", "Selvi M"]
+    assert spans(names, card) == ["Murugan K", "Lakshmi M", "Selvi M", "46", "41", "15"]
+    # a pandas frame right-aligns its columns: the cell ends under the header's end
+    frame = ("  member_id                 name  age\n0     M1001         Goh Kai Xuan   34\n"
+             "1     M1002  Siti Rahmah Bte Ali    7\n")
+    assert spans(names, frame) == ["Goh Kai Xuan", "Siti Rahmah Bte Ali", "34", "7"]
+    # kubectl's AGE column holds durations
+    assert spans(names, "NAME                 READY   STATUS    RESTARTS   AGE\nbilling-api-6d9f     1/1     Running   0          3d4h") == []
     # a column naming things
     assert spans(names, "Item Name      Qty   Price\nWidget Pro     2     9.99\nGift Card      1     25") == []
 

@@ -877,6 +877,8 @@ class NameRecognizer:
         yield from self._sql_rows(text, lowered, words)
         if "  " in text and (words is None or "name" in words):
             yield from self._laid_out(text, lowered)
+        if "  " in text and (words is None or "age" in words) and len(lowered) == len(text):
+            yield from _laid_out_ages(text, lowered)
         if "CN=" in text or "VCARD" in text:
             yield from self._cards(text)
         yield from self._caps_heads(text)
@@ -910,24 +912,28 @@ class NameRecognizer:
     def _laid_out(self, text: str, lowered: str) -> Iterator[Finding]:
         """A table laid out with blanks, as PDFs, OCR'd pages and booking systems print one: under a header cell
         "Name" ("# Name   Age  Gender", " Sl  Name   Relation   Age"), each row's cell that starts in that column
-        ("1 RAJEEV MALHOTRA       58   M"), read as after a label; the table ends at a line that does not line up."""
+        ("1 RAJEEV MALHOTRA       58   M") or, as pandas prints a frame, ends where the header ends, read as after a
+        label; the table ends at a line that does not line up."""
         if len(lowered) != len(text):
             return  # a header's column would not be the rows' ("İ" lower-cases to two characters)
-        for at in occurrences(lowered, "name"):
-            line_start = lowered.rfind("\n", 0, at) + 1
-            line_end = lowered.find("\n", at)
-            line_end = len(text) if line_end < 0 else line_end
-            header = lowered[line_start:line_end]
-            column = at - line_start
-            if not _LAID_OUT_HEADER.match(header, column) or header.count("  ") < 2:
-                continue
-            qualifier = _QUALIFIER_BEFORE.search(header, 0, column)  # "Passenger Name": the cell starts at its first word
-            column = qualifier.start() if qualifier else column
-            kind = _column_kind(header[column:at - line_start + 4])  # as a delimited table's: "Item Name" names things
+        for line_end, header, cell in _header_cells(lowered, "name", _LAID_OUT_HEADER):
+            qualifier = _QUALIFIER_BEFORE.search(header, 0, cell)  # "Passenger Name": the cell starts at its first word
+            column = qualifier.start() if qualifier else cell
+            kind = _column_kind(header[column:cell + 4])  # as a delimited table's: "Item Name" names things
+            right = cell + 4  # where the header cell ends: pandas right-aligns a column to it
             for row_start, row in _lines_after(text, line_end, _LAID_OUT_ROWS) if kind else ():
-                if len(row) <= column or row[column] == " " or (column and row[column - 1] != " ") or row.count("  ") < 2:
+                if row.count("  ") < 2:
                     break
-                yield from self._value(text, row_start + column, kind, lower=False)
+                # "0     M1001         Goh Kai Xuan  S9707467D": a cell that ends under the header's end and starts
+                # before its start is right-aligned
+                begin = row.rfind("  ", 0, right) + 2
+                if len(row) >= right and row[right - 1] != " " and row[right:right + 2] in ("", "  ") and 1 < begin < column:
+                    cell = self._value(text, row_start + begin, kind, lower=False)
+                    yield from (name for name in cell if name.end <= row_start + right)
+                elif len(row) > column and row[column] != " " and (not column or row[column - 1] == " "):
+                    yield from self._value(text, row_start + column, kind, lower=False)
+                else:
+                    break
 
     def _cards(self, text: str) -> Iterator[Finding]:
         """A vCard's structured name ("N:Carvalho;Inês;Margarida;;": family, given, middle names) and a calendar
@@ -1304,6 +1310,8 @@ _SPEAKER = re.compile(
 _LAID_OUT_HEADER = re.compile(r"(?<![\w-])name(?:  |\t|$)")
 _QUALIFIER_BEFORE = re.compile(r"(?:(?<=  )|(?<=^))[a-z'’.]+(?: [a-z'’.]+)? \Z")
 _LAID_OUT_ROWS = 50
+_AGE_HEADER = re.compile(r"(?<![\w-])age(?:  |\t|$)")
+_AGE_CELL = re.compile(r"\d{1,3}(?=[ \t]|\Z|[yY]\b)")  # "63", "7y"; not kubectl's "3d4h"
 # A vCard's "N:" line (``_cards``) and the common name of an iCalendar attendee or organiser.
 _VCARD_N = re.compile(r"^N(?:;[^:\n]*)?:(?P<family>[^;\n]*);(?P<given>[^;\n]*)(?:;(?P<middle>[^;\n]*))?", re.MULTILINE)
 _ICS_CN = re.compile(r"^(?:ATTENDEE|ORGANIZER)[^:\n]*?;CN=\"?(?P<v>[^;:\"\n]+)", re.MULTILINE)
@@ -1345,6 +1353,34 @@ _HEADING_SHARE = 0.6
 # After which a lone given name opening a sentence or line is still taken: a verb or linking word that follows a
 # person ("Priya will call", "Fionn seems fine", "Tom and I"). (A possessive never counts: "'" glues the word.)
 _SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|should|said|says|called|asked|told|wants|needs|seems|and|from|at|in)\b|[ \t]+[–—-][ \t]")
+
+
+def _header_cells(lowered: str, word: str, cell: re.Pattern[str]) -> Iterator[tuple[int, str, int]]:
+    """(end of line, line, column) of each header cell ``word`` of a table laid out with blanks: the cell as
+    ``cell`` matches it, on a line with two more gaps of two blanks."""
+    for at in occurrences(lowered, word):
+        line_start = lowered.rfind("\n", 0, at) + 1
+        line_end = lowered.find("\n", at)
+        line_end = len(lowered) if line_end < 0 else line_end
+        header = lowered[line_start:line_end]
+        if cell.match(header, at - line_start) and header.count("  ") >= 2:
+            yield line_end, header, at - line_start
+
+
+def _laid_out_ages(text: str, lowered: str) -> Iterator[Finding]:
+    """The Age column of a table laid out with blanks ("#  Name   Age", a pandas frame's "name  age"): each row's
+    number that starts under the header's start or ends under its end (right-aligned); up to the first row that
+    has none."""
+    for line_end, _, column in _header_cells(lowered, "age", _AGE_HEADER):
+        for row_start, row in _lines_after(text, line_end, _LAID_OUT_ROWS):
+            pos = column
+            while 0 < pos <= len(row) and row[pos - 1].isdigit():
+                pos -= 1  # the header's start inside the number ("58" one column left of "Age")
+            age = _AGE_CELL.match(row, pos) or _AGE_CELL.match(row, row.rfind(" ", 0, column + 3) + 1)
+            if age is None or (age.start() and row[age.start() - 1] != " ") or not column - 2 <= age.start() <= column + 2:
+                break
+            if int(age.group()) <= _OLDEST:
+                yield Finding("AGE", row_start + age.start(), row_start + age.end(), 0.8, False, NameRecognizer.name)
 
 
 def _lines_after(text: str, end: int, most: int) -> Iterator[tuple[int, str]]:
