@@ -928,8 +928,8 @@ class NameRecognizer:
                 # before its start is right-aligned
                 begin = row.rfind("  ", 0, right) + 2
                 if len(row) >= right and row[right - 1] != " " and row[right:right + 2] in ("", "  ") and 1 < begin < column:
-                    cell = self._value(text, row_start + begin, kind, lower=False)
-                    yield from (name for name in cell if name.end <= row_start + right)
+                    found = self._value(text, row_start + begin, kind, lower=False)
+                    yield from (name for name in found if name.end <= row_start + right)
                 elif len(row) > column and row[column] != " " and (not column or row[column - 1] == " "):
                     yield from self._value(text, row_start + column, kind, lower=False)
                 else:
@@ -1357,7 +1357,7 @@ _SENTENCE_START_NAME = re.compile(r" (?:is|was|has|had|will|would|can|could|shou
 
 def _header_cells(lowered: str, word: str, cell: re.Pattern[str]) -> Iterator[tuple[int, str, int]]:
     """(end of line, line, column) of each header cell ``word`` of a table laid out with blanks: the cell as
-    ``cell`` matches it, on a line with two more gaps of two blanks."""
+    ``cell`` matches it, on a line with two gaps of two blanks at least."""
     for at in occurrences(lowered, word):
         line_start = lowered.rfind("\n", 0, at) + 1
         line_end = lowered.find("\n", at)
