@@ -53,10 +53,12 @@ _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ 
 _TIME_BEFORE = re.compile(r"\d:")
 # An extension after a number: "x214", "ext. 204", "extension 12", "Durchwahl -31" is not read (a hyphenated
 # suffix is already part of the run).
-# A code's name right before a run: the run is that code, whatever its shape.
-_CODE_BEFORE = re.compile(r"(?<![\w])(?i:ndc|sku|isbn(?:-1[03])?|upc|ean|gtin|imei|iccid|lot|batch|serial)[ \t]*(?:no\.?|#|:)?[ \t]*\Z")
-_CODE_REACH = 16
+# A code's name right before a run: the run is that code, whatever its shape ("ISBN-13" too).
 _CODE_WORDS = frozenset("ndc sku isbn upc ean gtin imei iccid lot batch serial".split())
+_CODE_BEFORE = re.compile(
+    rf"(?<![\w])(?i:{'|'.join(word + '(?:-1[03])?' if word == 'isbn' else word for word in sorted(_CODE_WORDS))})"
+    r"[ \t]*(?:no\.?|#|:)?[ \t]*\Z")
+_CODE_REACH = 16
 _EXTENSION = re.compile(r"[ \t]?(?:x|ext\.?|extension)[ \t]?\d{1,6}\b", re.IGNORECASE)
 #: Countries whose national numbers every engine also reads, after its default country's: the five regions' own
 #: and their neighbours' (the US plan covers Canada). Order matters only for the cost: a number is parsed again
